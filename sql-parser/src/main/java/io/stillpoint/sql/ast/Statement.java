@@ -1,0 +1,72 @@
+package io.stillpoint.sql.ast;
+
+import java.util.List;
+
+/**
+ * One parsed SQL statement. The parser turns text into these records; the server's executor runs them.
+ *
+ * <p>Positions ({@code position} fields here and in {@link Expr}) are 1-based character offsets into the
+ * whole text handed to the parser, the way PostgreSQL reports them in the ErrorResponse {@code P} field
+ * (0 means unknown). Identifiers are already folded to lower case unless they were double-quoted.
+ */
+public sealed interface Statement {
+
+    /** {@code CREATE TABLE [IF NOT EXISTS] name (col type, ...) [TIMESTAMP(col)] [PARTITION BY unit]}. */
+    record CreateTable(String table, boolean ifNotExists, List<ColumnDef> columns,
+                       String timestampColumn, PartitionUnit partitionBy, int position) implements Statement {}
+
+    /** {@code DROP TABLE [IF EXISTS] name}. */
+    record DropTable(String table, boolean ifExists, int position) implements Statement {}
+
+    /** {@code INSERT INTO t [(cols)] VALUES (...), (...)}. An empty {@code columns} list means all columns in order. */
+    record Insert(String table, List<String> columns, List<List<Expr>> rows, int position) implements Statement {}
+
+    /**
+     * {@code SELECT items [FROM source] [WHERE] [GROUP BY] [HAVING] [ORDER BY] [LIMIT] [OFFSET]}.
+     * {@code from}, {@code where}, {@code having}, {@code limit} and {@code offset} may be null.
+     */
+    record Select(List<SelectItem> items, FromSource from, Expr where, List<Expr> groupBy, Expr having,
+                  List<OrderItem> orderBy, Expr limit, Expr offset) implements Statement {}
+
+    /** {@code BEGIN}, {@code START TRANSACTION}. */
+    record Begin() implements Statement {}
+
+    /** {@code COMMIT}, {@code END}. */
+    record Commit() implements Statement {}
+
+    /** {@code ROLLBACK}, {@code ABORT}. */
+    record Rollback() implements Statement {}
+
+    /**
+     * {@code SET [SESSION|LOCAL] name {=|TO} value}; also {@code SET SESSION CHARACTERISTICS AS TRANSACTION ...}
+     * (name {@code "session_characteristics"}, value the rest of the text). The value is its text without quotes.
+     */
+    record SetVariable(String name, String value) implements Statement {}
+
+    /** {@code SHOW name}; {@code SHOW TRANSACTION ISOLATION LEVEL} has the name {@code transaction_isolation}. */
+    record Show(String name) implements Statement {}
+
+    /** {@code SHOW TABLES}. */
+    record ShowTables() implements Statement {}
+
+    /** Nothing but white space, comments or semicolons: PostgreSQL answers EmptyQueryResponse. */
+    record Empty() implements Statement {}
+
+    /** A column in CREATE TABLE. */
+    record ColumnDef(String name, SqlType type, int position) {}
+
+    /** An entry of the select list: {@code *} or an expression with an optional alias. */
+    sealed interface SelectItem {
+        record Star(int position) implements SelectItem {}
+        record Item(Expr expr, String alias) implements SelectItem {}
+    }
+
+    /** What a SELECT reads from: a table, or a table function such as {@code tables()}. */
+    sealed interface FromSource {
+        record Table(String name, String alias, int position) implements FromSource {}
+        record TableFunction(String name, List<Expr> args, String alias, int position) implements FromSource {}
+    }
+
+    /** An ORDER BY key. {@code nullsFirst} is null when not written (PostgreSQL: NULLS LAST for ASC, FIRST for DESC). */
+    record OrderItem(Expr expr, boolean descending, Boolean nullsFirst) {}
+}

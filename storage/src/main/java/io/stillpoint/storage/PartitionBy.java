@@ -1,0 +1,4 @@
+package io.stillpoint.storage;
+
+/** Time partitioning of a table by its designated timestamp. NONE: one partition. */
+public enum PartitionBy { NONE, HOUR, DAY, MONTH, YEAR }

@@ -1,0 +1,28 @@
+package io.stillpoint.storage;
+
+import java.util.List;
+
+/**
+ * The shape of a table. {@code timestampIndex} is the designated timestamp column (a TIMESTAMP column) or -1
+ * when the table has none, in which case {@code partitionBy} must be NONE.
+ */
+public record TableSchema(String name, List<ColumnSpec> columns, int timestampIndex, PartitionBy partitionBy) {
+
+    public TableSchema {
+        columns = List.copyOf(columns);
+    }
+
+    /** Index of the column with this name, or -1. */
+    public int columnIndex(String column) {
+        for (int i = 0; i < columns.size(); i++) {
+            if (columns.get(i).name().equals(column)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    public int columnCount() {
+        return columns.size();
+    }
+}

@@ -1,0 +1,39 @@
+package io.stillpoint.storage;
+
+/**
+ * Rows buffered by one session until commit. Nothing is visible to any reader before {@link #commit()}
+ * returns, and nothing of a rolled-back or failed transaction ever is, also after a crash.
+ *
+ * <p>A transaction writes to at most one table: inserting into a second one fails with
+ * {@link StorageException.Kind#UNSUPPORTED} (see ARCHITECTURE.md for why). Not thread-safe; one session owns it.
+ */
+public interface WriteTransaction extends AutoCloseable {
+
+    /**
+     * Buffers one row. {@code values} has one entry per column of the table, in schema order, each of the Java
+     * type documented in {@link ColumnType} or null. The array is not retained.
+     *
+     * @throws StorageException TABLE_NOT_FOUND, INVALID (wrong arity or type, null designated timestamp),
+     *                          UNSUPPORTED (a second table)
+     */
+    void insert(String table, Object[] values);
+
+    /** Rows buffered so far. */
+    long pendingRows();
+
+    /**
+     * Makes the buffered rows durable (column data fsynced, then the new {@code _txn} atomically installed and
+     * its directory fsynced) and visible. On failure the table stays at its previous committed state, the
+     * exception is thrown, and this transaction is finished (rolled back).
+     *
+     * @return the new commit number of the table, or -1 if there was nothing to commit
+     */
+    long commit();
+
+    /** Discards the buffered rows. Idempotent. */
+    void rollback();
+
+    /** Same as {@link #rollback()} unless committed. */
+    @Override
+    void close();
+}

@@ -1,0 +1,63 @@
+package io.stillpoint.storage.fs;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The only way the engine touches the file system, so tests can replace it to inject faults (a failing
+ * fsync, a full disk, a crash that loses unsynced writes). Small on purpose: every method is one system call
+ * or close to it. The real implementation is {@link #real()}.
+ */
+public interface FileSystemFacade {
+
+    static FileSystemFacade real() {
+        return RealFileSystem.INSTANCE;
+    }
+
+    /** Opens (creating if missing, never truncating) a file for positional writes and reads. */
+    WritableFile openWritable(Path file) throws IOException;
+
+    /** Opens an existing file for positional reads. */
+    ReadableFile openReadable(Path file) throws IOException;
+
+    boolean exists(Path path);
+
+    /** Size in bytes of a regular file. */
+    long size(Path file) throws IOException;
+
+    void createDirectories(Path dir) throws IOException;
+
+    /** Names (not paths) of the entries of a directory, sorted. */
+    List<String> list(Path dir) throws IOException;
+
+    /** Atomic rename, replacing the target if it exists. */
+    void rename(Path from, Path to) throws IOException;
+
+    /** fsync of a directory, so that entries created, renamed or deleted in it are durable. */
+    void syncDirectory(Path dir) throws IOException;
+
+    /** Deletes a file or an empty directory. Only housekeeping and temporary-file cleanup may call it. */
+    void delete(Path path) throws IOException;
+
+    /** A file open for positional writes. */
+    interface WritableFile extends ReadableFile {
+        /** Writes all of {@code src} at {@code position}. */
+        void write(ByteBuffer src, long position) throws IOException;
+
+        /** fsync (data and metadata needed to read it back). */
+        void sync() throws IOException;
+    }
+
+    /** A file open for positional reads. */
+    interface ReadableFile extends AutoCloseable {
+        /** Reads into {@code dst} from {@code position}; returns bytes read or -1 at end of file. */
+        int read(ByteBuffer dst, long position) throws IOException;
+
+        long size() throws IOException;
+
+        @Override
+        void close() throws IOException;
+    }
+}
