@@ -1,0 +1,45 @@
+package io.stillpoint.bench.harness;
+
+import java.util.Optional;
+
+/**
+ * One number the harness reports per run: its machine-readable name (used in {@code RESULT} lines), its unit and
+ * which direction is better, so that a comparison can say who won.
+ */
+enum Metric {
+    INSERT_ROWS_PER_S("insert_rows_per_s", "rows/s", true, "%,.0f"),
+    INSERT_S("insert_s", "s", false, "%.3f"),
+    INSERT_BATCH_P50_MS("insert_batch_p50_ms", "ms", false, "%.3f"),
+    INSERT_BATCH_P99_MS("insert_batch_p99_ms", "ms", false, "%.3f"),
+    COUNT_SUM_MS("count_sum_ms", "ms", false, "%.3f"),
+    INDEX_BUILD_MS("index_build_ms", "ms", false, "%.1f"),
+    LOOKUPS("lookups", "count", true, "%.0f"),
+    LOOKUP_TOTAL_S("lookup_total_s", "s", false, "%.3f"),
+    LOOKUP_P50_US("lookup_p50_us", "us", false, "%,.1f"),
+    LOOKUP_P99_US("lookup_p99_us", "us", false, "%,.1f");
+
+    final String key;
+    final String unit;
+    final boolean higherIsBetter;
+    private final String format;
+
+    Metric(String key, String unit, boolean higherIsBetter, String format) {
+        this.key = key;
+        this.unit = unit;
+        this.higherIsBetter = higherIsBetter;
+        this.format = format;
+    }
+
+    String format(double value) {
+        return String.format(java.util.Locale.ROOT, format, value);
+    }
+
+    static Optional<Metric> byKey(String key) {
+        for (Metric m : values()) {
+            if (m.key.equals(key)) {
+                return Optional.of(m);
+            }
+        }
+        return Optional.empty();
+    }
+}

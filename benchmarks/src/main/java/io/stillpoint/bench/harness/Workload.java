@@ -1,0 +1,204 @@
+package io.stillpoint.bench.harness;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Calendar;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TimeZone;
+
+/**
+ * One run of the side-by-side workload against one PostgreSQL-wire server, over a single JDBC connection with
+ * autocommit on. The phases, in order:
+ * <ol>
+ *   <li>drop and create table {@code t (ts TIMESTAMP, id BIGINT, v DOUBLE PRECISION)};</li>
+ *   <li>insert {@code rows} rows with one prepared INSERT and {@code executeBatch} every {@code batch} rows; with
+ *       autocommit on each batch is one implicit transaction, so one commit (and one fsync) per batch. Row
+ *       {@code i} is (2026-11-01T00:00:00Z + i seconds, i, i * 0.5);</li>
+ *   <li>optionally (PostgreSQL only) a primary key on id, timed separately;</li>
+ *   <li>{@code SELECT count(*), sum(v) FROM t}, {@code queryRepeats} times, checked exactly, median time;</li>
+ *   <li>point lookups {@code SELECT ts, id, v FROM t WHERE id = ?} with ids drawn from a seeded generator, each
+ *       checked to return exactly the one right row, until the count or the time budget is reached.</li>
+ * </ol>
+ * Any wrong answer aborts the run with an {@link IllegalStateException}: a fast wrong server is not measured.
+ */
+final class Workload {
+
+    static final Instant START = Instant.parse("2026-11-01T00:00:00Z");
+    private static final String TABLE_COLUMNS = "t (ts TIMESTAMP, id BIGINT, v DOUBLE PRECISION)";
+
+    private final HarnessOptions options;
+    private final Calendar utc = Calendar.getInstance(TimeZone.getTimeZone("UTC"));
+
+    Workload(HarnessOptions options) {
+        this.options = options;
+    }
+
+    /** Runs every phase once on a fresh connection and returns the metrics of this run. */
+    Map<Metric, Double> run() throws SQLException {
+        Map<Metric, Double> metrics = new EnumMap<>(Metric.class);
+        try (Connection connection = DriverManager.getConnection(options.url(), options.user(), options.password())) {
+            connection.setAutoCommit(true);
+            createTable(connection);
+            insert(connection, metrics);
+            if (options.pgIndex()) {
+                addPrimaryKey(connection, metrics);
+            }
+            countAndSum(connection, metrics);
+            if (options.lookups() > 0) {
+                lookups(connection, metrics);
+            }
+        }
+        return metrics;
+    }
+
+    private void createTable(Connection connection) throws SQLException {
+        String create = "CREATE TABLE " + TABLE_COLUMNS;
+        if (options.dialect() == HarnessOptions.Dialect.STILLPOINT) {
+            create += " TIMESTAMP(ts) PARTITION BY DAY";
+        }
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("DROP TABLE IF EXISTS t");
+            statement.execute(create);
+        }
+    }
+
+    private void insert(Connection connection, Map<Metric, Double> metrics) throws SQLException {
+        long rows = options.rows();
+        int batch = options.batch();
+        long startMillis = START.toEpochMilli();
+        int batches = (int) ((rows + batch - 1) / batch);
+        long[] batchNanos = new long[batches];
+        int batchCount = 0;
+
+        long begin = System.nanoTime();
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO t (ts, id, v) VALUES (?, ?, ?)")) {
+            long batchBegin = System.nanoTime();
+            int pending = 0;
+            for (long i = 0; i < rows; i++) {
+                insert.setTimestamp(1, new Timestamp(startMillis + i * 1000L), utc);
+                insert.setLong(2, i);
+                insert.setDouble(3, i * 0.5);
+                insert.addBatch();
+                if (++pending == batch || i == rows - 1) {
+                    checkUpdateCounts(insert.executeBatch(), pending, i);
+                    long now = System.nanoTime();
+                    batchNanos[batchCount++] = now - batchBegin;
+                    batchBegin = now;
+                    pending = 0;
+                }
+            }
+        }
+        long elapsed = System.nanoTime() - begin;
+
+        long[] p = Stats.p50p99(batchNanos, batchCount);
+        metrics.put(Metric.INSERT_S, elapsed / 1e9);
+        metrics.put(Metric.INSERT_ROWS_PER_S, rows / (elapsed / 1e9));
+        metrics.put(Metric.INSERT_BATCH_P50_MS, p[0] / 1e6);
+        metrics.put(Metric.INSERT_BATCH_P99_MS, p[1] / 1e6);
+    }
+
+    private static void checkUpdateCounts(int[] counts, int expectedRows, long lastRow) {
+        if (counts.length != expectedRows) {
+            throw new IllegalStateException("batch returned a wrong number of update counts [expected="
+                    + expectedRows + ", actual=" + counts.length + ", lastRow=" + lastRow + "]");
+        }
+        for (int count : counts) {
+            // SUCCESS_NO_INFO (-2) is allowed by JDBC; anything else but 1 means a row went missing or doubled.
+            if (count != 1 && count != Statement.SUCCESS_NO_INFO) {
+                throw new IllegalStateException("insert reported a wrong update count [count=" + count
+                        + ", lastRow=" + lastRow + "]");
+            }
+        }
+    }
+
+    private void addPrimaryKey(Connection connection, Map<Metric, Double> metrics) throws SQLException {
+        long begin = System.nanoTime();
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("ALTER TABLE t ADD PRIMARY KEY (id)");
+        }
+        metrics.put(Metric.INDEX_BUILD_MS, (System.nanoTime() - begin) / 1e6);
+    }
+
+    private void countAndSum(Connection connection, Map<Metric, Double> metrics) throws SQLException {
+        long rows = options.rows();
+        // Sum of i * 0.5 for i in [0, rows): every partial sum is a multiple of 0.5 below 2^53, so it is exact
+        // in a double whatever order the server adds in.
+        double expectedSum = 0.5 * ((double) rows * (rows - 1) / 2.0);
+        double[] millis = new double[options.queryRepeats()];
+        try (PreparedStatement query = connection.prepareStatement("SELECT count(*), sum(v) FROM t")) {
+            for (int r = 0; r < millis.length; r++) {
+                long begin = System.nanoTime();
+                long count;
+                double sum;
+                try (ResultSet rs = query.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new IllegalStateException("count/sum returned no row");
+                    }
+                    count = rs.getLong(1);
+                    sum = rs.getDouble(2);
+                    if (rs.next()) {
+                        throw new IllegalStateException("count/sum returned more than one row");
+                    }
+                }
+                millis[r] = (System.nanoTime() - begin) / 1e6;
+                if (count != rows || sum != expectedSum) {
+                    throw new IllegalStateException("count/sum is wrong [count=" + count + ", expectedCount=" + rows
+                            + ", sum=" + sum + ", expectedSum=" + expectedSum + "]");
+                }
+            }
+        }
+        metrics.put(Metric.COUNT_SUM_MS, Stats.median(millis));
+    }
+
+    private void lookups(Connection connection, Map<Metric, Double> metrics) throws SQLException {
+        SplittableRandom random = new SplittableRandom(options.seed());
+        long[] nanos = new long[options.lookups()];
+        int done = 0;
+        long budget = options.lookupSeconds() * 1_000_000_000L;
+        long begin = System.nanoTime();
+        try (PreparedStatement query = connection.prepareStatement("SELECT ts, id, v FROM t WHERE id = ?")) {
+            while (done < nanos.length && System.nanoTime() - begin < budget) {
+                long id = random.nextLong(options.rows());
+                long start = System.nanoTime();
+                query.setLong(1, id);
+                try (ResultSet rs = query.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new IllegalStateException("lookup found no row [id=" + id + "]");
+                    }
+                    checkRow(id, rs.getTimestamp(1, utc), rs.getLong(2), rs.getDouble(3));
+                    if (rs.next()) {
+                        throw new IllegalStateException("lookup found more than one row [id=" + id + "]");
+                    }
+                }
+                nanos[done++] = System.nanoTime() - start;
+            }
+        }
+        long elapsed = System.nanoTime() - begin;
+        if (done < nanos.length) {
+            System.err.printf("warning: lookup budget reached [label=%s, done=%d, asked=%d, seconds=%d]%n",
+                    options.label(), done, nanos.length, options.lookupSeconds());
+        }
+        long[] p = Stats.p50p99(nanos, done);
+        metrics.put(Metric.LOOKUPS, (double) done);
+        metrics.put(Metric.LOOKUP_TOTAL_S, elapsed / 1e9);
+        metrics.put(Metric.LOOKUP_P50_US, p[0] / 1e3);
+        metrics.put(Metric.LOOKUP_P99_US, p[1] / 1e3);
+    }
+
+    private static void checkRow(long id, Timestamp ts, long actualId, double v) {
+        Instant expectedTs = START.plusSeconds(id);
+        if (actualId != id || v != id * 0.5 || ts == null || !ts.toInstant().equals(expectedTs)) {
+            throw new IllegalStateException("lookup returned a wrong row [id=" + id + ", actualId=" + actualId
+                    + ", ts=" + (ts == null ? null : ts.toInstant()) + ", expectedTs=" + expectedTs
+                    + ", v=" + v + ", expectedV=" + id * 0.5 + "]");
+        }
+    }
+}
