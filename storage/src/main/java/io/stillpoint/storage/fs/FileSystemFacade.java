@@ -41,6 +41,21 @@ public interface FileSystemFacade {
     /** Deletes a file or an empty directory. Only housekeeping and temporary-file cleanup may call it. */
     void delete(Path path) throws IOException;
 
+    /**
+     * Takes an exclusive OS lock on {@code file} (created if missing) without waiting, for the life of the
+     * returned handle. Returns null if another process or another engine of this JVM holds it.
+     * The default goes to the real file system, so existing facades keep working.
+     */
+    default FileLockHandle tryLock(Path file) throws IOException {
+        return RealFileSystem.INSTANCE.tryLock(file);
+    }
+
+    /** A held lock; closing it releases the lock. */
+    interface FileLockHandle extends AutoCloseable {
+        @Override
+        void close() throws IOException;
+    }
+
     /** A file open for positional writes. */
     interface WritableFile extends ReadableFile {
         /** Writes all of {@code src} at {@code position}. */

@@ -1,0 +1,541 @@
+package io.stillpoint.storage.table;
+
+import io.stillpoint.storage.ColumnType;
+import io.stillpoint.storage.PartitionBy;
+import io.stillpoint.storage.StorageException;
+import io.stillpoint.storage.TableSchema;
+import io.stillpoint.storage.fs.FileSystemFacade;
+import io.stillpoint.storage.housekeeping.Housekeeping;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One incarnation of a table (directory {@code <root>/db/<name>~<id>/}): its committed state, the commit path,
+ * the cache of open column files shared by the writer and the readers, and the pin count that keeps
+ * housekeeping from deleting files a snapshot may still read.
+ *
+ * <p>Commit protocol (per commit, under {@link #commitLock}): encode the buffered rows column-wise into reusable
+ * buffers, one positional write per touched file at its committed size, one fdatasync per touched file, an
+ * fsync of each directory in which a file or directory was created (only then), then {@link TxnFile#install}
+ * (one write + one fdatasync), then publish the new state to readers. Any failure before the install leaves
+ * only bytes past the committed sizes, which the next commit overwrites.
+ */
+final class Table implements Housekeeping.PurgeTarget {
+
+    final long id;
+    final String directoryName;
+    final Path dir;
+    final TableSchema schema;
+    private final FileSystemFacade fs;
+    final ReentrantLock commitLock = new ReentrantLock();
+    private final TxnFile txnFile;
+    private volatile TxnState state;
+    private final Map<Path, OpenFile> files = new ConcurrentHashMap<>();
+
+    // Guarded by this: readers' pins versus housekeeping's purge.
+    private int pins;
+    private boolean dropped;
+    private boolean purging;
+    private Runnable onLastUnpinAfterDrop;
+    // Guarded by commitLock.
+    private boolean closed;
+    private boolean poisoned;
+
+    // Reusable commit scratch, guarded by commitLock.
+    private final PartitionScheme scheme;
+    private final ByteBuffer[] dataBuffers;
+    private final ByteBuffer[] indexBuffers;
+    private ByteBuffer nullBuffer = direct(1024);
+    private long[] rowKeys = new long[256];
+    private int[] selection = new int[256];
+    private final List<FileSystemFacade.WritableFile> toSync = new ArrayList<>();
+    private final List<Path> dirsToSync = new ArrayList<>();
+
+    /** A cached open file and whether its header has been validated. */
+    static final class OpenFile {
+        final FileSystemFacade.WritableFile file;
+        volatile boolean checked;
+
+        OpenFile(FileSystemFacade.WritableFile file) {
+            this.file = file;
+        }
+    }
+
+    private Table(long id, String directoryName, Path dir, TableSchema schema, FileSystemFacade fs, TxnFile txnFile,
+                  TxnState state) {
+        this.id = id;
+        this.directoryName = directoryName;
+        this.dir = dir;
+        this.schema = schema;
+        this.fs = fs;
+        this.txnFile = txnFile;
+        this.state = state;
+        this.scheme = new PartitionScheme(schema.partitionBy());
+        int n = schema.columnCount();
+        dataBuffers = new ByteBuffer[n];
+        indexBuffers = new ByteBuffer[n];
+        for (int c = 0; c < n; c++) {
+            dataBuffers[c] = direct(4096);
+            if (schema.columns().get(c).type() == ColumnType.VARCHAR) {
+                indexBuffers[c] = direct(4096);
+            }
+        }
+    }
+
+    /** Creates the directory and an empty {@code _txn}, durably. */
+    static Table create(FileSystemFacade fs, Path dbDir, long id, String directoryName, TableSchema schema)
+            throws IOException {
+        Path dir = dbDir.resolve(directoryName);
+        fs.createDirectories(dir);
+        TxnFile txn = TxnFile.create(fs, dir, id, schema);
+        fs.syncDirectory(dbDir);
+        return new Table(id, directoryName, dir, schema, fs, txn, new TxnState(0, 0, List.of()));
+    }
+
+    /** Opens an existing table directory, validating its {@code _txn}. */
+    static Table open(FileSystemFacade fs, Path dbDir, long id, String directoryName, TableSchema schema)
+            throws IOException {
+        Path dir = dbDir.resolve(directoryName);
+        if (!fs.exists(dir.resolve(TxnFile.NAME))) {
+            throw StorageErrors.corrupt("table txn file missing", dir.resolve(TxnFile.NAME), 0, "a txn file",
+                    "no such file");
+        }
+        TxnState[] committed = new TxnState[1];
+        TxnFile txn = TxnFile.open(fs, dir, id, schema, committed);
+        return new Table(id, directoryName, dir, schema, fs, txn, committed[0]);
+    }
+
+    TxnState state() {
+        return state;
+    }
+
+    String partitionName(PartitionState p) {
+        return PartitionScheme.nameOf(schema.partitionBy(), p.key);
+    }
+
+    Path partitionDir(PartitionState p) {
+        return dir.resolve(p.directoryName(partitionName(p)));
+    }
+
+    // ---------------------------------------------------------------- pins and purge
+
+    synchronized boolean tryPin() {
+        if (purging) {
+            return false;
+        }
+        pins++;
+        return true;
+    }
+
+    void unpin() {
+        Runnable wake;
+        synchronized (this) {
+            pins--;
+            wake = pins == 0 && dropped ? onLastUnpinAfterDrop : null;
+        }
+        if (wake != null) {
+            wake.run();
+        }
+    }
+
+    synchronized boolean isDropped() {
+        return dropped;
+    }
+
+    /** Marks the incarnation dropped; {@code onLastUnpin} runs when its last snapshot closes (wakes the purge). */
+    synchronized void markDropped(Runnable onLastUnpin) {
+        dropped = true;
+        onLastUnpinAfterDrop = onLastUnpin;
+    }
+
+    @Override
+    public Path directory() {
+        return dir;
+    }
+
+    @Override
+    public synchronized boolean tryClaimForPurge() {
+        if (pins > 0) {
+            return false;
+        }
+        purging = true;
+        return true;
+    }
+
+    @Override
+    public void releaseFiles() {
+        commitLock.lock();
+        try {
+            closed = true;
+            closeFiles();
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "table " + schema.name() + " [dir=" + dir + "]";
+    }
+
+    /** Closes every cached file and {@code _txn}; the table then refuses commits. Call under commitLock. */
+    void closeFiles() {
+        for (OpenFile f : files.values()) {
+            try {
+                f.file.close();
+            } catch (IOException ignored) {
+                // Closing a read/write channel cannot lose committed data: every commit was fsynced.
+            }
+        }
+        files.clear();
+        try {
+            txnFile.close();
+        } catch (IOException ignored) {
+            // Same reason as above.
+        }
+    }
+
+    void close() {
+        commitLock.lock();
+        try {
+            closed = true;
+            closeFiles();
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- file cache
+
+    /** The cached file, opened (and created if missing) on first use. */
+    OpenFile file(Path path) throws IOException {
+        OpenFile f = files.get(path);
+        if (f != null) {
+            return f;
+        }
+        synchronized (files) {
+            f = files.get(path);
+            if (f == null) {
+                f = new OpenFile(fs.openWritable(path));
+                files.put(path, f);
+            }
+            return f;
+        }
+    }
+
+    /** The cached file for a committed read, validated once. */
+    FileSystemFacade.WritableFile fileForRead(Path path, int magic, ColumnType type, long committedSize)
+            throws IOException {
+        OpenFile f = files.get(path);
+        if (f == null) {
+            if (!fs.exists(path)) {
+                throw StorageErrors.corrupt(ColumnFiles.magicName(magic) + " file missing", path, 0,
+                        committedSize + " committed bytes", "no such file");
+            }
+            f = file(path);
+        }
+        if (!f.checked) {
+            ColumnFiles.sanityCheck(f.file, path, magic, type, committedSize);
+            f.checked = true;
+        }
+        return f.file;
+    }
+
+    // ---------------------------------------------------------------- commit
+
+    /** Commits the buffered rows; returns the new txn. The caller clears the buffer. */
+    long commit(RowBuffer rows) {
+        commitLock.lock();
+        try {
+            if (isDropped()) {
+                throw StorageErrors.tableNotFound(schema.name());
+            }
+            if (closed) {
+                throw new StorageException(StorageException.Kind.IO, "engine is closed [table=" + schema.name() + "]");
+            }
+            if (poisoned) {
+                throw new StorageException(StorageException.Kind.IO, "table refuses commits after an unrecoverable "
+                        + "commit failure, reopen the engine [table=" + schema.name() + "]");
+            }
+            try {
+                return commitLocked(rows);
+            } catch (TxnFile.UnrecoverableCommitException e) {
+                poisoned = true;
+                throw StorageErrors.io("commit failed", txnFile.path(), e);
+            } catch (IOException e) {
+                throw StorageErrors.io("commit failed", dir, e);
+            }
+        } finally {
+            toSync.clear();
+            dirsToSync.clear();
+            commitLock.unlock();
+        }
+    }
+
+    private long commitLocked(RowBuffer rows) throws IOException {
+        TxnState current = state;
+        long txn = current.txn + 1;
+        int n = rows.size();
+        int tsColumn = schema.timestampIndex();
+        if (rowKeys.length < n) {
+            rowKeys = new long[Math.max(n, rowKeys.length * 2)];
+            selection = new int[rowKeys.length];
+        }
+        long[] keys;
+        if (schema.partitionBy() == PartitionBy.NONE) {
+            keys = new long[]{PartitionScheme.NONE_KEY};
+        } else {
+            long[] ts = rows.longs[tsColumn];
+            boolean single = true;
+            long first = scheme.keyOf(ts[0]);
+            for (int r = 0; r < n; r++) {
+                long k = scheme.keyOf(ts[r]);
+                rowKeys[r] = k;
+                single &= k == first;
+            }
+            keys = single ? new long[]{first} : Arrays.stream(rowKeys, 0, n).distinct().sorted().toArray();
+        }
+        List<PartitionState> next = new ArrayList<>(current.partitions);
+        boolean partitionCreated = false;
+        for (long key : keys) {
+            int count;
+            int[] sel;
+            if (keys.length == 1) {
+                sel = null;
+                count = n;
+            } else {
+                sel = selection;
+                count = 0;
+                for (int r = 0; r < n; r++) {
+                    if (rowKeys[r] == key) {
+                        sel[count++] = r;
+                    }
+                }
+            }
+            int index = current.find(key);
+            PartitionState old = index >= 0 ? current.partitions.get(index) : null;
+            long version = old != null ? old.version : txn;
+            Path partitionDir = dir.resolve(PartitionScheme.nameOf(schema.partitionBy(), key) + "." + version);
+            if (old == null) {
+                fs.createDirectories(partitionDir);
+                partitionCreated = true;
+            }
+            PartitionState updated = append(rows, sel, count, old, key, version, partitionDir);
+            if (index >= 0) {
+                next.set(index, updated);
+            } else {
+                next.add(updated);
+            }
+        }
+        if (keys.length > 1 || partitionCreated) {
+            next.sort((a, b) -> Long.compare(a.key, b.key));
+        }
+        for (FileSystemFacade.WritableFile f : toSync) {
+            f.sync();
+        }
+        for (Path d : dirsToSync) {
+            fs.syncDirectory(d);
+        }
+        if (partitionCreated) {
+            fs.syncDirectory(dir);
+        }
+        TxnState installed = new TxnState(txn, current.rowCount + n, next);
+        txnFile.install(installed, current);
+        state = installed;
+        return txn;
+    }
+
+    /** Appends the selected rows to one partition's files (no sync yet); returns its next state. */
+    private PartitionState append(RowBuffer rows, int[] sel, int count, PartitionState old, long key, long version,
+                                  Path partitionDir) throws IOException {
+        int columns = schema.columnCount();
+        long baseRow = old == null ? 0 : old.rowCount;
+        long[] dataSizes = new long[columns];
+        long[] indexSizes = new long[columns];
+        long[] nullSizes = new long[columns];
+        boolean createdFile = old == null;
+        long min = old == null ? Long.MAX_VALUE : old.minTimestamp;
+        long max = old == null ? Long.MIN_VALUE : old.maxTimestamp;
+        for (int c = 0; c < columns; c++) {
+            ColumnType type = rows.types[c];
+            long dataAt = old == null ? 0 : old.dataSizes[c];
+            long indexAt = old == null ? 0 : old.indexSizes[c];
+            long nullAt = old == null ? 0 : old.nullSizes[c];
+            ByteBuffer data;
+            if (type == ColumnType.VARCHAR) {
+                data = encodeVarchar(rows, c, sel, count, dataAt, indexAt);
+                ByteBuffer index = indexBuffers[c];
+                indexSizes[c] = write(partitionDir.resolve(ColumnFiles.indexName(c)), index, indexAt,
+                        ColumnFiles.MAGIC_INDEX, type);
+            } else {
+                data = encodeFixed(rows, c, type, sel, count, dataAt);
+                if (c == schema.timestampIndex()) {
+                    long[] ts = rows.longs[c];
+                    for (int i = 0; i < count; i++) {
+                        long v = ts[sel == null ? i : sel[i]];
+                        min = Math.min(min, v);
+                        max = Math.max(max, v);
+                    }
+                }
+            }
+            dataSizes[c] = write(partitionDir.resolve(ColumnFiles.dataName(c)), data, dataAt, ColumnFiles.MAGIC_DATA,
+                    type);
+            nullSizes[c] = nullAt;
+            if (rows.nullCounts[c] > 0) {
+                ByteBuffer nulls = encodeNulls(rows, c, sel, count, baseRow, nullAt);
+                if (nulls != null) {
+                    createdFile |= nullAt == 0;
+                    nullSizes[c] = write(partitionDir.resolve(ColumnFiles.nullsName(c)), nulls, nullAt,
+                            ColumnFiles.MAGIC_NULLS, type);
+                }
+            }
+        }
+        if (createdFile) {
+            dirsToSync.add(partitionDir);
+        }
+        return new PartitionState(key, version, baseRow + count, min, max, dataSizes, indexSizes, nullSizes);
+    }
+
+    /** One positional write at the committed size; returns the new size. */
+    private long write(Path path, ByteBuffer buf, long at, int magic, ColumnType type) throws IOException {
+        OpenFile f = file(path);
+        if (at > 0 && !f.checked) {
+            // Before appending to a file first seen in this process, make sure it is ours.
+            ColumnFiles.sanityCheck(f.file, path, magic, type, at);
+            f.checked = true;
+        }
+        int length = buf.remaining();
+        f.file.write(buf, at);
+        toSync.add(f.file);
+        return at + length;
+    }
+
+    private ByteBuffer encodeFixed(RowBuffer rows, int c, ColumnType type, int[] sel, int count, long at) {
+        int width = ColumnFiles.width(type);
+        ByteBuffer b = dataBuffers[c] = ensure(dataBuffers[c], ColumnFiles.HEADER_SIZE + (long) count * width);
+        b.clear();
+        if (at == 0) {
+            ColumnFiles.putHeader(b, ColumnFiles.MAGIC_DATA, type);
+        }
+        switch (type) {
+            case DOUBLE: {
+                double[] v = rows.doubles[c];
+                for (int i = 0; i < count; i++) {
+                    // doubleToLongBits canonicalizes NaN, so every NaN reads back as Double.NaN.
+                    b.putLong(Double.doubleToLongBits(v[sel == null ? i : sel[i]]));
+                }
+                break;
+            }
+            case BOOLEAN: {
+                long[] v = rows.longs[c];
+                for (int i = 0; i < count; i++) {
+                    b.put((byte) v[sel == null ? i : sel[i]]);
+                }
+                break;
+            }
+            case INT: {
+                long[] v = rows.longs[c];
+                for (int i = 0; i < count; i++) {
+                    b.putInt((int) v[sel == null ? i : sel[i]]);
+                }
+                break;
+            }
+            default: {
+                long[] v = rows.longs[c];
+                if (sel == null) {
+                    for (int i = 0; i < count; i++) {
+                        b.putLong(v[i]);
+                    }
+                } else {
+                    for (int i = 0; i < count; i++) {
+                        b.putLong(v[sel[i]]);
+                    }
+                }
+            }
+        }
+        b.flip();
+        return b;
+    }
+
+    private ByteBuffer encodeVarchar(RowBuffer rows, int c, int[] sel, int count, long dataAt, long indexAt) {
+        ByteBuffer index = indexBuffers[c] = ensure(indexBuffers[c], ColumnFiles.HEADER_SIZE + 8L * count);
+        index.clear();
+        if (indexAt == 0) {
+            ColumnFiles.putHeader(index, ColumnFiles.MAGIC_INDEX, ColumnType.VARCHAR);
+        }
+        long worst = ColumnFiles.HEADER_SIZE;
+        String[] v = rows.strings[c];
+        for (int i = 0; i < count; i++) {
+            String s = v[sel == null ? i : sel[i]];
+            worst += s == null ? 0 : 3L * s.length();
+        }
+        ByteBuffer data = dataBuffers[c] = ensure(dataBuffers[c], worst);
+        data.clear();
+        long end;
+        if (dataAt == 0) {
+            ColumnFiles.putHeader(data, ColumnFiles.MAGIC_DATA, ColumnType.VARCHAR);
+            end = 0;
+        } else {
+            end = dataAt - ColumnFiles.HEADER_SIZE;
+        }
+        int bodyStart = data.position();
+        for (int i = 0; i < count; i++) {
+            String s = v[sel == null ? i : sel[i]];
+            if (s != null) {
+                Utf8.encode(s, data);
+            }
+            index.putLong(end + (data.position() - bodyStart));
+        }
+        index.flip();
+        data.flip();
+        return data;
+    }
+
+    /** The null-list entries of the selected rows, or null if none of them is NULL. */
+    private ByteBuffer encodeNulls(RowBuffer rows, int c, int[] sel, int count, long baseRow, long at) {
+        int nulls = 0;
+        for (int i = 0; i < count; i++) {
+            if (rows.isNull(c, sel == null ? i : sel[i])) {
+                nulls++;
+            }
+        }
+        if (nulls == 0) {
+            return null;
+        }
+        ByteBuffer b = nullBuffer = ensure(nullBuffer, ColumnFiles.HEADER_SIZE + 8L * nulls);
+        b.clear();
+        if (at == 0) {
+            ColumnFiles.putHeader(b, ColumnFiles.MAGIC_NULLS, rows.types[c]);
+        }
+        for (int i = 0; i < count; i++) {
+            if (rows.isNull(c, sel == null ? i : sel[i])) {
+                b.putLong(baseRow + i);
+            }
+        }
+        b.flip();
+        return b;
+    }
+
+    private static ByteBuffer ensure(ByteBuffer b, long needed) {
+        if (needed > Integer.MAX_VALUE - 64) {
+            throw StorageErrors.invalid("transaction too large for one commit [bytes=" + needed + "]");
+        }
+        if (b.capacity() >= needed) {
+            return b;
+        }
+        return direct((int) Math.max(needed, Math.min(Integer.MAX_VALUE - 64, 2L * b.capacity())));
+    }
+
+    private static ByteBuffer direct(int capacity) {
+        return ByteBuffer.allocateDirect(capacity).order(ByteOrder.LITTLE_ENDIAN);
+    }
+}

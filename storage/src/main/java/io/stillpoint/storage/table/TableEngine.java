@@ -1,0 +1,364 @@
+package io.stillpoint.storage.table;
+
+import io.stillpoint.storage.ColumnSpec;
+import io.stillpoint.storage.ColumnType;
+import io.stillpoint.storage.Engine;
+import io.stillpoint.storage.EngineConfig;
+import io.stillpoint.storage.PartitionBy;
+import io.stillpoint.storage.StorageException;
+import io.stillpoint.storage.TableInfo;
+import io.stillpoint.storage.TableSchema;
+import io.stillpoint.storage.TableSnapshot;
+import io.stillpoint.storage.WriteTransaction;
+import io.stillpoint.storage.fs.FileSystemFacade;
+import io.stillpoint.storage.housekeeping.Housekeeping;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The storage engine of one root. On-disk layout:
+ * <pre>
+ *   &lt;root&gt;/.lock                          OS file lock held for the engine's life
+ *   &lt;root&gt;/db/_tables                      the table registry ({@link TableRegistry})
+ *   &lt;root&gt;/db/&lt;name&gt;~&lt;id&gt;/              one directory per table incarnation (id never reused)
+ *   &lt;root&gt;/db/&lt;name&gt;~&lt;id&gt;/_txn          the committed state ({@link TxnFile})
+ *   &lt;root&gt;/db/&lt;name&gt;~&lt;id&gt;/&lt;partition&gt;.&lt;txn&gt;/c&lt;i&gt;.d|.i|.n   column files ({@link ColumnFiles})
+ * </pre>
+ * CREATE/DROP rewrite the registry atomically; DROP leaves the files to {@link Housekeeping}, which deletes a
+ * dropped incarnation once no snapshot pins it. At open, housekeeping also queues crash leftovers: temporary
+ * files, table directories the registry does not list and partition directories no {@code _txn} references.
+ */
+public final class TableEngine implements Engine {
+
+    static final String DB_DIR = "db";
+    static final String LOCK_FILE = ".lock";
+    private static final long HOUSEKEEPING_RETRY_MILLIS = 1000;
+
+    private final FileSystemFacade fs;
+    private final Path root;
+    private final Path dbDir;
+    private final FileSystemFacade.FileLockHandle lock;
+    private final Housekeeping housekeeping;
+    private final Object registryLock = new Object();
+    private final Map<String, Table> tables = new ConcurrentHashMap<>();
+    private long nextTableId;
+    private volatile boolean closed;
+
+    private TableEngine(FileSystemFacade fs, Path root, FileSystemFacade.FileLockHandle lock) {
+        this.fs = fs;
+        this.root = root;
+        this.dbDir = root.resolve(DB_DIR);
+        this.lock = lock;
+        this.housekeeping = new Housekeeping(fs, HOUSEKEEPING_RETRY_MILLIS);
+    }
+
+    /**
+     * Opens (creating if needed) the engine of {@code config.root()}.
+     *
+     * @throws StorageException LOCKED if another engine holds the root, CORRUPT, IO
+     */
+    public static TableEngine open(EngineConfig config) {
+        FileSystemFacade fs = config.fs();
+        Path root = config.root().toAbsolutePath();
+        FileSystemFacade.FileLockHandle lock;
+        try {
+            fs.createDirectories(root);
+            lock = fs.tryLock(root.resolve(LOCK_FILE));
+        } catch (IOException e) {
+            throw StorageErrors.io("cannot lock root", root, e);
+        }
+        if (lock == null) {
+            throw new StorageException(StorageException.Kind.LOCKED,
+                    "root is locked by another stillpoint engine [root=" + root + "]");
+        }
+        TableEngine engine = new TableEngine(fs, root, lock);
+        try {
+            engine.load();
+        } catch (RuntimeException e) {
+            engine.releaseLock();
+            throw e;
+        }
+        engine.housekeeping.start();
+        return engine;
+    }
+
+    private void load() {
+        try {
+            fs.createDirectories(dbDir);
+            Path registryPath = dbDir.resolve(TableRegistry.NAME);
+            TableRegistry.Contents contents;
+            if (fs.exists(registryPath)) {
+                contents = TableRegistry.load(fs, dbDir);
+            } else {
+                for (String name : fs.list(dbDir)) {
+                    if (name.contains("~")) {
+                        throw StorageErrors.corrupt("table registry missing while table directories exist",
+                                registryPath, 0, "a registry file", "no such file, but " + name);
+                    }
+                }
+                contents = new TableRegistry.Contents(1, List.of());
+                TableRegistry.write(fs, dbDir, 1, List.of());
+            }
+            nextTableId = contents.nextTableId();
+            Set<String> liveDirs = new HashSet<>();
+            for (TableRegistry.Entry e : contents.entries()) {
+                Table t = Table.open(fs, dbDir, e.id(), e.directory(), e.schema());
+                tables.put(e.schema().name(), t);
+                liveDirs.add(e.directory());
+            }
+            housekeeping.enqueueUnreferenced(dbDir, n -> n.equals(TableRegistry.NAME) || liveDirs.contains(n));
+            for (Table t : tables.values()) {
+                Set<String> referenced = new HashSet<>();
+                for (PartitionState p : t.state().partitions) {
+                    referenced.add(p.directoryName(t.partitionName(p)));
+                }
+                housekeeping.enqueueUnreferenced(t.dir, n -> n.equals(TxnFile.NAME) || referenced.contains(n));
+            }
+        } catch (IOException e) {
+            closeTables();
+            throw StorageErrors.io("cannot open engine", root, e);
+        } catch (RuntimeException e) {
+            closeTables();
+            throw e;
+        }
+        // Leftovers go before anyone writes: a new commit may reuse a leftover partition directory name.
+        housekeeping.runOnce();
+    }
+
+    /** The housekeeping component (the checkpoint agent pauses it). */
+    public Housekeeping housekeeping() {
+        return housekeeping;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public boolean createTable(TableSchema schema, boolean ifNotExists) {
+        validate(schema);
+        synchronized (registryLock) {
+            checkOpen();
+            if (tables.containsKey(schema.name())) {
+                if (ifNotExists) {
+                    return false;
+                }
+                throw new StorageException(StorageException.Kind.TABLE_EXISTS,
+                        "table already exists [table=" + schema.name() + "]");
+            }
+            long id = nextTableId;
+            String directory = directoryName(schema.name(), id);
+            Table table;
+            try {
+                table = Table.create(fs, dbDir, id, directory, schema);
+            } catch (IOException e) {
+                throw StorageErrors.io("cannot create table [table=" + schema.name() + "]", dbDir.resolve(directory), e);
+            }
+            List<TableRegistry.Entry> entries = entries();
+            entries.add(new TableRegistry.Entry(id, directory, schema));
+            try {
+                TableRegistry.write(fs, dbDir, id + 1, entries);
+            } catch (IOException e) {
+                table.close();
+                // The directory is unreferenced; housekeeping deletes it (no inline delete).
+                nextTableId = id + 1;
+                housekeeping.enqueuePath(table.dir);
+                throw StorageErrors.io("cannot write table registry [table=" + schema.name() + "]", dbDir, e);
+            }
+            nextTableId = id + 1;
+            tables.put(schema.name(), table);
+            return true;
+        }
+    }
+
+    private List<TableRegistry.Entry> entries() {
+        List<Table> list = new ArrayList<>(tables.values());
+        list.sort(Comparator.comparingLong(t -> t.id));
+        List<TableRegistry.Entry> entries = new ArrayList<>();
+        for (Table t : list) {
+            entries.add(new TableRegistry.Entry(t.id, t.directoryName, t.schema));
+        }
+        return entries;
+    }
+
+    /** {@code <name>~<id>}, with characters unsafe in a file name replaced (the id keeps it unique). */
+    static String directoryName(String table, long id) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < table.length() && sb.length() < 100; i++) {
+            char ch = table.charAt(i);
+            sb.append((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_'
+                    || ch == '-' ? ch : '_');
+        }
+        return sb.append('~').append(id).toString();
+    }
+
+    private static void validate(TableSchema schema) {
+        if (schema == null || schema.name() == null || schema.name().isEmpty()) {
+            throw StorageErrors.invalid("table name must not be empty []");
+        }
+        String name = schema.name();
+        if (schema.columns().isEmpty()) {
+            throw StorageErrors.invalid("table needs at least one column [table=" + name + "]");
+        }
+        Set<String> seen = new HashSet<>();
+        for (ColumnSpec c : schema.columns()) {
+            if (c == null || c.name() == null || c.name().isEmpty() || c.type() == null) {
+                throw StorageErrors.invalid("column needs a name and a type [table=" + name + "]");
+            }
+            if (!seen.add(c.name())) {
+                throw StorageErrors.invalid("duplicate column [table=" + name + ", column=" + c.name() + "]");
+            }
+        }
+        if (schema.partitionBy() == null) {
+            throw StorageErrors.invalid("partitioning must be given [table=" + name + "]");
+        }
+        int ts = schema.timestampIndex();
+        if (ts < -1 || ts >= schema.columnCount()) {
+            throw StorageErrors.invalid("designated timestamp index out of range [table=" + name + ", index=" + ts
+                    + "]");
+        }
+        if (ts >= 0 && schema.columns().get(ts).type() != ColumnType.TIMESTAMP) {
+            throw StorageErrors.invalid("designated timestamp must be a timestamp column [table=" + name
+                    + ", column=" + schema.columns().get(ts).name() + ", type=" + schema.columns().get(ts).type() + "]");
+        }
+        if (ts < 0 && schema.partitionBy() != PartitionBy.NONE) {
+            throw StorageErrors.invalid("partitioning needs a designated timestamp [table=" + name + ", partitionBy="
+                    + schema.partitionBy() + "]");
+        }
+    }
+
+    @Override
+    public boolean dropTable(String name, boolean ifExists) {
+        synchronized (registryLock) {
+            checkOpen();
+            Table table = tables.get(name);
+            if (table == null) {
+                if (ifExists) {
+                    return false;
+                }
+                throw StorageErrors.tableNotFound(name);
+            }
+            // Holding the commit lock: no commit of this table is in flight while it disappears.
+            table.commitLock.lock();
+            try {
+                tables.remove(name);
+                try {
+                    TableRegistry.write(fs, dbDir, nextTableId, entries());
+                } catch (IOException e) {
+                    tables.put(name, table);
+                    throw StorageErrors.io("cannot write table registry [table=" + name + "]", dbDir, e);
+                }
+                table.markDropped(housekeeping::wake);
+            } finally {
+                table.commitLock.unlock();
+            }
+            housekeeping.enqueue(table);
+            return true;
+        }
+    }
+
+    @Override
+    public TableSchema schema(String name) {
+        return liveTable(name).schema;
+    }
+
+    @Override
+    public boolean tableExists(String name) {
+        return tables.containsKey(name);
+    }
+
+    @Override
+    public List<TableInfo> tables() {
+        Map<String, Table> sorted = new java.util.TreeMap<>(tables);
+        List<TableInfo> list = new ArrayList<>(sorted.size());
+        for (Table t : sorted.values()) {
+            TxnState s = t.state();
+            TableSchema schema = t.schema;
+            String ts = schema.timestampIndex() < 0 ? null : schema.columns().get(schema.timestampIndex()).name();
+            list.add(new TableInfo(schema.name(), schema.partitionBy(), ts, s.rowCount, s.partitions.size(), s.txn));
+        }
+        return list;
+    }
+
+    @Override
+    public TableSnapshot snapshot(String name) {
+        Table table = liveTable(name);
+        if (!table.tryPin()) {
+            throw StorageErrors.tableNotFound(name);
+        }
+        return new CommittedTableSnapshot(table, table.state());
+    }
+
+    @Override
+    public WriteTransaction beginWrite() {
+        checkOpen();
+        return new BufferedWriteTransaction(this);
+    }
+
+    Table liveTable(String name) {
+        checkOpen();
+        Table t = tables.get(name);
+        if (t == null) {
+            throw StorageErrors.tableNotFound(name);
+        }
+        return t;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new StorageException(StorageException.Kind.IO, "engine is closed [root=" + root + "]");
+        }
+    }
+
+    /** Directory of a live table's current incarnation (for tools and tests). */
+    public Path tableDirectory(String name) {
+        return liveTable(name).dir;
+    }
+
+    /** Names of the partition version directories (e.g. {@code 2026-11-21.3}) a table's latest commit references. */
+    public List<String> partitionDirectories(String name) {
+        Table t = liveTable(name);
+        List<String> dirs = new ArrayList<>();
+        for (PartitionState p : t.state().partitions) {
+            dirs.add(p.directoryName(t.partitionName(p)));
+        }
+        return dirs;
+    }
+
+    @Override
+    public void close() {
+        synchronized (registryLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        housekeeping.close();
+        closeTables();
+        releaseLock();
+    }
+
+    private void closeTables() {
+        // Table.close takes each commit lock: in-flight commits finish first (they are durable when they return).
+        for (Table t : new LinkedHashMap<>(tables).values()) {
+            t.close();
+        }
+    }
+
+    private void releaseLock() {
+        try {
+            lock.close();
+        } catch (IOException e) {
+            throw StorageErrors.io("cannot release root lock", root.resolve(LOCK_FILE), e);
+        }
+    }
+}
