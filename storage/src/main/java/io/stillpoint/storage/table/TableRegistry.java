@@ -61,6 +61,16 @@ final class TableRegistry {
         ByteBuffer buf;
         try (FileSystemFacade.ReadableFile file = fs.openReadable(path)) {
             long length = file.size();
+            if (length >= 4) {
+                // A foreign file is reported as such, whatever its length.
+                ByteBuffer magicBytes = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+                ColumnFiles.readFully(file, path, magicBytes, 0);
+                int magic = magicBytes.getInt(0);
+                if (magic != MAGIC) {
+                    throw StorageErrors.corrupt("not a stillpoint table registry, bad magic", path, 0,
+                            StorageErrors.hex(MAGIC), StorageErrors.hex(magic));
+                }
+            }
             if (length < HEADER_SIZE || length > Integer.MAX_VALUE) {
                 throw StorageErrors.corrupt("table registry file length out of range", path, 0,
                         ">= " + HEADER_SIZE + " bytes", length + " bytes");

@@ -109,6 +109,13 @@ final class TxnFile implements AutoCloseable {
      */
     TxnState sanityCheck() throws IOException {
         long length = file.size();
+        if (length >= 4) {
+            int magic = read(0, 4).getInt(0);
+            if (magic != MAGIC) {
+                throw StorageErrors.corrupt("not a stillpoint txn file, bad magic", path, 0, StorageErrors.hex(MAGIC),
+                        StorageErrors.hex(magic));
+            }
+        }
         if (length < HEADER_SIZE) {
             throw StorageErrors.corrupt("txn file too short for its header", path, 0, ">=" + HEADER_SIZE + " bytes",
                     length + " bytes");

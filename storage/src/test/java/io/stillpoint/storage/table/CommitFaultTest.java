@@ -1,0 +1,140 @@
+package io.stillpoint.storage.table;
+
+import io.stillpoint.storage.EngineConfig;
+import io.stillpoint.storage.PartitionBy;
+import io.stillpoint.storage.StorageException;
+import io.stillpoint.storage.fs.FaultInjectingFileSystem;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.stillpoint.storage.table.TestRows.micros;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Faults injected into every fsync, write and rename of a commit: the table stays at its previous committed
+ * state, the caller gets a StorageException, the next commit works, and a reopen shows only committed data.
+ */
+class CommitFaultTest {
+
+    @TempDir
+    Path dir;
+
+    private interface Arm {
+        void arm(FaultInjectingFileSystem fs, int n);
+    }
+
+    /** Runs one failing commit (fault armed at n) into a new or an existing partition; false if nothing failed. */
+    private boolean failingCommit(Path root, Arm arm, int n, boolean newPartition, StorageException.Kind expectedKind) {
+        FaultInjectingFileSystem fs = new FaultInjectingFileSystem();
+        long day = micros("2026-11-21T00:00:00Z");
+        List<List<Object>> expected;
+        try (TableEngine engine = TableEngine.open(new EngineConfig(root, fs))) {
+            engine.createTable(TestRows.trades("t", PartitionBy.DAY), false);
+            TestRows.insert(engine, "t", withNulls(TestRows.tradeRows(day, 7, 0)));
+            expected = TestRows.readAll(engine, "t");
+            long failedTs = newPartition ? day + 86_400_000_000L : day + 100;
+            arm.arm(fs, n);
+            try {
+                TestRows.insert(engine, "t", withNulls(TestRows.tradeRows(failedTs, 5, 1000)));
+                fs.disarm();
+                return false;
+            } catch (StorageException e) {
+                assertEquals(expectedKind, e.kind(), e.getMessage());
+            }
+            fs.disarm();
+            assertEquals(expected, TestRows.readAll(engine, "t"), "state after failed commit " + n);
+            assertEquals(1, engine.tables().get(0).txn());
+            // The next commit works and overwrites the failed commit's bytes.
+            TestRows.insert(engine, "t", TestRows.tradeRows(day + 200, 3, 2000));
+            expected = TestRows.readAll(engine, "t");
+            assertEquals(10, expected.size());
+        }
+        try (TableEngine engine = TableEngine.open(EngineConfig.of(root))) {
+            assertEquals(expected, TestRows.readAll(engine, "t"), "after reopen, fault " + n);
+            assertEquals(2, engine.tables().get(0).txn());
+        }
+        return true;
+    }
+
+    private static List<Object[]> withNulls(List<Object[]> rows) {
+        List<Object[]> out = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            Object[] r = rows.get(i).clone();
+            if (i % 3 == 1) {
+                r[1] = null;
+            }
+            out.add(r);
+        }
+        return out;
+    }
+
+    private void everyPosition(String name, Arm arm, StorageException.Kind kind) throws Exception {
+        for (boolean newPartition : new boolean[]{false, true}) {
+            int failures = 0;
+            for (int n = 1; n < 30; n++) {
+                Path root = Files.createDirectory(dir.resolve(name + "-" + newPartition + "-" + n));
+                if (!failingCommit(root, arm, n, newPartition, kind)) {
+                    break;
+                }
+                failures++;
+            }
+            assertTrue(failures >= 4, "expected several injection points, got " + failures);
+        }
+    }
+
+    @Test
+    void everyFsyncOfACommitCanFail() throws Exception {
+        everyPosition("sync", FaultInjectingFileSystem::failNthSync, StorageException.Kind.IO);
+    }
+
+    @Test
+    void everyWriteOfACommitCanFailHalfWritten() throws Exception {
+        everyPosition("write", FaultInjectingFileSystem::failNthWrite, StorageException.Kind.IO);
+    }
+
+    @Test
+    void diskFullIsReportedAsDiskFull() throws Exception {
+        everyPosition("enospc", FaultInjectingFileSystem::diskFullOnNthWrite, StorageException.Kind.DISK_FULL);
+    }
+
+    @Test
+    void failedRegistryRenameLeavesNoTableAndTheNextCreateWorks() {
+        FaultInjectingFileSystem fs = new FaultInjectingFileSystem();
+        try (TableEngine engine = TableEngine.open(new EngineConfig(dir, fs))) {
+            fs.failNthRename(2); // 1: the table's _txn, 2: the registry
+            StorageException e = assertThrows(StorageException.class,
+                    () -> engine.createTable(TestRows.trades("t", PartitionBy.DAY), false));
+            assertEquals(StorageException.Kind.IO, e.kind());
+            assertTrue(!engine.tableExists("t"));
+            engine.createTable(TestRows.trades("t", PartitionBy.DAY), false);
+            TestRows.insert(engine, "t", TestRows.tradeRows(0, 2, 0));
+        }
+        try (TableEngine engine = TableEngine.open(EngineConfig.of(dir))) {
+            assertEquals(2, TestRows.readAll(engine, "t").size());
+            assertEquals(1, engine.tables().size());
+        }
+    }
+
+    @Test
+    void appendCommitCostsOneSyncPerColumnFilePlusTxnAndNoDirectorySync() {
+        FaultInjectingFileSystem fs = new FaultInjectingFileSystem();
+        try (TableEngine engine = TableEngine.open(new EngineConfig(dir, fs))) {
+            engine.createTable(TestRows.trades("t", PartitionBy.DAY), false);
+            TestRows.insert(engine, "t", TestRows.tradeRows(0, 255, 0));
+            int syncs = fs.fileSyncCount();
+            int dirSyncs = fs.directorySyncCount();
+            int writes = fs.writeCount();
+            TestRows.insert(engine, "t", TestRows.tradeRows(255, 255, 0));
+            assertEquals(4, fs.fileSyncCount() - syncs, "3 column files + _txn");
+            assertEquals(4, fs.writeCount() - writes);
+            assertEquals(0, fs.directorySyncCount() - dirSyncs);
+        }
+    }
+}
