@@ -1,0 +1,315 @@
+package io.stillpoint.sql;
+
+import io.stillpoint.sql.ast.Statement;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The hand-written part of the parser: statements that JSqlParser does not know or gets wrong for PostgreSQL
+ * (transaction control, SET/SHOW with PostgreSQL's forms, DROP TABLE). Works on the {@link Tokenizer}'s tokens of
+ * one statement, so every position is exact.
+ */
+final class FrontParser {
+
+    private static final Set<String> LEADING_WORDS = Set.of(
+            "begin", "start", "commit", "end", "rollback", "abort", "set", "show", "drop");
+
+    private final String sql;
+    private final List<Token> tokens;
+    private int index;
+
+    FrontParser(String sql, List<Token> tokens) {
+        this.sql = sql;
+        this.tokens = tokens;
+    }
+
+    static boolean handles(List<Token> tokens) {
+        Token first = tokens.get(0);
+        return first.kind() == Token.Kind.IDENT && LEADING_WORDS.contains(first.text());
+    }
+
+    Statement parse() {
+        Token first = next();
+        Statement statement = switch (first.text()) {
+            case "begin" -> {
+                acceptAny("work", "transaction");
+                yield transactionModes(new Statement.Begin());
+            }
+            case "start" -> {
+                expectKeyword("transaction");
+                yield transactionModes(new Statement.Begin());
+            }
+            case "commit", "end" -> {
+                acceptAny("work", "transaction");
+                yield noChain(new Statement.Commit());
+            }
+            case "rollback", "abort" -> {
+                acceptAny("work", "transaction");
+                if (peekKeyword("to") || peekKeyword("prepared")) {
+                    throw notSupported(first, "ROLLBACK " + peek().text().toUpperCase(Locale.ROOT));
+                }
+                yield noChain(new Statement.Rollback());
+            }
+            case "set" -> set();
+            case "show" -> show();
+            case "drop" -> drop(first);
+            default -> throw SqlParser.syntaxErrorAt(sql, first);
+        };
+        expectEnd();
+        return statement;
+    }
+
+    // ---- transaction control ----
+
+    private Statement transactionModes(Statement statement) {
+        if (!atEnd()) {
+            Token mode = peek();
+            if (mode.kind() == Token.Kind.IDENT && Set.of("isolation", "read", "not", "deferrable").contains(mode.text())) {
+                throw new SqlParseException(SqlParseException.FEATURE_NOT_SUPPORTED,
+                        "transaction modes are not supported [mode=" + restText() + "]", mode.position());
+            }
+        }
+        return statement;
+    }
+
+    private Statement noChain(Statement statement) {
+        if (peekKeyword("and")) {
+            Token and = next();
+            if (acceptKeyword("no")) {
+                expectKeyword("chain");
+            } else {
+                expectKeyword("chain");
+                throw new SqlParseException(SqlParseException.FEATURE_NOT_SUPPORTED,
+                        "and chain is not supported", and.position());
+            }
+        }
+        return statement;
+    }
+
+    // ---- SET ----
+
+    private Statement set() {
+        acceptAny("session", "local");
+        if (peekKeyword("characteristics") && tokens.get(index - 1).isKeyword("session")) {
+            next();
+            expectKeyword("as");
+            expectKeyword("transaction");
+            return new Statement.SetVariable("session_characteristics", modesText());
+        }
+        if (peekKeyword("transaction") && index + 1 < tokens.size() && tokens.get(index + 1).kind() == Token.Kind.IDENT
+                && !tokens.get(index + 1).isKeyword("to")) {
+            next();
+            return new Statement.SetVariable("transaction", modesText());
+        }
+        if (peekKeyword("time") && index + 1 < tokens.size() && tokens.get(index + 1).isKeyword("zone")) {
+            next();
+            next();
+            if (acceptKeyword("local") || acceptKeyword("default")) {
+                return new Statement.SetVariable("timezone", null);
+            }
+            return new Statement.SetVariable("timezone", value());
+        }
+        String name = dottedName();
+        if (!acceptKeyword("to") && !acceptSymbol("=")) {
+            throw atEnd() ? SqlParser.syntaxErrorAtEnd(endPosition()) : SqlParser.syntaxErrorAt(sql, peek());
+        }
+        if (acceptKeyword("default")) {
+            return new Statement.SetVariable(name, null);
+        }
+        StringBuilder value = new StringBuilder(value());
+        while (acceptSymbol(",")) {
+            value.append(", ").append(value());
+        }
+        return new Statement.SetVariable(name, value.toString());
+    }
+
+    /** One SET value: a string, a (signed) number, or a word; the text without quotes. */
+    private String value() {
+        if (atEnd()) {
+            throw SqlParser.syntaxErrorAtEnd(endPosition());
+        }
+        Token token = next();
+        switch (token.kind()) {
+            case STRING, IDENT, QUOTED_IDENT, NUMBER:
+                return token.text();
+            case SYMBOL:
+                if ((token.isSymbol("-") || token.isSymbol("+")) && !atEnd() && peek().kind() == Token.Kind.NUMBER) {
+                    Token number = next();
+                    return token.isSymbol("-") ? "-" + number.text() : number.text();
+                }
+                throw SqlParser.syntaxErrorAt(sql, token);
+            default:
+                throw SqlParser.syntaxErrorAt(sql, token);
+        }
+    }
+
+    /** The transaction modes after {@code SET SESSION CHARACTERISTICS AS TRANSACTION}: upper case, single spaces. */
+    private String modesText() {
+        if (atEnd()) {
+            throw SqlParser.syntaxErrorAtEnd(endPosition());
+        }
+        StringBuilder text = new StringBuilder();
+        while (!atEnd()) {
+            Token token = next();
+            if (token.kind() != Token.Kind.IDENT && !token.isSymbol(",")) {
+                throw SqlParser.syntaxErrorAt(sql, token);
+            }
+            if (text.length() > 0 && !token.isSymbol(",")) {
+                text.append(' ');
+            }
+            text.append(token.text().toUpperCase(Locale.ROOT));
+        }
+        return text.toString();
+    }
+
+    // ---- SHOW ----
+
+    private Statement show() {
+        if (acceptKeyword("tables")) {
+            return new Statement.ShowTables();
+        }
+        if (acceptKeyword("transaction")) {
+            expectKeyword("isolation");
+            expectKeyword("level");
+            return new Statement.Show("transaction_isolation");
+        }
+        if (peekKeyword("time") && index + 1 < tokens.size() && tokens.get(index + 1).isKeyword("zone")) {
+            next();
+            next();
+            return new Statement.Show("timezone");
+        }
+        if (acceptKeyword("session")) {
+            expectKeyword("authorization");
+            return new Statement.Show("session_authorization");
+        }
+        return new Statement.Show(dottedName());
+    }
+
+    // ---- DROP TABLE ----
+
+    private Statement drop(Token first) {
+        if (!peekKeyword("table")) {
+            if (atEnd()) {
+                throw SqlParser.syntaxErrorAtEnd(endPosition());
+            }
+            throw notSupported(first, "DROP " + peek().text().toUpperCase(Locale.ROOT));
+        }
+        next();
+        boolean ifExists = false;
+        if (peekKeyword("if") && index + 1 < tokens.size() && tokens.get(index + 1).isKeyword("exists")) {
+            next();
+            next();
+            ifExists = true;
+        }
+        Token nameToken = atEnd() ? null : peek();
+        String name = tableName();
+        if (peek() != null && peek().isSymbol(",")) {
+            throw new SqlParseException(SqlParseException.FEATURE_NOT_SUPPORTED,
+                    "dropping several tables in one statement is not supported", peek().position());
+        }
+        acceptAny("cascade", "restrict");
+        return new Statement.DropTable(name, ifExists, nameToken.position());
+    }
+
+    /** {@code name} or {@code schema.name}; the schema {@code public} is dropped, others are kept as a prefix. */
+    private String tableName() {
+        String first = identifier();
+        if (acceptSymbol(".")) {
+            String second = identifier();
+            return first.equals("public") ? second : first + "." + second;
+        }
+        return first;
+    }
+
+    private String dottedName() {
+        StringBuilder name = new StringBuilder(identifier());
+        while (acceptSymbol(".")) {
+            name.append('.').append(identifier());
+        }
+        return name.toString();
+    }
+
+    private String identifier() {
+        if (atEnd()) {
+            throw SqlParser.syntaxErrorAtEnd(endPosition());
+        }
+        Token token = next();
+        if (token.kind() != Token.Kind.IDENT && token.kind() != Token.Kind.QUOTED_IDENT) {
+            throw SqlParser.syntaxErrorAt(sql, token);
+        }
+        return token.text();
+    }
+
+    // ---- cursor ----
+
+    private boolean atEnd() {
+        return index >= tokens.size();
+    }
+
+    private Token peek() {
+        return atEnd() ? null : tokens.get(index);
+    }
+
+    private Token next() {
+        return tokens.get(index++);
+    }
+
+    private boolean peekKeyword(String word) {
+        return !atEnd() && tokens.get(index).isKeyword(word);
+    }
+
+    private boolean acceptKeyword(String word) {
+        if (peekKeyword(word)) {
+            index++;
+            return true;
+        }
+        return false;
+    }
+
+    private void acceptAny(String... words) {
+        for (String word : words) {
+            if (acceptKeyword(word)) {
+                return;
+            }
+        }
+    }
+
+    private boolean acceptSymbol(String symbol) {
+        if (!atEnd() && tokens.get(index).isSymbol(symbol)) {
+            index++;
+            return true;
+        }
+        return false;
+    }
+
+    private void expectKeyword(String word) {
+        if (atEnd()) {
+            throw SqlParser.syntaxErrorAtEnd(endPosition());
+        }
+        if (!acceptKeyword(word)) {
+            throw SqlParser.syntaxErrorAt(sql, peek());
+        }
+    }
+
+    private void expectEnd() {
+        if (!atEnd()) {
+            throw SqlParser.syntaxErrorAt(sql, peek());
+        }
+    }
+
+    /** The position just past the statement's last token, where PostgreSQL reports "at end of input". */
+    private int endPosition() {
+        return tokens.get(tokens.size() - 1).end() + 1;
+    }
+
+    private String restText() {
+        return sql.substring(tokens.get(index).start(), tokens.get(tokens.size() - 1).end());
+    }
+
+    private static SqlParseException notSupported(Token first, String statement) {
+        return new SqlParseException(SqlParseException.FEATURE_NOT_SUPPORTED, "statement not supported [statement="
+                + statement + "]", first.position());
+    }
+}

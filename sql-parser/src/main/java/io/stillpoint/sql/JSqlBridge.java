@@ -1,0 +1,992 @@
+package io.stillpoint.sql;
+
+import io.stillpoint.sql.ast.Expr;
+import io.stillpoint.sql.ast.PartitionUnit;
+import io.stillpoint.sql.ast.SqlType;
+import io.stillpoint.sql.ast.Statement;
+import net.sf.jsqlparser.expression.AnalyticExpression;
+import net.sf.jsqlparser.expression.BinaryExpression;
+import net.sf.jsqlparser.expression.BooleanValue;
+import net.sf.jsqlparser.expression.CastExpression;
+import net.sf.jsqlparser.expression.DoubleValue;
+import net.sf.jsqlparser.expression.Expression;
+import net.sf.jsqlparser.expression.Function;
+import net.sf.jsqlparser.expression.JdbcParameter;
+import net.sf.jsqlparser.expression.LongValue;
+import net.sf.jsqlparser.expression.NotExpression;
+import net.sf.jsqlparser.expression.NullValue;
+import net.sf.jsqlparser.expression.SignedExpression;
+import net.sf.jsqlparser.expression.StringValue;
+import net.sf.jsqlparser.expression.TimeKeyExpression;
+import net.sf.jsqlparser.expression.operators.arithmetic.Addition;
+import net.sf.jsqlparser.expression.operators.arithmetic.Concat;
+import net.sf.jsqlparser.expression.operators.arithmetic.Division;
+import net.sf.jsqlparser.expression.operators.arithmetic.Modulo;
+import net.sf.jsqlparser.expression.operators.arithmetic.Multiplication;
+import net.sf.jsqlparser.expression.operators.arithmetic.Subtraction;
+import net.sf.jsqlparser.expression.operators.conditional.AndExpression;
+import net.sf.jsqlparser.expression.operators.conditional.OrExpression;
+import net.sf.jsqlparser.expression.operators.relational.Between;
+import net.sf.jsqlparser.expression.operators.relational.EqualsTo;
+import net.sf.jsqlparser.expression.operators.relational.ExpressionList;
+import net.sf.jsqlparser.expression.operators.relational.GreaterThan;
+import net.sf.jsqlparser.expression.operators.relational.GreaterThanEquals;
+import net.sf.jsqlparser.expression.operators.relational.InExpression;
+import net.sf.jsqlparser.expression.operators.relational.IsNullExpression;
+import net.sf.jsqlparser.expression.operators.relational.MinorThan;
+import net.sf.jsqlparser.expression.operators.relational.MinorThanEquals;
+import net.sf.jsqlparser.expression.operators.relational.NotEqualsTo;
+import net.sf.jsqlparser.expression.operators.relational.ParenthesedExpressionList;
+import net.sf.jsqlparser.parser.ASTNodeAccess;
+import net.sf.jsqlparser.parser.CCJSqlParser;
+import net.sf.jsqlparser.parser.CCJSqlParserUtil;
+import net.sf.jsqlparser.parser.ParseException;
+import net.sf.jsqlparser.parser.SimpleNode;
+import net.sf.jsqlparser.parser.TokenMgrException;
+import net.sf.jsqlparser.schema.Column;
+import net.sf.jsqlparser.schema.Table;
+import net.sf.jsqlparser.statement.create.table.ColDataType;
+import net.sf.jsqlparser.statement.create.table.ColumnDefinition;
+import net.sf.jsqlparser.statement.create.table.CreateTable;
+import net.sf.jsqlparser.statement.insert.Insert;
+import net.sf.jsqlparser.statement.select.AllColumns;
+import net.sf.jsqlparser.statement.select.FromItem;
+import net.sf.jsqlparser.statement.select.GroupByElement;
+import net.sf.jsqlparser.statement.select.Limit;
+import net.sf.jsqlparser.statement.select.OrderByElement;
+import net.sf.jsqlparser.statement.select.PlainSelect;
+import net.sf.jsqlparser.statement.select.SelectItem;
+import net.sf.jsqlparser.statement.select.TableFunction;
+import net.sf.jsqlparser.statement.select.Values;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The JSqlParser path: parses one standard SELECT, INSERT or CREATE TABLE with JSqlParser and converts its model
+ * to the Stillpoint AST.
+ *
+ * <p>JSqlParser sees a sanitized copy of the statement with the same length: comments and white space become
+ * blanks, every string constant becomes {@code 'xx…'} of the same width (its value is taken from our own
+ * {@link Token}, so E-strings and dollar quoting need no support from JSqlParser), and the dialect tail of
+ * CREATE TABLE ({@code TIMESTAMP(col) PARTITION BY unit}, parsed here by hand) is blanked. Offsets in the copy
+ * are therefore offsets in the original, and JSqlParser's (line, column) of a node's first token converts to a
+ * position in the whole text.
+ */
+final class JSqlBridge {
+
+    /** Niladic SQL functions PostgreSQL accepts without parentheses; as bare words they are calls, not columns. */
+    private static final Set<String> NILADIC_FUNCTIONS = Set.of("current_user", "current_schema", "current_date",
+            "current_time", "current_timestamp", "current_role", "current_catalog", "session_user", "user",
+            "localtime", "localtimestamp");
+
+    private static final Pattern LEXICAL_ERROR_AT = Pattern.compile("line (\\d+), column (\\d+)");
+
+    private final String sql;
+    private final List<Token> tokens;
+    private final int[] tokenStarts;
+    private final int sliceStart;
+    private int[] lineStarts;
+
+    /** CREATE TABLE dialect tail, when present. */
+    private String timestampColumn;
+    private Token timestampToken;
+    private PartitionUnit partitionBy = PartitionUnit.NONE;
+
+    JSqlBridge(String sql, List<Token> tokens) {
+        this.sql = sql;
+        this.tokens = tokens;
+        this.tokenStarts = new int[tokens.size()];
+        for (int i = 0; i < tokens.size(); i++) {
+            tokenStarts[i] = tokens.get(i).start();
+        }
+        this.sliceStart = tokens.get(0).start();
+    }
+
+    Statement parse() {
+        int blankFrom = tokens.size();
+        int blankTo = tokens.size();
+        if (tokens.get(0).isKeyword("create") && tokens.size() > 1 && tokens.get(1).isKeyword("table")) {
+            int tail = createTableTailStart();
+            if (tail >= 0) {
+                blankFrom = tail;
+                blankTo = parseCreateTableTail(tail);
+            }
+        }
+        String sanitized = sanitize(blankFrom, blankTo);
+        net.sf.jsqlparser.statement.Statement parsed = runJSqlParser(sanitized);
+        if (parsed instanceof PlainSelect select) {
+            return select(select);
+        }
+        if (parsed instanceof Insert insert) {
+            return insert(insert);
+        }
+        if (parsed instanceof CreateTable create) {
+            return createTable(create);
+        }
+        if (parsed instanceof net.sf.jsqlparser.statement.select.Select) {
+            throw notSupported("queries other than a plain select (set operations, parenthesized or with queries) "
+                    + "are not supported", tokens.get(0).position());
+        }
+        throw SqlParser.notSupported(tokens.get(0));
+    }
+
+    // ---- running JSqlParser ----
+
+    private String sanitize(int blankFrom, int blankTo) {
+        Token last = tokens.get(tokens.size() - 1);
+        char[] out = new char[last.end() - sliceStart];
+        Arrays.fill(out, ' ');
+        for (int i = 0; i < tokens.size(); i++) {
+            if (i >= blankFrom && i < blankTo) {
+                continue;
+            }
+            Token token = tokens.get(i);
+            int at = token.start() - sliceStart;
+            if (token.kind() == Token.Kind.STRING) {
+                int width = token.end() - token.start();
+                out[at] = '\'';
+                Arrays.fill(out, at + 1, at + width - 1, 'x');
+                out[at + width - 1] = '\'';
+            } else {
+                sql.getChars(token.start(), token.end(), out, at);
+            }
+        }
+        String text = new String(out);
+        computeLineStarts(text);
+        return text;
+    }
+
+    /** Line starts the way JavaCC counts lines: \n, \r\n and a lone \r each end a line; a tab is one column. */
+    private void computeLineStarts(String text) {
+        List<Integer> starts = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\n' || (c == '\r' && (i + 1 >= text.length() || text.charAt(i + 1) != '\n'))) {
+                if (starts == null) {
+                    starts = new ArrayList<>();
+                    starts.add(0);
+                }
+                starts.add(i + 1);
+            }
+        }
+        lineStarts = starts == null ? new int[] {0} : starts.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** 1-based position in the whole text of JSqlParser's (line, column), both 1-based. */
+    private int toPosition(int line, int column) {
+        if (line < 1 || line > lineStarts.length || column < 1) {
+            return 0;
+        }
+        return sliceStart + lineStarts[line - 1] + column;
+    }
+
+    private net.sf.jsqlparser.statement.Statement runJSqlParser(String sanitized) {
+        CCJSqlParser parser = CCJSqlParserUtil.newParser(sanitized);
+        try {
+            net.sf.jsqlparser.statement.Statement statement = parser.Statement();
+            net.sf.jsqlparser.parser.Token rest = parser.getNextToken();
+            if (rest != null && rest.kind != 0) {
+                throw syntaxErrorAt(rest);
+            }
+            if (statement == null) {
+                throw SqlParser.syntaxErrorAt(sql, tokens.get(0));
+            }
+            return statement;
+        } catch (ParseException e) {
+            net.sf.jsqlparser.parser.Token at = e.currentToken == null ? null
+                    : e.currentToken.next != null ? e.currentToken.next : e.currentToken;
+            if (at == null) {
+                throw SqlParser.syntaxErrorAt(sql, tokens.get(0));
+            }
+            throw syntaxErrorAt(at);
+        } catch (TokenMgrException e) {
+            Matcher m = LEXICAL_ERROR_AT.matcher(String.valueOf(e.getMessage()));
+            int position = m.find() ? toPosition(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))) : 0;
+            int index = position > 0 ? tokenIndexAt(position - 1) : -1;
+            if (index < 0) {
+                index = tokenIndexAtOrAfter(Math.max(0, position - 1));
+            }
+            throw index >= 0 ? SqlParser.syntaxErrorAt(sql, tokens.get(index))
+                    : SqlParser.syntaxErrorAtEnd(endPosition());
+        }
+    }
+
+    private SqlParseException syntaxErrorAt(net.sf.jsqlparser.parser.Token at) {
+        if (at.kind == 0) {
+            return SqlParser.syntaxErrorAtEnd(endPosition());
+        }
+        int position = toPosition(at.beginLine, at.beginColumn);
+        int index = position > 0 ? tokenIndexAt(position - 1) : -1;
+        if (index >= 0) {
+            return SqlParser.syntaxErrorAt(sql, tokens.get(index));
+        }
+        return SqlParseException.syntax("syntax error at or near \"" + at.image + "\" [position=" + position + "]",
+                position);
+    }
+
+    private int endPosition() {
+        return tokens.get(tokens.size() - 1).end() + 1;
+    }
+
+    // ---- token lookups ----
+
+    /** Index of our token starting exactly at the 0-based offset, or -1. */
+    private int tokenIndexAt(int offset) {
+        int i = Arrays.binarySearch(tokenStarts, offset);
+        return i >= 0 ? i : -1;
+    }
+
+    private int tokenIndexAtOrAfter(int offset) {
+        int i = Arrays.binarySearch(tokenStarts, offset);
+        if (i < 0) {
+            i = -i - 1;
+        }
+        return i < tokens.size() ? i : -1;
+    }
+
+    /** Position of the token after the one starting at {@code position}, or 0. */
+    private int nextTokenPosition(int position) {
+        int i = position > 0 ? tokenIndexAt(position - 1) : -1;
+        return i >= 0 && i + 1 < tokens.size() ? tokens.get(i + 1).position() : 0;
+    }
+
+    private Token tokenAtPosition(int position) {
+        int i = position > 0 ? tokenIndexAt(position - 1) : -1;
+        return i >= 0 ? tokens.get(i) : null;
+    }
+
+    private int positionOf(ASTNodeAccess node) {
+        SimpleNode ast = node.getASTNode();
+        if (ast == null || ast.jjtGetFirstToken() == null) {
+            return 0;
+        }
+        net.sf.jsqlparser.parser.Token first = ast.jjtGetFirstToken();
+        return toPosition(first.beginLine, first.beginColumn);
+    }
+
+    // ---- SELECT ----
+
+    private Statement select(PlainSelect s) {
+        int at = tokens.get(0).position();
+        if (s.getWithItemsList() != null && !s.getWithItemsList().isEmpty()) {
+            throw notSupported("with queries are not supported", at);
+        }
+        if (s.getDistinct() != null) {
+            throw notSupported("select distinct is not supported", at);
+        }
+        if (s.getJoins() != null && !s.getJoins().isEmpty()) {
+            throw notSupported("joins are not supported", positionOf(s.getFromItem()) > 0 ? positionOf(s.getFromItem()) : at);
+        }
+        if (s.getIntoTables() != null || s.getTop() != null || s.getFirst() != null || s.getSkip() != null
+                || s.getFetch() != null || s.getForMode() != null || s.getQualify() != null
+                || s.getWindowDefinitions() != null || s.getLateralViews() != null
+                || s.getOracleHierarchical() != null || s.getSampleClause() != null) {
+            throw notSupported("select clause not supported [statement=" + abbreviate(s.toString()) + "]", at);
+        }
+        List<Statement.SelectItem> items = new ArrayList<>();
+        for (SelectItem<?> item : s.getSelectItems()) {
+            items.add(selectItem(item));
+        }
+        Statement.FromSource from = s.getFromItem() == null ? null : fromSource(s.getFromItem());
+        Expr where = s.getWhere() == null ? null : expr(s.getWhere(), 0);
+        List<Expr> groupBy = List.of();
+        GroupByElement group = s.getGroupBy();
+        if (group != null) {
+            if (group.getGroupingSets() != null && !group.getGroupingSets().isEmpty()) {
+                throw notSupported("grouping sets are not supported", at);
+            }
+            groupBy = exprs(group.getGroupByExpressionList());
+        }
+        Expr having = s.getHaving() == null ? null : expr(s.getHaving(), 0);
+        List<Statement.OrderItem> orderBy = new ArrayList<>();
+        if (s.getOrderByElements() != null) {
+            for (OrderByElement element : s.getOrderByElements()) {
+                Boolean nullsFirst = switch (element.getNullOrdering() == null ? "" : element.getNullOrdering().name()) {
+                    case "NULLS_FIRST" -> Boolean.TRUE;
+                    case "NULLS_LAST" -> Boolean.FALSE;
+                    default -> null;
+                };
+                orderBy.add(new Statement.OrderItem(expr(element.getExpression(), 0),
+                        !element.isAsc(), nullsFirst));
+            }
+        }
+        Expr limit = null;
+        Expr offset = null;
+        Limit l = s.getLimit();
+        if (l != null) {
+            if (l.getOffset() != null || l.getByExpressions() != null) {
+                throw notSupported("this form of limit is not supported, use limit n offset m", at);
+            }
+            if (!l.isLimitAll() && !l.isLimitNull() && l.getRowCount() != null) {
+                limit = expr(l.getRowCount(), 0);
+            }
+        }
+        if (s.getOffset() != null) {
+            if (s.getOffset().getOffsetParam() != null && !s.getOffset().getOffsetParam().isBlank()
+                    && !s.getOffset().getOffsetParam().trim().toLowerCase(Locale.ROOT).startsWith("row")) {
+                throw notSupported("this form of offset is not supported", at);
+            }
+            offset = expr(s.getOffset().getOffset(), 0);
+        }
+        return new Statement.Select(List.copyOf(items), from, where, List.copyOf(groupBy), having,
+                List.copyOf(orderBy), limit, offset);
+    }
+
+    private Statement.SelectItem selectItem(SelectItem<?> item) {
+        Expression e = item.getExpression();
+        int position = positionOf(e);
+        if (e instanceof AllColumns all && !(e instanceof net.sf.jsqlparser.statement.select.AllTableColumns)) {
+            if (item.getAlias() != null || all.getExceptColumns() != null || all.getReplaceExpressions() != null) {
+                throw SqlParseException.syntax("syntax error at or near \"*\" [position=" + position + "]", position);
+            }
+            return new Statement.SelectItem.Star(position);
+        }
+        if (e instanceof net.sf.jsqlparser.statement.select.AllTableColumns) {
+            throw notSupported("qualified * is not supported", position);
+        }
+        String alias = null;
+        if (item.getAlias() != null) {
+            if (item.getAlias().getAliasColumns() != null) {
+                throw notSupported("alias column lists are not supported", position);
+            }
+            alias = identifier(item.getAlias().getName());
+        }
+        return new Statement.SelectItem.Item(expr(e, position), alias);
+    }
+
+    private Statement.FromSource fromSource(FromItem item) {
+        int position = positionOf(item);
+        String alias = null;
+        if (item.getAlias() != null) {
+            if (item.getAlias().getAliasColumns() != null) {
+                throw notSupported("alias column lists are not supported", position);
+            }
+            alias = identifier(item.getAlias().getName());
+        }
+        if (item instanceof Table table) {
+            if (table.getPivot() != null || table.getUnPivot() != null || table.getSampleClause() != null) {
+                throw notSupported("table clause not supported", position);
+            }
+            return new Statement.FromSource.Table(tableName(table), alias, position);
+        }
+        if (item instanceof TableFunction function) {
+            Expr.FunctionCall call = functionCall(function.getFunction(), position);
+            if (call.star() || call.distinct()) {
+                throw SqlParser.syntaxErrorAt(sql, tokenAtPosition(position));
+            }
+            return new Statement.FromSource.TableFunction(call.name(), call.args(), alias, position);
+        }
+        throw notSupported("subqueries are not supported", position > 0 ? position : tokens.get(0).position());
+    }
+
+    // ---- INSERT ----
+
+    private Statement insert(Insert insert) {
+        int at = tokens.get(0).position();
+        if ((insert.getWithItemsList() != null && !insert.getWithItemsList().isEmpty())
+                || insert.getReturningClause() != null || insert.getConflictAction() != null
+                || insert.getConflictTarget() != null || insert.isUseDuplicate() || insert.isUseSet()
+                || insert.isOverwrite() || insert.isModifierIgnore() || insert.getOutputClause() != null
+                || insert.isOnlyDefaultValues() || insert.getModifierPriority() != null
+                || (insert.getPartitions() != null && !insert.getPartitions().isEmpty())) {
+            throw notSupported("insert clause not supported [statement=" + abbreviate(insert.toString()) + "]", at);
+        }
+        Table table = insert.getTable();
+        int tablePosition = positionOf(table);
+        if (table.getAlias() != null) {
+            throw notSupported("insert with a table alias is not supported", tablePosition);
+        }
+        List<String> columns = new ArrayList<>();
+        if (insert.getColumns() != null) {
+            for (Column column : insert.getColumns()) {
+                if (column.getTable() != null && column.getTable().getName() != null) {
+                    throw SqlParser.syntaxErrorAt(sql, tokenAtPosition(positionOf(column)) != null
+                            ? tokenAtPosition(positionOf(column)) : tokens.get(0));
+                }
+                columns.add(identifier(column.getColumnName()));
+            }
+        }
+        if (!(insert.getSelect() instanceof Values values)) {
+            throw notSupported("insert from a query is not supported, use values", at);
+        }
+        ExpressionList<?> list = values.getExpressions();
+        List<List<Expr>> rows = new ArrayList<>();
+        if (list instanceof ParenthesedExpressionList<?>) {
+            rows.add(row(list));
+        } else {
+            for (Expression row : list) {
+                if (!(row instanceof ParenthesedExpressionList<?> parenthesed)) {
+                    int position = positionOf(row);
+                    Token token = tokenAtPosition(position);
+                    throw token != null ? SqlParser.syntaxErrorAt(sql, token)
+                            : SqlParseException.syntax("syntax error in values [position=" + position + "]", position);
+                }
+                rows.add(row(parenthesed));
+            }
+        }
+        int width = rows.get(0).size();
+        for (int i = 1; i < rows.size(); i++) {
+            if (rows.get(i).size() != width) {
+                throw SqlParseException.syntax("values lists must all be the same length [row=" + (i + 1) + "]",
+                        positionOf(list.get(i)));
+            }
+        }
+        return new Statement.Insert(tableName(table), List.copyOf(columns), rows, tablePosition);
+    }
+
+    private List<Expr> row(ExpressionList<?> values) {
+        List<Expr> row = new ArrayList<>(values.size());
+        for (Expression value : values) {
+            row.add(expr(value, 0));
+        }
+        return List.copyOf(row);
+    }
+
+    // ---- CREATE TABLE ----
+
+    /** Index of the first token after the column list's closing parenthesis, -1 if there is no column list. */
+    private int createTableTailStart() {
+        int depth = 0;
+        for (int i = 2; i < tokens.size(); i++) {
+            Token t = tokens.get(i);
+            if (t.isSymbol("(")) {
+                depth++;
+            } else if (t.isSymbol(")")) {
+                depth--;
+                if (depth == 0) {
+                    return i + 1;
+                }
+            } else if (depth == 0 && t.isKeyword("as")) {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    /** Parses {@code [TIMESTAMP(col)] [PARTITION BY unit]} from {@code from}; returns the index after it. */
+    private int parseCreateTableTail(int from) {
+        int i = from;
+        if (i + 3 < tokens.size() + 0 && tokens.get(i).isKeyword("timestamp") && tokens.get(i + 1).isSymbol("(")) {
+            Token column = tokens.get(i + 2);
+            if (column.kind() != Token.Kind.IDENT && column.kind() != Token.Kind.QUOTED_IDENT) {
+                throw SqlParser.syntaxErrorAt(sql, column);
+            }
+            if (!tokens.get(i + 3).isSymbol(")")) {
+                throw SqlParser.syntaxErrorAt(sql, tokens.get(i + 3));
+            }
+            timestampColumn = column.text();
+            timestampToken = column;
+            i += 4;
+        } else if (i < tokens.size() && tokens.get(i).isKeyword("timestamp")) {
+            throw i + 1 < tokens.size() ? SqlParser.syntaxErrorAt(sql, tokens.get(i + 1))
+                    : SqlParser.syntaxErrorAtEnd(endPosition());
+        }
+        if (i < tokens.size() && tokens.get(i).isKeyword("partition")) {
+            Token partition = tokens.get(i);
+            if (i + 1 >= tokens.size()) {
+                throw SqlParser.syntaxErrorAtEnd(endPosition());
+            }
+            if (!tokens.get(i + 1).isKeyword("by")) {
+                throw SqlParser.syntaxErrorAt(sql, tokens.get(i + 1));
+            }
+            if (i + 2 >= tokens.size()) {
+                throw SqlParser.syntaxErrorAtEnd(endPosition());
+            }
+            Token unit = tokens.get(i + 2);
+            try {
+                if (unit.kind() != Token.Kind.IDENT) {
+                    throw new IllegalArgumentException();
+                }
+                partitionBy = PartitionUnit.valueOf(unit.text().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw SqlParseException.syntax("invalid partition unit, expected NONE, HOUR, DAY, MONTH or YEAR [unit="
+                        + sql.substring(unit.start(), unit.end()) + "]", unit.position());
+            }
+            if (partitionBy != PartitionUnit.NONE && timestampColumn == null) {
+                throw SqlParseException.syntax("partition by requires a designated timestamp column, "
+                        + "add TIMESTAMP(column) before PARTITION BY [partition=" + partitionBy + "]",
+                        partition.position());
+            }
+            i += 3;
+        }
+        if (i < tokens.size() && i > from) {
+            throw SqlParser.syntaxErrorAt(sql, tokens.get(i));
+        }
+        return i;
+    }
+
+    private Statement createTable(CreateTable create) {
+        int at = tokens.get(0).position();
+        if (create.isUnlogged() || create.isOrReplace() || create.getSelect() != null || create.getLikeTable() != null
+                || (create.getCreateOptionsStrings() != null && !create.getCreateOptionsStrings().isEmpty())
+                || (create.getTableOptionsStrings() != null && !create.getTableOptionsStrings().isEmpty())
+                || create.getRowMovement() != null || create.getSpannerInterleaveIn() != null) {
+            throw notSupported("create table option not supported [statement=" + abbreviate(create.toString()) + "]", at);
+        }
+        if (create.getIndexes() != null && !create.getIndexes().isEmpty()) {
+            throw notSupported("table constraints are not supported", at);
+        }
+        Table table = create.getTable();
+        int tablePosition = positionOf(table);
+        List<ColumnDefinition> definitions = create.getColumnDefinitions();
+        if (definitions == null || definitions.isEmpty()) {
+            throw SqlParseException.syntax("a table needs at least one column", tablePosition);
+        }
+        List<int[]> elements = columnElementPositions();
+        List<Statement.ColumnDef> columns = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < definitions.size(); i++) {
+            ColumnDefinition definition = definitions.get(i);
+            int namePosition = i < elements.size() ? elements.get(i)[0] : tablePosition;
+            int typePosition = i < elements.size() ? elements.get(i)[1] : tablePosition;
+            String name = identifier(definition.getColumnName());
+            if (definition.getColumnSpecs() != null && !definition.getColumnSpecs().isEmpty()) {
+                throw notSupported("column constraints are not supported [column=" + name + ", constraint="
+                        + String.join(" ", definition.getColumnSpecs()).toLowerCase(Locale.ROOT) + "]", namePosition);
+            }
+            if (!names.add(name)) {
+                throw new SqlParseException("42701", "column specified more than once [column=" + name + "]",
+                        namePosition);
+            }
+            columns.add(new Statement.ColumnDef(name, sqlType(definition.getColDataType(), typePosition), namePosition));
+        }
+        if (timestampColumn != null) {
+            Statement.ColumnDef designated = columns.stream().filter(c -> c.name().equals(timestampColumn))
+                    .findFirst().orElseThrow(() -> new SqlParseException("42703", "column does not exist [column="
+                            + timestampColumn + "]", timestampToken.position()));
+            if (designated.type() != SqlType.TIMESTAMP) {
+                throw new SqlParseException("42804", "designated timestamp column must be of type timestamp [column="
+                        + timestampColumn + ", type=" + designated.type().name().toLowerCase(Locale.ROOT) + "]",
+                        timestampToken.position());
+            }
+        }
+        return new Statement.CreateTable(tableName(table), create.isIfNotExists(), List.copyOf(columns),
+                timestampColumn, partitionBy, tablePosition);
+    }
+
+    /** For each element of the column list: {position of its first token, position of its second token}. */
+    private List<int[]> columnElementPositions() {
+        List<int[]> elements = new ArrayList<>();
+        int depth = 0;
+        boolean elementStart = false;
+        for (int i = 2; i < tokens.size(); i++) {
+            Token t = tokens.get(i);
+            if (t.isSymbol("(")) {
+                depth++;
+                if (depth == 1) {
+                    elementStart = true;
+                    continue;
+                }
+            } else if (t.isSymbol(")")) {
+                depth--;
+                if (depth == 0) {
+                    break;
+                }
+            } else if (depth == 1 && t.isSymbol(",")) {
+                elementStart = true;
+                continue;
+            }
+            if (elementStart && depth == 1) {
+                int second = i + 1 < tokens.size() ? tokens.get(i + 1).position() : t.position();
+                elements.add(new int[] {t.position(), second});
+                elementStart = false;
+            }
+        }
+        return elements;
+    }
+
+    // ---- expressions ----
+
+    private List<Expr> exprs(ExpressionList<?> list) {
+        List<Expr> result = new ArrayList<>();
+        if (list != null) {
+            for (Expression e : list) {
+                result.add(expr(e, 0));
+            }
+        }
+        return result;
+    }
+
+    /** Converts an expression; {@code fallback} is its position when JSqlParser kept no node for it. */
+    private Expr expr(Expression e, int fallback) {
+        int own = positionOf(e);
+        int position = own > 0 ? own : fallback;
+        if (e instanceof Column column) {
+            return column(column, position);
+        }
+        if (e instanceof LongValue || e instanceof DoubleValue) {
+            return number(e, position, false);
+        }
+        if (e instanceof StringValue) {
+            Token token = tokenAtPosition(position);
+            if (token == null || token.kind() != Token.Kind.STRING) {
+                throw notSupported("string constant not supported [value=" + abbreviate(e.toString()) + "]", position);
+            }
+            return new Expr.Literal(token.text(), position);
+        }
+        if (e instanceof NullValue) {
+            return new Expr.Literal(null, position);
+        }
+        if (e instanceof BooleanValue b) {
+            return new Expr.Literal(b.getValue(), position);
+        }
+        if (e instanceof JdbcParameter parameter) {
+            Token token = tokenAtPosition(position);
+            if (token == null || token.kind() != Token.Kind.PARAM || parameter.getIndex() == null) {
+                throw token != null ? SqlParser.syntaxErrorAt(sql, token)
+                        : SqlParseException.syntax("syntax error at parameter [position=" + position + "]", position);
+            }
+            return new Expr.Parameter(SqlParser.parameterIndex(token), position);
+        }
+        if (e instanceof SignedExpression signed) {
+            Expression inner = signed.getExpression();
+            int innerPosition = positionOf(inner) > 0 ? positionOf(inner) : nextTokenPosition(position);
+            if (signed.getSign() == '-' && (inner instanceof LongValue || inner instanceof DoubleValue)) {
+                Expr.Literal literal = number(inner, innerPosition, true);
+                return new Expr.Literal(literal.value(), position);
+            }
+            if (signed.getSign() == '-') {
+                return new Expr.Unary(Expr.UnaryOp.NEGATE, expr(inner, innerPosition), position);
+            }
+            if (signed.getSign() == '+') {
+                return new Expr.Unary(Expr.UnaryOp.PLUS, expr(inner, innerPosition), position);
+            }
+            throw notSupported("operator not supported [operator=" + signed.getSign() + "]", position);
+        }
+        if (e instanceof NotExpression not) {
+            if (not.isExclamationMark()) {
+                throw notSupported("operator not supported [operator=!]", position);
+            }
+            Expr operand = expr(not.getExpression(), nextTokenPosition(position));
+            return new Expr.Unary(Expr.UnaryOp.NOT, operand, own > 0 ? own : keywordBefore(operand.position(), "not"));
+        }
+        if (e instanceof ParenthesedExpressionList<?> list) {
+            if (list.size() != 1) {
+                throw notSupported("row constructors are not supported", position);
+            }
+            return expr(list.get(0), nextTokenPosition(position));
+        }
+        if (e instanceof IsNullExpression isNull) {
+            Expr operand = expr(isNull.getLeftExpression(), position);
+            return new Expr.IsNull(operand, isNull.isNot(), operand.position());
+        }
+        if (e instanceof Between between) {
+            Expr operand = expr(between.getLeftExpression(), position);
+            return new Expr.Between(operand, expr(between.getBetweenExpressionStart(), 0),
+                    expr(between.getBetweenExpressionEnd(), 0), between.isNot(), operand.position());
+        }
+        if (e instanceof InExpression in) {
+            Expression reassociated = reassociateIn(in);
+            if (reassociated != in) {
+                return expr(reassociated, fallback);
+            }
+            Expr operand = expr(in.getLeftExpression(), fallback);
+            if (!(in.getRightExpression() instanceof ExpressionList<?> items) || in.isGlobal()
+                    || in.getOldOracleJoinSyntax() != 0) {
+                throw notSupported("subqueries are not supported", operand.position());
+            }
+            return new Expr.InList(operand, List.copyOf(exprs(items)), in.isNot(), operand.position());
+        }
+        if (e instanceof BinaryExpression binary) {
+            Expr.BinaryOp op = binaryOp(binary, position);
+            Expr left = expr(binary.getLeftExpression(), position);
+            Expr right = expr(binary.getRightExpression(), 0);
+            return new Expr.Binary(op, left, right, left.position() > 0 ? left.position() : position);
+        }
+        if (e instanceof Function function) {
+            return functionCall(function, position);
+        }
+        if (e instanceof TimeKeyExpression timeKey) {
+            String name = timeKey.getStringValue().toLowerCase(Locale.ROOT);
+            if (!NILADIC_FUNCTIONS.contains(name)) {
+                throw notSupported("function not supported [function=" + name + "]", position);
+            }
+            return new Expr.FunctionCall(name, List.of(), false, false, position);
+        }
+        if (e instanceof CastExpression cast) {
+            return cast(cast, position);
+        }
+        if (e instanceof AnalyticExpression) {
+            throw notSupported("window functions and aggregate filters are not supported", position);
+        }
+        if (e instanceof net.sf.jsqlparser.statement.select.Select) {
+            throw notSupported("subqueries are not supported", position);
+        }
+        throw notSupported("expression not supported [expression=" + abbreviate(String.valueOf(e)) + "]", position);
+    }
+
+    /**
+     * Works around a JSqlParser 5.3 precedence bug: {@code a IN (1, 2) AND b = 1} comes back as
+     * {@code a IN ((1, 2) AND b = 1)}. When the right side of an IN is not a list but an expression whose leftmost
+     * operand is the parenthesized list, the IN is pushed down onto that operand, which is where PostgreSQL's
+     * grammar puts it (IN binds tighter than comparisons, IS, NOT, AND and OR). Returns the corrected tree, or
+     * {@code in} itself when there is nothing to correct.
+     */
+    private static Expression reassociateIn(InExpression in) {
+        Expression right = in.getRightExpression();
+        if (right instanceof ExpressionList<?>) {
+            return in;
+        }
+        Expression parent = null;
+        Expression node = right;
+        for (Expression left = leftOperand(node); left != null; left = leftOperand(node)) {
+            parent = node;
+            node = left;
+        }
+        if (parent == null || !(node instanceof ParenthesedExpressionList<?>)) {
+            return in;
+        }
+        InExpression fixed = new InExpression(in.getLeftExpression(), node);
+        fixed.setNot(in.isNot());
+        if (parent instanceof BinaryExpression b) {
+            b.setLeftExpression(fixed);
+        } else if (parent instanceof IsNullExpression n) {
+            n.setLeftExpression(fixed);
+        } else if (parent instanceof Between b) {
+            b.setLeftExpression(fixed);
+        } else {
+            ((InExpression) parent).setLeftExpression(fixed);
+        }
+        return right;
+    }
+
+    private static Expression leftOperand(Expression e) {
+        if (e instanceof BinaryExpression b) {
+            return b.getLeftExpression();
+        }
+        if (e instanceof IsNullExpression n) {
+            return n.getLeftExpression();
+        }
+        if (e instanceof Between b) {
+            return b.getLeftExpression();
+        }
+        if (e instanceof InExpression in) {
+            return in.getLeftExpression();
+        }
+        return null;
+    }
+
+    /** Position of the key word {@code word} just before the token at {@code position}, skipping "(", or 0. */
+    private int keywordBefore(int position, String word) {
+        int i = position > 0 ? tokenIndexAt(position - 1) : -1;
+        for (i--; i >= 0; i--) {
+            Token t = tokens.get(i);
+            if (t.isKeyword(word)) {
+                return t.position();
+            }
+            if (!t.isSymbol("(")) {
+                return 0;
+            }
+        }
+        return 0;
+    }
+
+    private Expr column(Column column, int position) {
+        String raw = column.getColumnName();
+        Table table = column.getTable();
+        boolean qualified = table != null && table.getName() != null;
+        if (!qualified && !isQuoted(raw) && NILADIC_FUNCTIONS.contains(raw.toLowerCase(Locale.ROOT))) {
+            return new Expr.FunctionCall(raw.toLowerCase(Locale.ROOT), List.of(), false, false, position);
+        }
+        if (qualified && table.getSchemaName() != null) {
+            throw notSupported("column references with a schema are not supported [column=" + column + "]", position);
+        }
+        return new Expr.ColumnRef(qualified ? identifier(table.getName()) : null, identifier(raw), position);
+    }
+
+    /** A numeric literal from our token's text (so 1e400, 0.5 and huge integers keep their meaning). */
+    private Expr.Literal number(Expression e, int position, boolean negate) {
+        Token token = tokenAtPosition(position);
+        String text = token != null && token.kind() == Token.Kind.NUMBER ? token.text() : e.toString();
+        String signed = negate ? "-" + text : text;
+        boolean integral = text.chars().allMatch(c -> c >= '0' && c <= '9');
+        if (integral) {
+            try {
+                return new Expr.Literal(Long.parseLong(signed), position);
+            } catch (NumberFormatException tooLarge) {
+                // falls through: PostgreSQL makes it numeric, the AST a double
+            }
+        }
+        try {
+            return new Expr.Literal(Double.parseDouble(signed), position);
+        } catch (NumberFormatException e2) {
+            Token at = tokenAtPosition(position);
+            throw at != null ? SqlParser.syntaxErrorAt(sql, at)
+                    : SqlParseException.syntax("invalid number [value=" + text + "]", position);
+        }
+    }
+
+    private Expr.FunctionCall functionCall(Function f, int position) {
+        if (f.getKeep() != null || (f.getOrderByElements() != null && !f.getOrderByElements().isEmpty())
+                || f.getNamedParameters() != null || f.isIgnoreNulls() || f.isIgnoreNullsOutside()
+                || f.getHavingClause() != null || f.getLimit() != null || f.getAttribute() != null
+                || f.getNullHandling() != null || f.isUnique() || f.isEscaped() || f.getExtraKeyword() != null
+                || f.getOnOverflowTruncate() != null) {
+            throw notSupported("function call form not supported [function=" + abbreviate(f.toString()) + "]",
+                    position);
+        }
+        List<String> parts = f.getMultipartName();
+        String name;
+        if (parts != null && parts.size() > 1) {
+            String qualifier = identifier(parts.get(parts.size() - 2));
+            name = identifier(parts.get(parts.size() - 1));
+            if (parts.size() > 2 || !qualifier.equals("pg_catalog")) {
+                name = qualifier + "." + name;
+            }
+        } else {
+            name = identifier(f.getName());
+        }
+        boolean star = f.isAllColumns();
+        List<Expr> args = new ArrayList<>();
+        ExpressionList<?> parameters = f.getParameters();
+        if (parameters != null) {
+            if (parameters.size() == 1 && parameters.get(0) instanceof AllColumns
+                    && !(parameters.get(0) instanceof net.sf.jsqlparser.statement.select.AllTableColumns)) {
+                star = true;
+            } else {
+                for (Expression parameter : parameters) {
+                    args.add(expr(parameter, 0));
+                }
+            }
+        }
+        return new Expr.FunctionCall(name, List.copyOf(args), star, f.isDistinct(), position);
+    }
+
+    private Expr cast(CastExpression cast, int position) {
+        if (cast.keyword != null && !cast.keyword.equalsIgnoreCase("cast")) {
+            throw notSupported("function not supported [function=" + cast.keyword.toLowerCase(Locale.ROOT) + "]",
+                    position);
+        }
+        if (cast.getColumnDefinitions() != null && !cast.getColumnDefinitions().isEmpty()) {
+            throw notSupported("row casts are not supported", position);
+        }
+        ColDataType type = cast.getColDataType();
+        Expression operand = cast.getLeftExpression();
+        String firstWord = typeName(type).split(" ")[0];
+        Token head = tokenAtPosition(position);
+        boolean typedLiteral = !cast.isUseCastKeyword() && operand instanceof StringValue && head != null
+                && head.kind() == Token.Kind.IDENT && head.text().equals(firstWord) && positionOf(operand) == 0;
+        int operandPosition = position;
+        if (typedLiteral) {
+            int i = tokenIndexAt(head.start());
+            while (i < tokens.size() && tokens.get(i).kind() != Token.Kind.STRING) {
+                i++;
+            }
+            operandPosition = i < tokens.size() ? tokens.get(i).position() : position;
+        } else if (cast.isUseCastKeyword()) {
+            operandPosition = nextTokenPosition(nextTokenPosition(position));
+        }
+        Expr converted = expr(operand, operandPosition);
+        int typePosition = typedLiteral ? position : typePosition(position, firstWord);
+        return new Expr.Cast(converted, sqlType(type, typePosition), position);
+    }
+
+    /** Position of the type name of a cast: the first {@code :: word} or {@code AS word} after {@code from}. */
+    private int typePosition(int from, String firstWord) {
+        int i = from > 0 ? tokenIndexAt(from - 1) : -1;
+        if (i < 0) {
+            return from;
+        }
+        for (; i + 1 < tokens.size(); i++) {
+            Token t = tokens.get(i);
+            if ((t.isSymbol("::") || t.isKeyword("as")) && tokens.get(i + 1).text().equalsIgnoreCase(firstWord)) {
+                return tokens.get(i + 1).position();
+            }
+        }
+        return from;
+    }
+
+    private static String typeName(ColDataType type) {
+        String name = type.getDataType() == null ? "" : type.getDataType();
+        int paren = name.indexOf('(');
+        if (paren >= 0) {
+            name = name.substring(0, paren);
+        }
+        return name.trim().replaceAll("\\s+", " ").replace("\"", "").toLowerCase(Locale.ROOT);
+    }
+
+    /** Maps a type spelling to one of the column types; anything else is 42704. */
+    private SqlType sqlType(ColDataType type, int position) {
+        String name = typeName(type);
+        boolean array = type.getArrayData() != null && !type.getArrayData().isEmpty();
+        SqlType result = array ? null : switch (name) {
+            case "boolean", "bool" -> SqlType.BOOLEAN;
+            case "int", "integer", "int4" -> SqlType.INT;
+            case "long", "bigint", "int8" -> SqlType.LONG;
+            case "double", "double precision", "float8", "float" -> SqlType.DOUBLE;
+            case "varchar", "text", "string", "character varying" -> SqlType.VARCHAR;
+            case "timestamp", "timestamp without time zone" -> SqlType.TIMESTAMP;
+            default -> null;
+        };
+        if (result == null) {
+            throw new SqlParseException("42704", "type does not exist [type=" + (array ? name + "[]" : name) + "]",
+                    position);
+        }
+        List<String> arguments = type.getArgumentsStringList();
+        boolean inlineArguments = type.getDataType() != null && type.getDataType().contains("(");
+        if ((arguments != null && !arguments.isEmpty()) || inlineArguments) {
+            if (result != SqlType.VARCHAR && !(result == SqlType.DOUBLE && name.equals("float"))
+                    && result != SqlType.TIMESTAMP) {
+                throw SqlParseException.syntax("type does not take a length [type=" + name + "]", position);
+            }
+        }
+        return result;
+    }
+
+    // ---- names ----
+
+    private static boolean isQuoted(String name) {
+        return name != null && name.length() >= 2 && name.startsWith("\"") && name.endsWith("\"");
+    }
+
+    /** Folds an identifier as PostgreSQL does: lower case unless double-quoted, quotes removed. */
+    static String identifier(String name) {
+        if (isQuoted(name)) {
+            return name.substring(1, name.length() - 1).replace("\"\"", "\"");
+        }
+        return name.toLowerCase(Locale.ROOT);
+    }
+
+    /** {@code name} or {@code schema.name}; the schema {@code public} is dropped, others are kept as a prefix. */
+    private static String tableName(Table table) {
+        String name = identifier(table.getName());
+        String schema = table.getSchemaName() == null ? null : identifier(table.getSchemaName());
+        if (table.getDatabaseName() != null && !table.getDatabaseName().isEmpty()) {
+            schema = identifier(table.getDatabaseName()) + "." + schema;
+        }
+        return schema == null || schema.equals("public") ? name : schema + "." + name;
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 60 ? text : text.substring(0, 57) + "...";
+    }
+
+    private static SqlParseException notSupported(String message, int position) {
+        return new SqlParseException(SqlParseException.FEATURE_NOT_SUPPORTED, message, position);
+    }
+
+    private static Expr.BinaryOp binaryOp(BinaryExpression e, int position) {
+        if (e instanceof Addition) return Expr.BinaryOp.ADD;
+        if (e instanceof Subtraction) return Expr.BinaryOp.SUBTRACT;
+        if (e instanceof Multiplication) return Expr.BinaryOp.MULTIPLY;
+        if (e instanceof Division) return Expr.BinaryOp.DIVIDE;
+        if (e instanceof Modulo) return Expr.BinaryOp.MODULO;
+        if (e instanceof Concat) return Expr.BinaryOp.CONCAT;
+        if (e instanceof EqualsTo eq && eq.getOldOracleJoinSyntax() == 0) return Expr.BinaryOp.EQ;
+        if (e instanceof NotEqualsTo) return Expr.BinaryOp.NE;
+        if (e instanceof MinorThan) return Expr.BinaryOp.LT;
+        if (e instanceof MinorThanEquals) return Expr.BinaryOp.LE;
+        if (e instanceof GreaterThan) return Expr.BinaryOp.GT;
+        if (e instanceof GreaterThanEquals) return Expr.BinaryOp.GE;
+        if (e instanceof AndExpression) return Expr.BinaryOp.AND;
+        if (e instanceof OrExpression) return Expr.BinaryOp.OR;
+        throw notSupported("operator not supported [operator=" + e.getStringExpression() + "]", position);
+    }
+}
