@@ -1,0 +1,103 @@
+package io.stillpoint.server.pgwire;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+
+import java.io.IOException;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Moves decoded frames from the Netty I/O thread to the connection's own serial queue on a worker executor, so a
+ * long statement never stalls the event loop or other connections, and frames are still processed strictly in
+ * order. The I/O thread keeps reading while the worker executes and writes (pgjdbc writes a whole batch before
+ * reading any reply). One drain task processes everything queued, so a pipelined batch costs one hand-off.
+ */
+final class PgConnectionHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = Logger.getLogger(PgConnectionHandler.class.getName());
+
+    private final Executor executor;
+    private final Function<io.netty.channel.Channel, PgConnection> connectionFactory;
+    private final Queue<Inbound> inbox = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger pending = new AtomicInteger();
+    private final Runnable drain = this::drain;
+    private volatile PgConnection connection;
+
+    PgConnectionHandler(Executor executor, Function<io.netty.channel.Channel, PgConnection> connectionFactory) {
+        this.executor = executor;
+        this.connectionFactory = connectionFactory;
+    }
+
+    PgConnection connection() {
+        return connection;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        connection = connectionFactory.apply(ctx.channel());
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof Inbound inbound) {
+            submit(inbound);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        submit(new Inbound.ChannelClosed());
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        connection.writabilityChanged();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Level level = cause instanceof IOException ? Level.FINE : Level.WARNING;
+        if (LOG.isLoggable(level)) {
+            LOG.log(level, "connection error [remote=" + ctx.channel().remoteAddress() + ", exception="
+                    + cause.getClass().getSimpleName() + ", reason=" + cause.getMessage() + "]");
+        }
+        ctx.close();
+    }
+
+    private void submit(Inbound inbound) {
+        inbox.offer(inbound);
+        if (pending.getAndIncrement() == 0) {
+            try {
+                executor.execute(drain);
+            } catch (RejectedExecutionException e) {
+                drain(); // the server is shutting down: finish (and release) on this thread
+            }
+        }
+    }
+
+    /** Runs on the worker: processes every queued frame in order; at most one drain runs at a time. */
+    private void drain() {
+        int missed = 1;
+        while (true) {
+            Inbound next;
+            while ((next = inbox.poll()) != null) {
+                connection.handle(next);
+            }
+            missed = pending.addAndGet(-missed);
+            if (missed == 0) {
+                return;
+            }
+        }
+    }
+}

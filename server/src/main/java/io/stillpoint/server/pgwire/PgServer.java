@@ -1,0 +1,172 @@
+package io.stillpoint.server.pgwire;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.stillpoint.server.exec.QueryEngine;
+
+import java.net.InetSocketAddress;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The PostgreSQL wire protocol v3 server: Netty NIO event loops for socket I/O and framing, and a pool of worker
+ * threads on which each connection's protocol state machine runs serially (a busy connection holds one worker,
+ * an idle one none), so statements never run on an event loop.
+ *
+ * <p>Pipeline per connection: {@link PgFrameDecoder} (I/O thread) then {@link PgConnectionHandler}, which queues
+ * frames for the connection's {@link PgConnection} on the worker pool.
+ */
+public final class PgServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(PgServer.class.getName());
+    /** How long close() waits for running statements before giving up on them. */
+    private static final long CLOSE_WAIT_SECONDS = 30;
+
+    private final PgServerConfig config;
+    private final QueryEngine engine;
+    private final Authenticator authenticator;
+    private final CancelRegistry cancelRegistry = new CancelRegistry();
+    private final AtomicLong connectionIds = new AtomicLong();
+    private final Set<PgConnection> connections = ConcurrentHashMap.newKeySet();
+    private final Object lifecycle = new Object();
+
+    private EventLoopGroup acceptGroup;
+    private EventLoopGroup ioGroup;
+    private ExecutorService workers;
+    private ChannelGroup channels;
+    private Channel serverChannel;
+    private InetSocketAddress boundAddress;
+    private boolean closed;
+
+    public PgServer(PgServerConfig config, QueryEngine engine) {
+        this.config = config;
+        this.engine = engine;
+        this.authenticator = new Authenticator(config.authMethod(), config.users());
+    }
+
+    /**
+     * Binds and starts accepting connections. If the address cannot be bound, everything started is shut down
+     * again and the bind failure itself (e.g. {@link java.net.BindException}) is rethrown unchanged.
+     */
+    public void start() throws InterruptedException {
+        synchronized (lifecycle) {
+            if (serverChannel != null || closed) {
+                throw new IllegalStateException("server already started or closed [port=" + config.port() + "]");
+            }
+            acceptGroup = new NioEventLoopGroup(1, new DefaultThreadFactory("stillpoint-pg-accept", true));
+            ioGroup = new NioEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                    new DefaultThreadFactory("stillpoint-pg-io", true));
+            workers = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                    new DefaultThreadFactory("stillpoint-pg-conn", true));
+            channels = new DefaultChannelGroup("stillpoint-pg", GlobalEventExecutor.INSTANCE);
+            ServerBootstrap bootstrap = new ServerBootstrap()
+                    .group(acceptGroup, ioGroup)
+                    .channel(NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_BACKLOG, 512)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.SO_KEEPALIVE, true)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            channels.add(ch);
+                            ch.pipeline().addLast("frames", new PgFrameDecoder(config.maxFrameLength()));
+                            ch.pipeline().addLast("protocol", new PgConnectionHandler(workers, PgServer.this::newConnection));
+                        }
+                    });
+            ChannelFuture bind = bootstrap.bind(config.host(), config.port()).await();
+            if (!bind.isSuccess()) {
+                shutdownGroups();
+                workers.shutdownNow();
+                throw PgServer.<RuntimeException>sneaky(bind.cause());
+            }
+            serverChannel = bind.channel();
+            boundAddress = (InetSocketAddress) serverChannel.localAddress();
+            LOG.info("listening [address=" + boundAddress + ", auth=" + config.authMethod() + "]");
+        }
+    }
+
+    private PgConnection newConnection(Channel channel) {
+        PgConnection c = new PgConnection(channel, engine, authenticator, cancelRegistry,
+                connectionIds.incrementAndGet(), connections::remove);
+        connections.add(c);
+        return c;
+    }
+
+    /** The address actually bound (tells the port when the configured port was 0); null before start(). */
+    public InetSocketAddress boundAddress() {
+        synchronized (lifecycle) {
+            return boundAddress;
+        }
+    }
+
+    /**
+     * Stops accepting, closes every connection (their sessions close, rolling back open transactions), waits for
+     * running statements to finish, and shuts down the event loops and workers. Idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (serverChannel != null) {
+                serverChannel.close().awaitUninterruptibly();
+            }
+            if (channels != null) {
+                channels.close().awaitUninterruptibly();
+            }
+            shutdownGroups();
+            if (workers != null) {
+                workers.shutdown();
+                try {
+                    if (!workers.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                        LOG.warning("statements still running after close [waited=" + CLOSE_WAIT_SECONDS + "s]");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            connections.removeIf(PgConnection::isReleased);
+            if (!connections.isEmpty()) {
+                LOG.log(Level.WARNING, "connections not released at close [count=" + connections.size() + "]");
+            }
+            LOG.info("stopped [address=" + boundAddress + "]");
+        }
+    }
+
+    private void shutdownGroups() {
+        // Event loops first: they deliver the channelInactive events that queue each session's release.
+        if (acceptGroup != null) {
+            acceptGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
+        }
+        if (ioGroup != null) {
+            ioGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> T sneaky(Throwable t) throws T {
+        throw (T) t;
+    }
+}

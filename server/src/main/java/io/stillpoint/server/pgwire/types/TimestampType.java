@@ -1,0 +1,165 @@
+package io.stillpoint.server.pgwire.types;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.stillpoint.server.exec.SqlError;
+
+import java.time.DateTimeException;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * timestamp without time zone (OID 1114). Java value: {@link Long} microseconds since 1970-01-01 00:00:00
+ * (the executor's representation, UTC wall clock). Binary (integer_datetimes=on): Int64 microseconds since
+ * 2000-01-01 00:00:00, with Int64 max/min for {@code infinity}/{@code -infinity}. Text: ISO style as PostgreSQL
+ * prints it with DateStyle=ISO, e.g. {@code 2026-11-21 10:00:00.123456}, the fraction without trailing zeros and
+ * left out when zero, years before 1 as {@code 0044-03-15 00:00:00 BC}. Input accepts {@code T} or a blank between
+ * date and time, an optional time and fraction (rounded to microseconds), a time zone suffix that is ignored as
+ * PostgreSQL ignores it for this type, an optional {@code BC}/{@code AD}, and {@code infinity}/{@code -infinity}/{@code epoch}.
+ */
+public final class TimestampType implements PgType {
+    public static final TimestampType INSTANCE = new TimestampType();
+
+    /** Microseconds between 1970-01-01 and 2000-01-01, the PostgreSQL epoch. */
+    public static final long PG_EPOCH_OFFSET_MICROS = 946_684_800_000_000L;
+    public static final long POSITIVE_INFINITY = Long.MAX_VALUE;
+    public static final long NEGATIVE_INFINITY = Long.MIN_VALUE;
+
+    private static final Pattern TIMESTAMP = Pattern.compile(
+            "(\\d{4,})-(\\d{1,2})-(\\d{1,2})"
+                    + "(?:(?:[Tt]|\\s+)(\\d{1,2}):(\\d{1,2})(?::(\\d{1,2})(?:\\.(\\d*))?)?)?"
+                    + "(?:\\s*(?:[Zz]|UTC|GMT|[+-]\\d{1,2}(?::?\\d{2}){0,2}))?"
+                    + "(?:\\s+(BC|AD|bc|ad))?");
+
+    private TimestampType() {}
+
+    @Override public int oid() { return 1114; }
+    @Override public short typeLength() { return 8; }
+    @Override public String typeName() { return "timestamp"; }
+
+    @Override
+    public String encodeText(Object value) {
+        long micros = ((Number) value).longValue();
+        if (micros == POSITIVE_INFINITY) {
+            return "infinity";
+        }
+        if (micros == NEGATIVE_INFINITY) {
+            return "-infinity";
+        }
+        LocalDateTime t = LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000L),
+                (int) Math.floorMod(micros, 1_000_000L) * 1000, ZoneOffset.UTC);
+        int year = t.getYear();
+        boolean bc = year <= 0;
+        StringBuilder sb = new StringBuilder(32);
+        pad(sb, bc ? 1 - year : year, 4).append('-');
+        pad(sb, t.getMonthValue(), 2).append('-');
+        pad(sb, t.getDayOfMonth(), 2).append(' ');
+        pad(sb, t.getHour(), 2).append(':');
+        pad(sb, t.getMinute(), 2).append(':');
+        pad(sb, t.getSecond(), 2);
+        int fraction = t.getNano() / 1000;
+        if (fraction != 0) {
+            int digits = 6;
+            while (fraction % 10 == 0) {
+                fraction /= 10;
+                digits--;
+            }
+            sb.append('.');
+            pad(sb, fraction, digits);
+        }
+        if (bc) {
+            sb.append(" BC");
+        }
+        return sb.toString();
+    }
+
+    private static StringBuilder pad(StringBuilder sb, int value, int width) {
+        String s = Integer.toString(value);
+        for (int i = s.length(); i < width; i++) {
+            sb.append('0');
+        }
+        return sb.append(s);
+    }
+
+    @Override
+    public void writeText(ByteBuf out, Object value) {
+        ByteBufUtil.writeAscii(out, encodeText(value));
+    }
+
+    @Override
+    public void writeBinary(ByteBuf out, Object value) {
+        long micros = ((Number) value).longValue();
+        if (micros == POSITIVE_INFINITY || micros == NEGATIVE_INFINITY) {
+            out.writeLong(micros);
+        } else {
+            out.writeLong(micros - PG_EPOCH_OFFSET_MICROS);
+        }
+    }
+
+    @Override
+    public Object decodeText(String text) {
+        String s = text.strip();
+        switch (s.toLowerCase(Locale.ROOT)) {
+            case "infinity": case "+infinity": return POSITIVE_INFINITY;
+            case "-infinity": return NEGATIVE_INFINITY;
+            case "epoch": return 0L;
+            default: break;
+        }
+        Matcher m = TIMESTAMP.matcher(s);
+        if (!m.matches()) {
+            throw new SqlError("22007", "invalid input syntax for type timestamp [value=" + text + "]");
+        }
+        try {
+            int year = Integer.parseInt(m.group(1));
+            if (m.group(8) != null && m.group(8).equalsIgnoreCase("BC")) {
+                year = 1 - year;
+            }
+            LocalDate date = LocalDate.of(year, Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
+            int hour = m.group(4) == null ? 0 : Integer.parseInt(m.group(4));
+            int minute = m.group(5) == null ? 0 : Integer.parseInt(m.group(5));
+            int second = m.group(6) == null ? 0 : Integer.parseInt(m.group(6));
+            long fractionMicros = fractionMicros(m.group(7));
+            if (hour > 24 || minute > 59 || second > 60 || (hour == 24 && (minute > 0 || second > 0 || fractionMicros > 0))) {
+                throw new DateTimeException("time out of range");
+            }
+            long seconds = Math.addExact(Math.multiplyExact(date.toEpochDay(), 86_400L),
+                    hour * 3600L + minute * 60L + second);
+            return Math.addExact(Math.multiplyExact(seconds, 1_000_000L), fractionMicros);
+        } catch (DateTimeException | ArithmeticException | NumberFormatException e) {
+            throw new SqlError("22008", "timestamp out of range [value=" + text + "]");
+        }
+    }
+
+    /** The fraction digits rounded half-up to microseconds (may be 1_000_000 after rounding .9999995). */
+    private static long fractionMicros(String digits) {
+        if (digits == null || digits.isEmpty()) {
+            return 0;
+        }
+        long micros = 0;
+        for (int i = 0; i < 6; i++) {
+            micros = micros * 10 + (i < digits.length() ? digits.charAt(i) - '0' : 0);
+        }
+        if (digits.length() > 6 && digits.charAt(6) >= '5') {
+            micros++;
+        }
+        return micros;
+    }
+
+    @Override
+    public Object decodeBinary(byte[] bytes, int offset, int length) {
+        TypeErrors.expectLength(typeName(), length, 8);
+        long pg = TypeErrors.int64(bytes, offset);
+        if (pg == POSITIVE_INFINITY || pg == NEGATIVE_INFINITY) {
+            return pg;
+        }
+        try {
+            return Math.addExact(pg, PG_EPOCH_OFFSET_MICROS);
+        } catch (ArithmeticException e) {
+            throw new SqlError("22008", "timestamp out of range [value=" + pg + "]");
+        }
+    }
+}
