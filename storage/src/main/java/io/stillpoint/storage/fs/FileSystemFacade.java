@@ -72,6 +72,26 @@ public interface FileSystemFacade {
 
         long size() throws IOException;
 
+        /**
+         * A read-only view of {@code size} bytes at {@code position} (which must lie within the file). The real
+         * file system memory-maps them; this default copies them with positional reads, so facades that do not
+         * override it stay correct.
+         */
+        default ByteBuffer map(long position, int size) throws IOException {
+            ByteBuffer copy = ByteBuffer.allocate(size);
+            long at = position;
+            while (copy.hasRemaining()) {
+                int n = read(copy, at);
+                if (n < 0) {
+                    throw new java.io.EOFException("file shorter than the mapped range [position=" + position
+                            + ", size=" + size + "]");
+                }
+                at += n;
+            }
+            copy.flip();
+            return copy.asReadOnlyBuffer();
+        }
+
         @Override
         void close() throws IOException;
     }

@@ -132,6 +132,11 @@ final class RealFileSystem implements FileSystemFacade {
         }
 
         @Override
+        public ByteBuffer map(long position, int size) throws IOException {
+            return channel.map(FileChannel.MapMode.READ_ONLY, position, size);
+        }
+
+        @Override
         public void close() throws IOException {
             channel.close();
         }

@@ -69,17 +69,20 @@ final class CommittedPartitionSnapshot implements PartitionSnapshot {
         Path path = dir.resolve(ColumnFiles.dataName(columnIndex));
         try {
             long[] nulls = nullMask(columnIndex, type, firstRow, count);
-            FileSystemFacade.WritableFile data = table.fileForRead(path, ColumnFiles.MAGIC_DATA, type,
-                    state.dataSizes[columnIndex]);
+            Table.OpenFile data = table.fileForRead(path, ColumnFiles.MAGIC_DATA, type, state.dataSizes[columnIndex]);
             if (type == ColumnType.VARCHAR) {
-                return readVarchar(columnIndex, data, path, firstRow, count, nulls);
+                return readVarchar(columnIndex, data.file, path, firstRow, count, nulls);
             }
             int width = ColumnFiles.width(type);
             if ((long) count * width > Integer.MAX_VALUE - 64) {
                 throw new StorageException(StorageException.Kind.INVALID, "chunk too large [rows=" + count + "]");
             }
-            ByteBuffer buf = ByteBuffer.allocate(count * width).order(ByteOrder.LITTLE_ENDIAN);
-            ColumnFiles.readFully(data, path, buf, ColumnFiles.HEADER_SIZE + firstRow * width);
+            long at = ColumnFiles.HEADER_SIZE + firstRow * width;
+            ByteBuffer buf = data.view(state.dataSizes[columnIndex], at, count * width);
+            if (buf == null) {
+                buf = ByteBuffer.allocate(count * width).order(ByteOrder.LITTLE_ENDIAN);
+                ColumnFiles.readFully(data.file, path, buf, at);
+            }
             switch (type) {
                 case BOOLEAN:
                     return new Chunks.BooleanChunk(count, nulls, buf);
@@ -99,7 +102,7 @@ final class CommittedPartitionSnapshot implements PartitionSnapshot {
                                     long[] nulls) throws IOException {
         Path indexPath = dir.resolve(ColumnFiles.indexName(c));
         FileSystemFacade.WritableFile index = table.fileForRead(indexPath, ColumnFiles.MAGIC_INDEX, ColumnType.VARCHAR,
-                state.indexSizes[c]);
+                state.indexSizes[c]).file;
         int extra = firstRow > 0 ? 1 : 0;
         ByteBuffer idx = ByteBuffer.allocate((count + extra) * 8).order(ByteOrder.LITTLE_ENDIAN);
         ColumnFiles.readFully(index, indexPath, idx, ColumnFiles.HEADER_SIZE + (firstRow - extra) * 8);
@@ -134,7 +137,7 @@ final class CommittedPartitionSnapshot implements PartitionSnapshot {
         long[] rows = nullRows[c];
         if (rows == null) {
             Path path = dir.resolve(ColumnFiles.nullsName(c));
-            FileSystemFacade.WritableFile file = table.fileForRead(path, ColumnFiles.MAGIC_NULLS, type, size);
+            FileSystemFacade.WritableFile file = table.fileForRead(path, ColumnFiles.MAGIC_NULLS, type, size).file;
             int n = (int) ((size - ColumnFiles.HEADER_SIZE) / 8);
             ByteBuffer buf = ByteBuffer.allocate(n * 8).order(ByteOrder.LITTLE_ENDIAN);
             ColumnFiles.readFully(file, path, buf, ColumnFiles.HEADER_SIZE);

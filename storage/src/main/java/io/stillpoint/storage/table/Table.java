@@ -57,21 +57,47 @@ final class Table implements Housekeeping.PurgeTarget {
     private ByteBuffer nullBuffer = direct(1024);
     private long[] rowKeys = new long[256];
     private int[] selection = new int[256];
-    private final List<FileSystemFacade.WritableFile> toSync = new ArrayList<>();
+    private final ParallelSync parallelSync;
+    private final List<ParallelSync.SyncAction> toSync = new ArrayList<>();
     private final List<Path> dirsToSync = new ArrayList<>();
 
     /** A cached open file and whether its header has been validated. */
     static final class OpenFile {
         final FileSystemFacade.WritableFile file;
         volatile boolean checked;
+        // A read-only mapping of the file's first mapped.capacity() bytes, all committed; grown on demand.
+        private volatile ByteBuffer mapped;
 
         OpenFile(FileSystemFacade.WritableFile file) {
             this.file = file;
         }
+
+        /**
+         * A little-endian view of {@code [position, position + size)}, which must lie below {@code committedSize}.
+         * Served from a memory mapping of the committed prefix (remapped when a later commit grew it), or null
+         * if the file is too large to map as one buffer (the caller then reads positionally).
+         */
+        ByteBuffer view(long committedSize, long position, int size) throws IOException {
+            if (committedSize > Integer.MAX_VALUE) {
+                return null;
+            }
+            ByteBuffer m = mapped;
+            if (m == null || m.capacity() < committedSize) {
+                synchronized (this) {
+                    m = mapped;
+                    if (m == null || m.capacity() < committedSize) {
+                        m = file.map(0, (int) committedSize);
+                        mapped = m;
+                    }
+                }
+            }
+            return m.slice((int) position, size).order(ByteOrder.LITTLE_ENDIAN);
+        }
     }
 
     private Table(long id, String directoryName, Path dir, TableSchema schema, FileSystemFacade fs, TxnFile txnFile,
-                  TxnState state) {
+                  TxnState state, ParallelSync parallelSync) {
+        this.parallelSync = parallelSync;
         this.id = id;
         this.directoryName = directoryName;
         this.dir = dir;
@@ -92,18 +118,18 @@ final class Table implements Housekeeping.PurgeTarget {
     }
 
     /** Creates the directory and an empty {@code _txn}, durably. */
-    static Table create(FileSystemFacade fs, Path dbDir, long id, String directoryName, TableSchema schema)
-            throws IOException {
+    static Table create(FileSystemFacade fs, Path dbDir, long id, String directoryName, TableSchema schema,
+                        ParallelSync parallelSync) throws IOException {
         Path dir = dbDir.resolve(directoryName);
         fs.createDirectories(dir);
         TxnFile txn = TxnFile.create(fs, dir, id, schema);
         fs.syncDirectory(dbDir);
-        return new Table(id, directoryName, dir, schema, fs, txn, new TxnState(0, 0, List.of()));
+        return new Table(id, directoryName, dir, schema, fs, txn, new TxnState(0, 0, List.of()), parallelSync);
     }
 
     /** Opens an existing table directory, validating its {@code _txn}. */
-    static Table open(FileSystemFacade fs, Path dbDir, long id, String directoryName, TableSchema schema)
-            throws IOException {
+    static Table open(FileSystemFacade fs, Path dbDir, long id, String directoryName, TableSchema schema,
+                      ParallelSync parallelSync) throws IOException {
         Path dir = dbDir.resolve(directoryName);
         if (!fs.exists(dir.resolve(TxnFile.NAME))) {
             throw StorageErrors.corrupt("table txn file missing", dir.resolve(TxnFile.NAME), 0, "a txn file",
@@ -111,7 +137,7 @@ final class Table implements Housekeeping.PurgeTarget {
         }
         TxnState[] committed = new TxnState[1];
         TxnFile txn = TxnFile.open(fs, dir, id, schema, committed);
-        return new Table(id, directoryName, dir, schema, fs, txn, committed[0]);
+        return new Table(id, directoryName, dir, schema, fs, txn, committed[0], parallelSync);
     }
 
     TxnState state() {
@@ -233,7 +259,7 @@ final class Table implements Housekeeping.PurgeTarget {
     }
 
     /** The cached file for a committed read, validated once. */
-    FileSystemFacade.WritableFile fileForRead(Path path, int magic, ColumnType type, long committedSize)
+    OpenFile fileForRead(Path path, int magic, ColumnType type, long committedSize)
             throws IOException {
         OpenFile f = files.get(path);
         if (f == null) {
@@ -247,7 +273,7 @@ final class Table implements Housekeeping.PurgeTarget {
             ColumnFiles.sanityCheck(f.file, path, magic, type, committedSize);
             f.checked = true;
         }
-        return f.file;
+        return f;
     }
 
     // ---------------------------------------------------------------- commit
@@ -339,15 +365,13 @@ final class Table implements Housekeeping.PurgeTarget {
         if (keys.length > 1 || partitionCreated) {
             next.sort((a, b) -> Long.compare(a.key, b.key));
         }
-        for (FileSystemFacade.WritableFile f : toSync) {
-            f.sync();
-        }
         for (Path d : dirsToSync) {
-            fs.syncDirectory(d);
+            toSync.add(() -> fs.syncDirectory(d));
         }
         if (partitionCreated) {
-            fs.syncDirectory(dir);
+            toSync.add(() -> fs.syncDirectory(dir));
         }
+        parallelSync.syncAll(toSync);
         TxnState installed = new TxnState(txn, current.rowCount + n, next);
         txnFile.install(installed, current);
         state = installed;
@@ -415,7 +439,7 @@ final class Table implements Housekeeping.PurgeTarget {
         }
         int length = buf.remaining();
         f.file.write(buf, at);
-        toSync.add(f.file);
+        toSync.add(f.file::sync);
         return at + length;
     }
 

@@ -48,6 +48,7 @@ public final class TableEngine implements Engine {
     private final Path dbDir;
     private final FileSystemFacade.FileLockHandle lock;
     private final Housekeeping housekeeping;
+    private final ParallelSync parallelSync = new ParallelSync(4);
     private final Object registryLock = new Object();
     private final Map<String, Table> tables = new ConcurrentHashMap<>();
     private long nextTableId;
@@ -84,6 +85,7 @@ public final class TableEngine implements Engine {
         try {
             engine.load();
         } catch (RuntimeException e) {
+            engine.parallelSync.close();
             engine.releaseLock();
             throw e;
         }
@@ -111,7 +113,7 @@ public final class TableEngine implements Engine {
             nextTableId = contents.nextTableId();
             Set<String> liveDirs = new HashSet<>();
             for (TableRegistry.Entry e : contents.entries()) {
-                Table t = Table.open(fs, dbDir, e.id(), e.directory(), e.schema());
+                Table t = Table.open(fs, dbDir, e.id(), e.directory(), e.schema(), parallelSync);
                 tables.put(e.schema().name(), t);
                 liveDirs.add(e.directory());
             }
@@ -159,7 +161,7 @@ public final class TableEngine implements Engine {
             String directory = directoryName(schema.name(), id);
             Table table;
             try {
-                table = Table.create(fs, dbDir, id, directory, schema);
+                table = Table.create(fs, dbDir, id, directory, schema, parallelSync);
             } catch (IOException e) {
                 throw StorageErrors.io("cannot create table [table=" + schema.name() + "]", dbDir.resolve(directory), e);
             }
@@ -344,6 +346,7 @@ public final class TableEngine implements Engine {
         }
         housekeeping.close();
         closeTables();
+        parallelSync.close();
         releaseLock();
     }
 

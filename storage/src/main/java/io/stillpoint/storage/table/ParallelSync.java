@@ -1,0 +1,92 @@
+package io.stillpoint.storage.table;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs the fsyncs of one commit concurrently. The column files (and any created directory) of a commit are
+ * independent, and concurrent fsyncs share the file system's journal commit and the device flush: on ext4 a
+ * commit of three column files costs about one fsync instead of three. The {@code _txn} fsync still runs after
+ * all of them (it must not become durable before the data it points at).
+ */
+final class ParallelSync implements AutoCloseable {
+
+    /** One fsync to run. */
+    interface SyncAction {
+        void sync() throws IOException;
+    }
+
+    private final ExecutorService pool;
+
+    ParallelSync(int threads) {
+        AtomicInteger n = new AtomicInteger();
+        pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "stillpoint-fsync-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Runs every action (the last one on the calling thread) and waits for all; throws the first failure. */
+    void syncAll(List<SyncAction> actions) throws IOException {
+        int n = actions.size();
+        if (n == 0) {
+            return;
+        }
+        if (n == 1) {
+            actions.get(0).sync();
+            return;
+        }
+        @SuppressWarnings("unchecked")
+        Future<Void>[] futures = new Future[n - 1];
+        for (int i = 0; i < n - 1; i++) {
+            SyncAction a = actions.get(i);
+            futures[i] = pool.submit(() -> {
+                a.sync();
+                return null;
+            });
+        }
+        IOException failure = null;
+        try {
+            actions.get(n - 1).sync();
+        } catch (IOException e) {
+            failure = e;
+        }
+        boolean interrupted = false;
+        for (Future<Void> f : futures) {
+            while (true) {
+                try {
+                    f.get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // keep waiting: returning early would let _txn overtake the data
+                } catch (ExecutionException e) {
+                    IOException io = e.getCause() instanceof IOException ? (IOException) e.getCause()
+                            : new IOException("fsync failed", e.getCause());
+                    if (failure == null) {
+                        failure = io;
+                    } else {
+                        failure.addSuppressed(io);
+                    }
+                    break;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.shutdown();
+    }
+}
