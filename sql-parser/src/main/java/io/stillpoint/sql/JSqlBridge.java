@@ -93,6 +93,8 @@ final class JSqlBridge {
     private final int[] tokenStarts;
     private final int sliceStart;
     private int[] lineStarts;
+    /** 0-based offsets of the "(" of every IN list, whose IN was rewritten to = or &lt;&gt; for JSqlParser. */
+    private final Set<Integer> inListStarts = new HashSet<>();
 
     /** CREATE TABLE dialect tail, when present. */
     private String timestampColumn;
@@ -149,6 +151,22 @@ final class JSqlBridge {
             }
             Token token = tokens.get(i);
             int at = token.start() - sliceStart;
+            if (token.isKeyword("in") && i > 0 && i + 1 < tokens.size() && tokens.get(i + 1).isSymbol("(")) {
+                // JSqlParser 5.3 parses "a IN (1, 2) AND b = 1" as "a IN ((1, 2) AND b = 1)". It sees
+                // "a = (1, 2)" (or "a <> (1, 2)" for NOT IN) instead, which it associates correctly; the
+                // conversion turns these back into IN lists by the position of the list's parenthesis.
+                inListStarts.add(tokens.get(i + 1).start());
+                Token before = tokens.get(i - 1);
+                if (before.isKeyword("not") && (i - 1 < blankFrom || i - 1 >= blankTo)) {
+                    int notAt = before.start() - sliceStart;
+                    out[notAt] = '<';
+                    out[notAt + 1] = '>';
+                    out[notAt + 2] = ' ';
+                } else {
+                    out[at] = '=';
+                }
+                continue;
+            }
             if (token.kind() == Token.Kind.STRING) {
                 int width = token.end() - token.start();
                 out[at] = '\'';
@@ -188,7 +206,21 @@ final class JSqlBridge {
     }
 
     private net.sf.jsqlparser.statement.Statement runJSqlParser(String sanitized) {
-        CCJSqlParser parser = CCJSqlParserUtil.newParser(sanitized);
+        // Like CCJSqlParserUtil.parse: the simple grammar first (several times faster), the complex one if that fails.
+        try {
+            return runJSqlParser(sanitized, false);
+        } catch (SqlParseException simpleFailed) {
+            try {
+                return runJSqlParser(sanitized, true);
+            } catch (SqlParseException complexFailed) {
+                // Report whichever attempt got further: that is the token that really does not fit.
+                throw simpleFailed.position() > complexFailed.position() ? simpleFailed : complexFailed;
+            }
+        }
+    }
+
+    private net.sf.jsqlparser.statement.Statement runJSqlParser(String sanitized, boolean complex) {
+        CCJSqlParser parser = CCJSqlParserUtil.newParser(sanitized).withAllowComplexParsing(complex);
         try {
             net.sf.jsqlparser.statement.Statement statement = parser.Statement();
             net.sf.jsqlparser.parser.Token rest = parser.getNextToken();
@@ -648,8 +680,9 @@ final class JSqlBridge {
         if (e instanceof SignedExpression signed) {
             Expression inner = signed.getExpression();
             int innerPosition = positionOf(inner) > 0 ? positionOf(inner) : nextTokenPosition(position);
-            if (signed.getSign() == '-' && (inner instanceof LongValue || inner instanceof DoubleValue)) {
-                Expr.Literal literal = number(inner, innerPosition, true);
+            if ((signed.getSign() == '-' || signed.getSign() == '+')
+                    && (inner instanceof LongValue || inner instanceof DoubleValue)) {
+                Expr.Literal literal = number(inner, innerPosition, signed.getSign() == '-');
                 return new Expr.Literal(literal.value(), position);
             }
             if (signed.getSign() == '-') {
@@ -683,16 +716,18 @@ final class JSqlBridge {
                     expr(between.getBetweenExpressionEnd(), 0), between.isNot(), operand.position());
         }
         if (e instanceof InExpression in) {
-            Expression reassociated = reassociateIn(in);
-            if (reassociated != in) {
-                return expr(reassociated, fallback);
-            }
             Expr operand = expr(in.getLeftExpression(), fallback);
             if (!(in.getRightExpression() instanceof ExpressionList<?> items) || in.isGlobal()
                     || in.getOldOracleJoinSyntax() != 0) {
                 throw notSupported("subqueries are not supported", operand.position());
             }
             return new Expr.InList(operand, List.copyOf(exprs(items)), in.isNot(), operand.position());
+        }
+        if ((e instanceof EqualsTo || e instanceof NotEqualsTo)
+                && ((BinaryExpression) e).getRightExpression() instanceof ExpressionList<?> list
+                && inListStarts.contains(positionOf(list) - 1)) {
+            Expr operand = expr(((BinaryExpression) e).getLeftExpression(), position);
+            return new Expr.InList(operand, List.copyOf(exprs(list)), e instanceof NotEqualsTo, operand.position());
         }
         if (e instanceof BinaryExpression binary) {
             Expr.BinaryOp op = binaryOp(binary, position);
@@ -716,61 +751,11 @@ final class JSqlBridge {
         if (e instanceof AnalyticExpression) {
             throw notSupported("window functions and aggregate filters are not supported", position);
         }
-        if (e instanceof net.sf.jsqlparser.statement.select.Select) {
+        if (e instanceof net.sf.jsqlparser.statement.select.Select
+                || e instanceof net.sf.jsqlparser.expression.operators.relational.ExistsExpression) {
             throw notSupported("subqueries are not supported", position);
         }
         throw notSupported("expression not supported [expression=" + abbreviate(String.valueOf(e)) + "]", position);
-    }
-
-    /**
-     * Works around a JSqlParser 5.3 precedence bug: {@code a IN (1, 2) AND b = 1} comes back as
-     * {@code a IN ((1, 2) AND b = 1)}. When the right side of an IN is not a list but an expression whose leftmost
-     * operand is the parenthesized list, the IN is pushed down onto that operand, which is where PostgreSQL's
-     * grammar puts it (IN binds tighter than comparisons, IS, NOT, AND and OR). Returns the corrected tree, or
-     * {@code in} itself when there is nothing to correct.
-     */
-    private static Expression reassociateIn(InExpression in) {
-        Expression right = in.getRightExpression();
-        if (right instanceof ExpressionList<?>) {
-            return in;
-        }
-        Expression parent = null;
-        Expression node = right;
-        for (Expression left = leftOperand(node); left != null; left = leftOperand(node)) {
-            parent = node;
-            node = left;
-        }
-        if (parent == null || !(node instanceof ParenthesedExpressionList<?>)) {
-            return in;
-        }
-        InExpression fixed = new InExpression(in.getLeftExpression(), node);
-        fixed.setNot(in.isNot());
-        if (parent instanceof BinaryExpression b) {
-            b.setLeftExpression(fixed);
-        } else if (parent instanceof IsNullExpression n) {
-            n.setLeftExpression(fixed);
-        } else if (parent instanceof Between b) {
-            b.setLeftExpression(fixed);
-        } else {
-            ((InExpression) parent).setLeftExpression(fixed);
-        }
-        return right;
-    }
-
-    private static Expression leftOperand(Expression e) {
-        if (e instanceof BinaryExpression b) {
-            return b.getLeftExpression();
-        }
-        if (e instanceof IsNullExpression n) {
-            return n.getLeftExpression();
-        }
-        if (e instanceof Between b) {
-            return b.getLeftExpression();
-        }
-        if (e instanceof InExpression in) {
-            return in.getLeftExpression();
-        }
-        return null;
     }
 
     /** Position of the key word {@code word} just before the token at {@code position}, skipping "(", or 0. */

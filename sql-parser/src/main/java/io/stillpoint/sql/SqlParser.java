@@ -13,7 +13,8 @@ import java.util.Set;
  * <p>The text is first tokenized by the hand-written {@link Tokenizer} (PostgreSQL's lexical rules), split at
  * top-level semicolons, and each statement is routed: transaction control, SET/SHOW, DROP TABLE and the dialect
  * extensions are parsed by hand ({@link FrontParser}); SELECT, INSERT and CREATE TABLE go through JSqlParser and
- * are converted to the AST ({@link JSqlBridge}). Every position, in the AST and in errors, is a 1-based character
+ * are converted to the AST ({@link JSqlBridge}), except INSERTs whose values are only constants and parameters,
+ * which {@link InsertValuesFastPath} parses in linear time. Every position, in the AST and in errors, is a 1-based character
  * offset into the whole text passed in. Only {@link SqlParseException} escapes.
  */
 public final class SqlParser {
@@ -105,7 +106,8 @@ public final class SqlParser {
         } else if (first.kind() == Token.Kind.IDENT && UNSUPPORTED_STATEMENTS.contains(first.text())) {
             throw notSupported(first);
         } else {
-            statement = new JSqlBridge(sql, tokens).parse();
+            Statement fast = first.isKeyword("insert") ? InsertValuesFastPath.tryParse(tokens) : null;
+            statement = fast != null ? fast : new JSqlBridge(sql, tokens).parse();
         }
         return new Parsed(statement, text, parameterCount);
     }

@@ -132,6 +132,30 @@ class SelectParsingTest {
     }
 
     @Test
+    void inListsBindTighterThanAndAndOr() {
+        // JSqlParser 5.3 alone would read this as x = 1 AND a IN ((1, 2) OR c = 2)
+        String sql = "SELECT a FROM t WHERE x = 1 AND a IN (1, 2) OR c NOT IN (3) AND d = 4";
+        Binary or = (Binary) select(sql).where();
+        assertEquals(BinaryOp.OR, or.op());
+        Binary left = (Binary) or.left();
+        assertEquals(BinaryOp.AND, left.op());
+        assertEquals(new Expr.InList(new ColumnRef(null, "a", sql.indexOf("a IN") + 1),
+                List.of(new Literal(1L, sql.indexOf("(1") + 2), new Literal(2L, sql.indexOf("2)") + 1)), false,
+                sql.indexOf("a IN") + 1), left.right());
+        Binary right = (Binary) or.right();
+        assertEquals(BinaryOp.AND, right.op());
+        assertEquals(new Expr.InList(new ColumnRef(null, "c", sql.indexOf("c NOT") + 1),
+                List.of(new Literal(3L, sql.indexOf("3") + 1)), true, sql.indexOf("c NOT") + 1), right.left());
+        assertEquals(BinaryOp.EQ, ((Binary) right.right()).op());
+        // a genuine comparison with a parenthesized value stays a comparison
+        Binary eq = (Binary) select("SELECT a FROM t WHERE a = (1)").where();
+        assertEquals(new Binary(BinaryOp.EQ, new ColumnRef(null, "a", 23), new Literal(1L, 28), 23), eq);
+        Expr.Unary not = (Expr.Unary) select("SELECT a FROM t WHERE NOT a /* c */ NOT  IN (1)").where();
+        assertEquals(23, not.position());
+        assertTrue(((Expr.InList) not.operand()).negated());
+    }
+
+    @Test
     void functionsAndAggregates() {
         String sql = "SELECT count(*), count(col), count(DISTINCT col), sum(x), min(x), max(x), avg(x), version(), "
                 + "now(), current_database(), current_schema(), current_timestamp, current_user, current_schema, "
