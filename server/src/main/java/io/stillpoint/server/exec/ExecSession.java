@@ -1,0 +1,534 @@
+package io.stillpoint.server.exec;
+
+import io.stillpoint.sql.Parsed;
+import io.stillpoint.sql.SqlParser;
+import io.stillpoint.sql.ast.Statement;
+import io.stillpoint.storage.ColumnSpec;
+import io.stillpoint.storage.ColumnType;
+import io.stillpoint.storage.Engine;
+import io.stillpoint.storage.PartitionBy;
+import io.stillpoint.storage.StorageException;
+import io.stillpoint.storage.TableInfo;
+import io.stillpoint.storage.TableSchema;
+import io.stillpoint.storage.WriteTransaction;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The executor's state for one connection: the transaction (implicit, explicit block, failed block), the one
+ * storage {@link WriteTransaction} that buffers its writes, the session parameters and the open cursors.
+ *
+ * <p>Transactions follow PostgreSQL: outside BEGIN every statement runs in an implicit transaction that the
+ * wire layer ends ({@link #endImplicitTransaction}); writes are committed there, in one storage commit. Inside
+ * BEGIN the block decides; after an error only COMMIT/ROLLBACK are accepted (25P02), and COMMIT of a failed
+ * block rolls back and answers ROLLBACK. Reads run at read committed: each statement opens its own snapshot,
+ * and a transaction does not see its own uncommitted rows (the storage buffers them until commit).
+ *
+ * <p>DDL (CREATE TABLE, DROP TABLE) inside an explicit block runs immediately and is committed at once,
+ * whatever the block does later: the storage makes DDL durable on its own and cannot roll it back. This keeps
+ * clients that wrap their setup in a transaction (pgjdbc with autocommit off) working.
+ */
+final class ExecSession implements Session {
+
+    private enum State { IDLE, IMPLICIT, BLOCK, BLOCK_FAILED }
+
+    private static final Result.Command BEGIN = new Result.Command("BEGIN");
+    private static final Result.Command COMMIT = new Result.Command("COMMIT");
+    private static final Result.Command ROLLBACK = new Result.Command("ROLLBACK");
+    private static final Result.Command SET = new Result.Command("SET");
+    private static final Result.Command CREATE_TABLE = new Result.Command("CREATE TABLE");
+    private static final Result.Command DROP_TABLE = new Result.Command("DROP TABLE");
+    private static final Result.Empty EMPTY = new Result.Empty();
+    private static final Object[] NO_PARAMS = new Object[0];
+    private static final DataType[] NO_TYPES = new DataType[0];
+
+    private static final List<ResultColumn> SHOW_ALL_COLUMNS = List.of(new ResultColumn("name", DataType.TEXT),
+            new ResultColumn("setting", DataType.TEXT), new ResultColumn("description", DataType.TEXT));
+    private static final List<ResultColumn> SHOW_TABLES_COLUMNS = List.of(new ResultColumn("table_name", DataType.VARCHAR));
+
+    /** What {@link Prepared#statement()} holds: the parse, the parameter types, and the plan once made. */
+    static final class Handle {
+        final Parsed parsed;
+        final DataType[] paramTypes;
+        /** From prepareAll: planned at execution (earlier statements of the same text may change the schema). */
+        final boolean planAtExecute;
+        Object plan;
+
+        Handle(Parsed parsed, DataType[] paramTypes, boolean planAtExecute) {
+            this.parsed = parsed;
+            this.paramTypes = paramTypes;
+            this.planAtExecute = planAtExecute;
+        }
+
+        Statement statement() {
+            return parsed.statement();
+        }
+    }
+
+    private final Engine engine;
+    private final String user;
+    private final Role role;
+    private final SessionParameters parameters;
+    private final ExprCompiler.SessionInfo info;
+    private final List<RowCursor> openCursors = new ArrayList<>();
+    private State state = State.IDLE;
+    private boolean implicitFailed;
+    private WriteTransaction write;
+    private boolean closed;
+
+    ExecSession(Engine engine, String user, Role role, Map<String, String> startupOptions) {
+        this.engine = engine;
+        this.user = user;
+        this.role = role;
+        this.parameters = new SessionParameters(user, role, startupOptions);
+        String database = startupOptions == null ? null : startupOptions.get("database");
+        this.info = new ExprCompiler.SessionInfo(user, database == null || database.isEmpty() ? "stillpoint" : database);
+    }
+
+    // =============================================================================================================
+    // prepare
+    // =============================================================================================================
+
+    @Override
+    public List<Prepared> prepareAll(String sql) {
+        List<Parsed> statements;
+        try {
+            statements = SqlParser.parseScript(sql);
+        } catch (RuntimeException e) {
+            throw Errors.wrap(e);
+        }
+        List<Prepared> out = new ArrayList<>(statements.size());
+        for (Parsed p : statements) {
+            Handle h = new Handle(p, NO_TYPES, true);
+            List<ResultColumn> columns;
+            try {
+                // Columns as of now; execution plans again, so a table created earlier in the text is seen.
+                columns = columnsOf(plan(h, NO_TYPES.clone()));
+            } catch (RuntimeException e) {
+                columns = null;
+            }
+            out.add(new Prepared(p.text(), List.of(), columns, h));
+        }
+        return out;
+    }
+
+    @Override
+    public Prepared prepare(String sql, List<DataType> declaredTypes) {
+        try {
+            Parsed p = SqlParser.parse(sql);
+            int declared = declaredTypes == null ? 0 : declaredTypes.size();
+            DataType[] types = new DataType[Math.max(p.parameterCount(), declared)];
+            for (int i = 0; i < declared; i++) {
+                DataType t = declaredTypes.get(i);
+                types[i] = t == DataType.UNKNOWN ? null : t;
+            }
+            Handle h = new Handle(p, types, false);
+            Object plan = plan(h, types);
+            for (int i = 0; i < types.length; i++) {
+                if (types[i] == null) {
+                    types[i] = DataType.UNKNOWN;
+                }
+            }
+            h.plan = plan;
+            return new Prepared(p.text(), List.of(types), columnsOf(plan), h);
+        } catch (RuntimeException e) {
+            throw Errors.wrap(e);
+        }
+    }
+
+    /** Compiles what needs compiling; other statements are their own plan. May fill {@code types}. */
+    private Object plan(Handle h, DataType[] types) {
+        Statement st = h.statement();
+        ExprCompiler compiler = new ExprCompiler(types, info);
+        if (st instanceof Statement.Select s) {
+            return SelectPlan.plan(s, engine, compiler);
+        }
+        if (st instanceof Statement.Insert i) {
+            return InsertPlan.plan(i, engine, compiler);
+        }
+        return st;
+    }
+
+    private List<ResultColumn> columnsOf(Object plan) {
+        if (plan instanceof SelectPlan s) {
+            return s.columns;
+        }
+        if (plan instanceof Statement.Show show) {
+            if (show.name().equalsIgnoreCase("all")) {
+                return SHOW_ALL_COLUMNS;
+            }
+            return List.of(new ResultColumn(parameters.canonicalName(show.name()), DataType.TEXT));
+        }
+        if (plan instanceof Statement.ShowTables) {
+            return SHOW_TABLES_COLUMNS;
+        }
+        return null;
+    }
+
+    // =============================================================================================================
+    // execute
+    // =============================================================================================================
+
+    @Override
+    public Result execute(Prepared prepared, Object[] params) {
+        if (closed) {
+            throw new SqlError("08003", "session is closed");
+        }
+        Handle h = (Handle) prepared.statement();
+        Statement st = h.statement();
+        try {
+            if (st instanceof Statement.Empty) {
+                return EMPTY;
+            }
+            if (st instanceof Statement.Commit) {
+                return commitBlock();
+            }
+            if (st instanceof Statement.Rollback) {
+                return rollbackBlock();
+            }
+            if (state == State.BLOCK_FAILED) {
+                throw new SqlError("25P02", "current transaction is aborted, commands ignored until end of transaction block");
+            }
+            if (st instanceof Statement.Begin) {
+                return begin();
+            }
+            if (state == State.IDLE) {
+                state = State.IMPLICIT;
+                implicitFailed = false;
+            }
+            Object[] values = params == null ? NO_PARAMS : params;
+            if (values.length < h.paramTypes.length) {
+                throw new SqlError("08P01", "bind message supplies " + values.length + " parameters, but prepared statement requires "
+                        + h.paramTypes.length);
+            }
+            if (st instanceof Statement.Insert) {
+                requireWrite("INSERT");
+                InsertPlan plan = (InsertPlan) currentPlan(h);
+                Ev.Ctx ctx = plan.needsContext() ? new Ev.Ctx(values, nowMicros()) : null;
+                return plan.execute(writeTransaction(), values, ctx);
+            }
+            if (st instanceof Statement.Select) {
+                SelectPlan plan = (SelectPlan) currentPlan(h);
+                return track(plan.execute(engine, new Ev.Ctx(values, nowMicros())));
+            }
+            if (st instanceof Statement.CreateTable c) {
+                requireWrite("CREATE TABLE");
+                return createTable(c);
+            }
+            if (st instanceof Statement.DropTable d) {
+                requireWrite("DROP TABLE");
+                return dropTable(d);
+            }
+            if (st instanceof Statement.SetVariable s) {
+                parameters.set(s.name(), s.value());
+                return SET;
+            }
+            if (st instanceof Statement.Show s) {
+                return show(s);
+            }
+            if (st instanceof Statement.ShowTables) {
+                List<Object[]> rows = new ArrayList<>();
+                for (TableInfo t : engine.tables()) {
+                    rows.add(new Object[] {t.name()});
+                }
+                return new Result.Rows(SHOW_TABLES_COLUMNS, new SelectPlan.ListCursor(rows, 1, 0, -1), "SELECT");
+            }
+            throw new SqlError("0A000", "statement is not supported [statement=" + st.getClass().getSimpleName() + "]");
+        } catch (Throwable t) {
+            SqlError e = Errors.wrap(t);
+            markFailed();
+            throw e;
+        }
+    }
+
+    private Object currentPlan(Handle h) {
+        if (h.planAtExecute || h.plan == null) {
+            return plan(h, h.paramTypes.clone());
+        }
+        return h.plan;
+    }
+
+    private static long nowMicros() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * Values.MICROS_PER_SECOND + now.getNano() / 1000;
+    }
+
+    private void requireWrite(String action) {
+        if (role == Role.READ_ONLY) {
+            throw new SqlError("42501", "permission denied [user=" + user + ", action=" + action + "]");
+        }
+    }
+
+    private WriteTransaction writeTransaction() {
+        if (write == null) {
+            write = engine.beginWrite();
+        }
+        return write;
+    }
+
+    private Result track(Result r) {
+        if (r instanceof Result.Rows rows) {
+            TrackedCursor c = new TrackedCursor(rows.cursor());
+            openCursors.add(c);
+            return new Result.Rows(rows.columns(), c, rows.tagVerb());
+        }
+        return r;
+    }
+
+    /** Removes itself from the session's open cursors on close, so the session can close what the wire layer left. */
+    private final class TrackedCursor implements RowCursor {
+        private final RowCursor inner;
+        private boolean closed;
+
+        TrackedCursor(RowCursor inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public Object[] next() {
+            try {
+                return inner.next();
+            } catch (Throwable t) {
+                close();
+                throw Errors.wrap(t);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                for (int i = openCursors.size() - 1; i >= 0; i--) {
+                    if (openCursors.get(i) == this) {
+                        openCursors.remove(i);
+                        break;
+                    }
+                }
+                inner.close();
+            }
+        }
+    }
+
+    // ---- transaction control ----------------------------------------------------------------------------------
+
+    private Result begin() {
+        // BEGIN inside a block is a no-op (PostgreSQL warns); inside an implicit transaction it opens the block
+        // around what the implicit transaction has done so far.
+        state = State.BLOCK;
+        implicitFailed = false;
+        return BEGIN;
+    }
+
+    private Result commitBlock() {
+        switch (state) {
+            case BLOCK: {
+                state = State.IDLE;
+                commitWrites();
+                return COMMIT;
+            }
+            case BLOCK_FAILED:
+                state = State.IDLE;
+                rollbackWrites();
+                return ROLLBACK;
+            default:
+                // No block (PostgreSQL warns "there is no transaction in progress"); the implicit transaction
+                // is ended by the wire layer as usual.
+                return COMMIT;
+        }
+    }
+
+    private Result rollbackBlock() {
+        if (state == State.BLOCK || state == State.BLOCK_FAILED) {
+            state = State.IDLE;
+            rollbackWrites();
+        }
+        return ROLLBACK;
+    }
+
+    private void commitWrites() {
+        WriteTransaction w = write;
+        write = null;
+        if (w == null) {
+            return;
+        }
+        try {
+            w.commit();
+        } catch (RuntimeException e) {
+            try {
+                w.close();
+            } catch (RuntimeException ignored) {
+                // the commit's failure is the one to report
+            }
+            throw Errors.wrap(e);
+        }
+    }
+
+    private void rollbackWrites() {
+        WriteTransaction w = write;
+        write = null;
+        if (w != null) {
+            w.rollback();
+        }
+    }
+
+    @Override
+    public void endImplicitTransaction(boolean failed) {
+        if (state == State.BLOCK || state == State.BLOCK_FAILED) {
+            return;
+        }
+        boolean rollback = failed || implicitFailed;
+        state = State.IDLE;
+        implicitFailed = false;
+        if (rollback) {
+            rollbackWrites();
+        } else {
+            commitWrites();
+        }
+    }
+
+    @Override
+    public void markFailed() {
+        switch (state) {
+            case BLOCK -> state = State.BLOCK_FAILED;
+            case IMPLICIT -> implicitFailed = true;
+            default -> { }
+        }
+    }
+
+    @Override
+    public TransactionStatus transactionStatus() {
+        return switch (state) {
+            case BLOCK -> TransactionStatus.IN_TRANSACTION;
+            case BLOCK_FAILED -> TransactionStatus.FAILED;
+            default -> TransactionStatus.IDLE;
+        };
+    }
+
+    // ---- DDL ------------------------------------------------------------------------------------------------------
+
+    private Result createTable(Statement.CreateTable c) {
+        List<ColumnSpec> columns = new ArrayList<>();
+        for (Statement.ColumnDef d : c.columns()) {
+            for (ColumnSpec existing : columns) {
+                if (existing.name().equals(d.name())) {
+                    throw new SqlError("42701", "column specified more than once [column=" + d.name() + "]", d.position());
+                }
+            }
+            columns.add(new ColumnSpec(d.name(), columnType(d.type())));
+        }
+        int ts = -1;
+        if (c.timestampColumn() != null) {
+            for (int i = 0; i < columns.size(); i++) {
+                if (columns.get(i).name().equals(c.timestampColumn())) {
+                    ts = i;
+                }
+            }
+            if (ts < 0) {
+                throw new SqlError("42703", "designated timestamp column does not exist [column=" + c.timestampColumn() + "]",
+                        c.position());
+            }
+            if (columns.get(ts).type() != ColumnType.TIMESTAMP) {
+                throw new SqlError("42804", "designated timestamp column must be of type timestamp [column="
+                        + c.timestampColumn() + ", type=" + Values.typeName(columns.get(ts).type()) + "]", c.columns().get(ts).position());
+            }
+        }
+        PartitionBy partitionBy = switch (c.partitionBy() == null ? io.stillpoint.sql.ast.PartitionUnit.NONE : c.partitionBy()) {
+            case NONE -> PartitionBy.NONE;
+            case HOUR -> PartitionBy.HOUR;
+            case DAY -> PartitionBy.DAY;
+            case MONTH -> PartitionBy.MONTH;
+            case YEAR -> PartitionBy.YEAR;
+        };
+        if (partitionBy != PartitionBy.NONE && ts < 0) {
+            throw new SqlError("42P16", "partitioning needs a designated timestamp [table=" + c.table()
+                    + ", partition_by=" + partitionBy + "]", c.position());
+        }
+        try {
+            engine.createTable(new TableSchema(c.table(), columns, ts, partitionBy), c.ifNotExists());
+        } catch (StorageException e) {
+            if (e.kind() == StorageException.Kind.TABLE_EXISTS) {
+                throw new SqlError("42P07", "table already exists [table=" + c.table() + "]", c.position(), e);
+            }
+            throw Errors.fromStorage(e, c.position());
+        }
+        return CREATE_TABLE;
+    }
+
+    static ColumnType columnType(io.stillpoint.sql.ast.SqlType t) {
+        return switch (t) {
+            case BOOLEAN -> ColumnType.BOOLEAN;
+            case INT -> ColumnType.INT;
+            case LONG -> ColumnType.LONG;
+            case DOUBLE -> ColumnType.DOUBLE;
+            case VARCHAR -> ColumnType.VARCHAR;
+            case TIMESTAMP -> ColumnType.TIMESTAMP;
+        };
+    }
+
+    private Result dropTable(Statement.DropTable d) {
+        try {
+            engine.dropTable(d.table(), d.ifExists());
+        } catch (StorageException e) {
+            if (e.kind() == StorageException.Kind.TABLE_NOT_FOUND) {
+                throw new SqlError("42P01", "table does not exist [table=" + d.table() + "]", d.position(), e);
+            }
+            throw Errors.fromStorage(e, d.position());
+        }
+        return DROP_TABLE;
+    }
+
+    // ---- SHOW -----------------------------------------------------------------------------------------------------
+
+    private Result show(Statement.Show s) {
+        if (s.name().equalsIgnoreCase("all")) {
+            return new Result.Rows(SHOW_ALL_COLUMNS, new SelectPlan.ListCursor(parameters.all(), 3, 0, -1), "SHOW");
+        }
+        String value = parameter(s.name());
+        if (value == null) {
+            throw new SqlError("42704", "unrecognized configuration parameter [name=" + s.name() + "]");
+        }
+        List<Object[]> rows = new ArrayList<>();
+        rows.add(new Object[] {value});
+        return new Result.Rows(List.of(new ResultColumn(parameters.canonicalName(s.name()), DataType.TEXT)),
+                new SelectPlan.ListCursor(rows, 1, 0, -1), "SHOW");
+    }
+
+    @Override
+    public String parameter(String name) {
+        String key = name;
+        if (name.equalsIgnoreCase("time zone") || name.equalsIgnoreCase("time_zone")) {
+            key = "timezone";
+        }
+        return parameters.get(key);
+    }
+
+    @Override
+    public Map<String, String> initialParameterStatus() {
+        return parameters.initialReport();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (RowCursor c : Arrays.asList(openCursors.toArray(new RowCursor[0]))) {
+            try {
+                c.close();
+            } catch (RuntimeException ignored) {
+                // closing the rest matters more
+            }
+        }
+        openCursors.clear();
+        try {
+            rollbackWrites();
+        } finally {
+            state = State.IDLE;
+        }
+    }
+}

@@ -1,0 +1,292 @@
+package io.stillpoint.server.exec;
+
+import io.stillpoint.storage.ColumnChunk;
+import io.stillpoint.storage.PartitionSnapshot;
+import io.stillpoint.storage.TableSnapshot;
+
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+
+/**
+ * Reads a table snapshot partition by partition in chunks of {@link #CHUNK_ROWS} rows. Range filters on
+ * numeric and timestamp columns run as primitive loops over the chunk and produce a selection vector; other
+ * columns are read only for chunks with at least one selected row. Partitions whose time range cannot meet
+ * the designated timestamp's bounds are skipped without reading. Owns the snapshot: {@link #close()} releases it.
+ */
+final class TableScanner implements AutoCloseable {
+
+    static final int CHUNK_ROWS = 32_768;
+
+    /**
+     * {@code lo <= value <= hi} on one column, for rows whose value is not NULL. Integer-like columns (INT,
+     * LONG, TIMESTAMP) use the long bounds, DOUBLE columns the double bounds.
+     */
+    static final class RangeFilter {
+        final int column;
+        final boolean doubles;
+        long lo = Long.MIN_VALUE;
+        long hi = Long.MAX_VALUE;
+        double dlo = Double.NEGATIVE_INFINITY;
+        double dhi = Double.POSITIVE_INFINITY;
+
+        RangeFilter(int column, boolean doubles) {
+            this.column = column;
+            this.doubles = doubles;
+        }
+
+        boolean empty() {
+            return doubles ? !(dlo <= dhi) : lo > hi;
+        }
+
+        /** Selects the rows of {@code in} (all rows when null) that pass; returns how many went to {@code out}. */
+        int apply(ColumnChunk c, int count, int[] in, int nIn, int[] out) {
+            int n = 0;
+            if (doubles) {
+                double a = dlo;
+                double b = dhi;
+                if (in == null) {
+                    for (int i = 0; i < count; i++) {
+                        double x = c.getDouble(i);
+                        if (x >= a && x <= b && !c.isNull(i)) {
+                            out[n++] = i;
+                        }
+                    }
+                } else {
+                    for (int k = 0; k < nIn; k++) {
+                        int i = in[k];
+                        double x = c.getDouble(i);
+                        if (x >= a && x <= b && !c.isNull(i)) {
+                            out[n++] = i;
+                        }
+                    }
+                }
+            } else {
+                long a = lo;
+                long b = hi;
+                if (in == null) {
+                    for (int i = 0; i < count; i++) {
+                        long x = c.getLong(i);
+                        if (x >= a && x <= b && !c.isNull(i)) {
+                            out[n++] = i;
+                        }
+                    }
+                } else {
+                    for (int k = 0; k < nIn; k++) {
+                        int i = in[k];
+                        long x = c.getLong(i);
+                        if (x >= a && x <= b && !c.isNull(i)) {
+                            out[n++] = i;
+                        }
+                    }
+                }
+            }
+            return n;
+        }
+    }
+
+    /** A run of rows of one partition and the selected row indexes within it. */
+    final class Batch {
+        PartitionSnapshot partition;
+        long firstRow;
+        int count;
+        /** Selected indexes in [0, count), or null when every row is selected. */
+        int[] sel;
+        int n;
+        private final ColumnChunk[] chunks;
+
+        Batch(int columnCount) {
+            chunks = new ColumnChunk[columnCount];
+        }
+
+        ColumnChunk column(int c) {
+            ColumnChunk chunk = chunks[c];
+            if (chunk == null) {
+                chunk = partition.read(c, firstRow, count);
+                chunks[c] = chunk;
+            }
+            return chunk;
+        }
+
+        int row(int k) {
+            return sel == null ? k : sel[k];
+        }
+
+        private void reset(PartitionSnapshot p, long first, int rows) {
+            partition = p;
+            firstRow = first;
+            count = rows;
+            java.util.Arrays.fill(chunks, null);
+        }
+    }
+
+    private final TableSnapshot snapshot;
+    private final List<PartitionSnapshot> partitions;
+    private final RangeFilter[] filters;
+    private final int tsColumn;
+    private final Batch batch;
+    private final int[] selA = new int[CHUNK_ROWS];
+    private final int[] selB = new int[CHUNK_ROWS];
+    private final boolean nothing;
+    private int partitionIndex = -1;
+    private PartitionSnapshot partition;
+    private long partitionRows;
+    private long nextRow;
+    private boolean closed;
+
+    // row-at-a-time iteration state
+    private boolean batchValid;
+    private int batchPos;
+    private final int[] rowColumns;
+
+    /**
+     * @param filters     range filters, all of which a row must pass (may be empty)
+     * @param rowColumns  the columns {@link #nextRow} fills
+     */
+    TableScanner(TableSnapshot snapshot, RangeFilter[] filters, int[] rowColumns) {
+        this.snapshot = snapshot;
+        this.partitions = snapshot.partitions();
+        this.filters = filters;
+        this.rowColumns = rowColumns;
+        this.tsColumn = snapshot.schema().timestampIndex();
+        this.batch = new Batch(snapshot.schema().columnCount());
+        boolean none = false;
+        for (RangeFilter f : filters) {
+            none |= f.empty();
+        }
+        this.nothing = none;
+    }
+
+    /** The next batch with at least one selected row, or null at the end. The batch is reused. */
+    Batch nextBatch() {
+        if (nothing) {
+            return null;
+        }
+        while (true) {
+            while (partition == null || nextRow >= partitionRows) {
+                if (!advancePartition()) {
+                    return null;
+                }
+            }
+            int count = (int) Math.min(CHUNK_ROWS, partitionRows - nextRow);
+            batch.reset(partition, nextRow, count);
+            nextRow += count;
+            int[] in = null;
+            int n = count;
+            int[] out = selA;
+            for (RangeFilter f : filters) {
+                n = f.apply(batch.column(f.column), count, in, n, out);
+                in = out;
+                out = out == selA ? selB : selA;
+                if (n == 0) {
+                    break;
+                }
+            }
+            if (n > 0) {
+                batch.sel = in;
+                batch.n = n;
+                return batch;
+            }
+        }
+    }
+
+    private boolean advancePartition() {
+        while (++partitionIndex < partitions.size()) {
+            PartitionSnapshot p = partitions.get(partitionIndex);
+            if (p.rowCount() == 0 || pruned(p.name())) {
+                continue;
+            }
+            partition = p;
+            partitionRows = p.rowCount();
+            nextRow = 0;
+            return true;
+        }
+        partition = null;
+        return false;
+    }
+
+    /** Whether the designated timestamp's filter bounds exclude every row of a partition named like this. */
+    private boolean pruned(String name) {
+        if (tsColumn < 0) {
+            return false;
+        }
+        long lo = Long.MIN_VALUE;
+        long hi = Long.MAX_VALUE;
+        boolean bounded = false;
+        for (RangeFilter f : filters) {
+            if (f.column == tsColumn && !f.doubles) {
+                lo = Math.max(lo, f.lo);
+                hi = Math.min(hi, f.hi);
+                bounded = true;
+            }
+        }
+        if (!bounded) {
+            return false;
+        }
+        long[] range = partitionRange(name);
+        return range != null && (range[1] <= lo || range[0] > hi);
+    }
+
+    /**
+     * The [start, end) range in microseconds of a partition name: {@code 2026} (YEAR), {@code 2026-11} (MONTH),
+     * {@code 2026-11-21} (DAY), {@code 2026-11-21T14} (HOUR); anything after a '.' (a version suffix) is
+     * ignored. Null if the name is none of these (e.g. {@code default}): such a partition is never skipped.
+     */
+    static long[] partitionRange(String name) {
+        int dot = name.indexOf('.');
+        String s = dot >= 0 ? name.substring(0, dot) : name;
+        try {
+            LocalDateTime start;
+            LocalDateTime end;
+            if (s.matches("\\d{4}")) {
+                start = LocalDateTime.of(Integer.parseInt(s), 1, 1, 0, 0);
+                end = start.plusYears(1);
+            } else if (s.matches("\\d{4}-\\d{2}")) {
+                start = LocalDateTime.of(Integer.parseInt(s.substring(0, 4)), Integer.parseInt(s.substring(5, 7)), 1, 0, 0);
+                end = start.plusMonths(1);
+            } else if (s.matches("\\d{4}-\\d{2}-\\d{2}")) {
+                start = LocalDateTime.of(Integer.parseInt(s.substring(0, 4)), Integer.parseInt(s.substring(5, 7)),
+                        Integer.parseInt(s.substring(8, 10)), 0, 0);
+                end = start.plusDays(1);
+            } else if (s.matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}")) {
+                start = LocalDateTime.of(Integer.parseInt(s.substring(0, 4)), Integer.parseInt(s.substring(5, 7)),
+                        Integer.parseInt(s.substring(8, 10)), Integer.parseInt(s.substring(11, 13)), 0);
+                end = start.plusHours(1);
+            } else {
+                return null;
+            }
+            return new long[] {start.toEpochSecond(ZoneOffset.UTC) * Values.MICROS_PER_SECOND,
+                    end.toEpochSecond(ZoneOffset.UTC) * Values.MICROS_PER_SECOND};
+        } catch (java.time.DateTimeException | NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Fills {@code row} (indexed by column) with the next selected row's values of the row columns.
+     * Returns false at the end.
+     */
+    boolean nextRow(Object[] row) {
+        while (!batchValid || batchPos >= batch.n) {
+            if (nextBatch() == null) {
+                batchValid = false;
+                return false;
+            }
+            batchValid = true;
+            batchPos = 0;
+        }
+        int i = batch.row(batchPos++);
+        for (int c : rowColumns) {
+            row[c] = batch.column(c).getValue(i);
+        }
+        return true;
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            snapshot.close();
+        }
+    }
+}
