@@ -13,4 +13,17 @@ public interface PartitionSnapshot {
      * {@code firstRow + count} must not exceed {@link #rowCount()}.
      */
     ColumnChunk read(int columnIndex, long firstRow, int count);
+
+    /**
+     * Smallest designated timestamp in this partition (for pruning), or {@code Long.MIN_VALUE} if unknown or the
+     * table has no designated timestamp. Added after the first version; the default keeps implementations valid.
+     */
+    default long minTimestamp() {
+        return Long.MIN_VALUE;
+    }
+
+    /** Largest designated timestamp in this partition, or {@code Long.MAX_VALUE} if unknown (see minTimestamp). */
+    default long maxTimestamp() {
+        return Long.MAX_VALUE;
+    }
 }

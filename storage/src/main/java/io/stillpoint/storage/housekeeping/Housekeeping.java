@@ -27,12 +27,17 @@ public final class Housekeeping implements AutoCloseable {
 
         /** Closes whatever open files the engine holds under {@link #directory()}. */
         void releaseFiles();
+
+        /** Called once the directory is gone. */
+        default void purged() {
+        }
     }
 
     private final FileSystemFacade fs;
     private final long retryMillis;
     private final List<PurgeTarget> queue = new ArrayList<>();
     private final Thread thread;
+    private final Object passLock = new Object(); // one pass at a time: the thread's or a caller's
     private boolean paused;
     private boolean closed;
     private boolean wakeUp;
@@ -57,6 +62,11 @@ public final class Housekeeping implements AutoCloseable {
 
     /** Queues a plain directory or file that nothing in the engine references (crash leftovers). */
     public void enqueuePath(Path path) {
+        enqueuePath(path, () -> { });
+    }
+
+    /** Like {@link #enqueuePath(Path)}, running {@code onPurged} once the path is deleted. */
+    public void enqueuePath(Path path, Runnable onPurged) {
         enqueue(new PurgeTarget() {
             @Override
             public Path directory() {
@@ -70,6 +80,11 @@ public final class Housekeeping implements AutoCloseable {
 
             @Override
             public void releaseFiles() {
+            }
+
+            @Override
+            public void purged() {
+                onPurged.run();
             }
         });
     }
@@ -103,18 +118,32 @@ public final class Housekeeping implements AutoCloseable {
      * their names. Entries are deleted by the purge pass, not here.
      */
     public List<String> enqueueUnreferenced(Path dir, Predicate<String> keep) throws IOException {
+        return enqueueUnreferenced(dir, keep, name -> { });
+    }
+
+    /** Like {@link #enqueueUnreferenced(Path, Predicate)}, calling {@code onPurged} with each name once deleted. */
+    public List<String> enqueueUnreferenced(Path dir, Predicate<String> keep,
+                                            java.util.function.Consumer<String> onPurged) throws IOException {
         List<String> queued = new ArrayList<>();
         for (String name : fs.list(dir)) {
             if (!keep.test(name)) {
-                enqueuePath(dir.resolve(name));
                 queued.add(name);
             }
+        }
+        for (String name : queued) {
+            enqueuePath(dir.resolve(name), () -> onPurged.accept(name));
         }
         return queued;
     }
 
     /** One purge pass over the queue (the thread's body; tests and engine open call it directly). */
     public void runOnce() {
+        synchronized (passLock) {
+            runPass();
+        }
+    }
+
+    private void runPass() {
         List<PurgeTarget> work;
         synchronized (this) {
             if (paused || queue.isEmpty()) {
@@ -137,6 +166,7 @@ public final class Housekeeping implements AutoCloseable {
                 synchronized (this) {
                     queue.remove(target);
                 }
+                target.purged();
             } catch (IOException | RuntimeException e) {
                 synchronized (this) {
                     failures++;

@@ -43,14 +43,14 @@ final class CommittedPartitionSnapshot implements PartitionSnapshot {
         return state.rowCount;
     }
 
-    /** Smallest designated timestamp in this partition version (Long.MAX_VALUE without one). */
+    @Override
     public long minTimestamp() {
-        return state.minTimestamp;
+        return table.schema.timestampIndex() < 0 ? Long.MIN_VALUE : state.minTimestamp;
     }
 
-    /** Largest designated timestamp in this partition version (Long.MIN_VALUE without one). */
+    @Override
     public long maxTimestamp() {
-        return state.maxTimestamp;
+        return table.schema.timestampIndex() < 0 ? Long.MAX_VALUE : state.maxTimestamp;
     }
 
     @Override

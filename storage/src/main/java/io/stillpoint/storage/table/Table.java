@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -40,6 +41,8 @@ final class Table implements Housekeeping.PurgeTarget {
     private final TxnFile txnFile;
     private volatile TxnState state;
     private final Map<Path, OpenFile> files = new ConcurrentHashMap<>();
+    // Directory names of crash leftovers queued for housekeeping; a commit must not reuse one of these names.
+    final Set<String> leftoversAwaitingPurge = ConcurrentHashMap.newKeySet();
 
     // Guarded by this: readers' pins versus housekeeping's purge.
     private int pins;
@@ -47,7 +50,7 @@ final class Table implements Housekeeping.PurgeTarget {
     private boolean purging;
     private Runnable onLastUnpinAfterDrop;
     // Guarded by commitLock.
-    private boolean closed;
+    private volatile boolean closed;
     private boolean poisoned;
 
     // Reusable commit scratch, guarded by commitLock.
@@ -249,6 +252,10 @@ final class Table implements Housekeeping.PurgeTarget {
             return f;
         }
         synchronized (files) {
+            if (closed) {
+                throw new IOException("table files are closed (engine closed or table purged) [table="
+                        + schema.name() + "]");
+            }
             f = files.get(path);
             if (f == null) {
                 f = new OpenFile(fs.openWritable(path));
@@ -352,6 +359,10 @@ final class Table implements Housekeeping.PurgeTarget {
             long version = old != null ? old.version : txn;
             Path partitionDir = dir.resolve(PartitionScheme.nameOf(schema.partitionBy(), key) + "." + version);
             if (old == null) {
+                if (leftoversAwaitingPurge.contains(partitionDir.getFileName().toString())) {
+                    throw new IOException("partition directory left by a crashed commit still awaits deletion, retry "
+                            + "later [dir=" + partitionDir + "]");
+                }
                 fs.createDirectories(partitionDir);
                 partitionCreated = true;
             }

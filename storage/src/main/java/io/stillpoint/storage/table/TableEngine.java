@@ -123,7 +123,8 @@ public final class TableEngine implements Engine {
                 for (PartitionState p : t.state().partitions) {
                     referenced.add(p.directoryName(t.partitionName(p)));
                 }
-                housekeeping.enqueueUnreferenced(t.dir, n -> n.equals(TxnFile.NAME) || referenced.contains(n));
+                t.leftoversAwaitingPurge.addAll(housekeeping.enqueueUnreferenced(t.dir,
+                        n -> n.equals(TxnFile.NAME) || referenced.contains(n), t.leftoversAwaitingPurge::remove));
             }
         } catch (IOException e) {
             closeTables();
@@ -158,6 +159,10 @@ public final class TableEngine implements Engine {
                         "table already exists [table=" + schema.name() + "]");
             }
             long id = nextTableId;
+            // Skip ids whose directory still exists (an unregistered leftover awaiting housekeeping).
+            while (fs.exists(dbDir.resolve(directoryName(schema.name(), id)))) {
+                id++;
+            }
             String directory = directoryName(schema.name(), id);
             Table table;
             try {

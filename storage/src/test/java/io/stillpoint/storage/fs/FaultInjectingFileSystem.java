@@ -20,6 +20,7 @@ public final class FaultInjectingFileSystem implements FileSystemFacade {
     private volatile int failSyncAt;
     private volatile int failWriteAt;
     private volatile int failRenameAt;
+    private volatile int failDeletes;
     private volatile boolean diskFull;
     private final AtomicInteger totalSyncs = new AtomicInteger();
     private final AtomicInteger totalDirSyncs = new AtomicInteger();
@@ -56,6 +57,11 @@ public final class FaultInjectingFileSystem implements FileSystemFacade {
     public void failNthRename(int n) {
         renames.set(0);
         failRenameAt = n;
+    }
+
+    /** The next {@code n} deletes fail. */
+    public void failNextDeletes(int n) {
+        failDeletes = n;
     }
 
     public void disarm() {
@@ -132,6 +138,10 @@ public final class FaultInjectingFileSystem implements FileSystemFacade {
 
     @Override
     public void delete(Path path) throws IOException {
+        if (failDeletes > 0) {
+            failDeletes--;
+            throw new IOException("injected delete failure [path=" + path + "]");
+        }
         delegate.delete(path);
     }
 
