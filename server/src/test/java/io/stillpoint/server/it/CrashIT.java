@@ -47,9 +47,15 @@ class CrashIT {
 
         for (int round = 0; round < ROUNDS; round++) {
             ServerProcess server = ServerProcess.start(root);
+            int acknowledgedBefore = acknowledged.size();
             Thread writer = new Thread(() -> writeBatches(server, nextBatch, acknowledged), "writer");
             writer.start();
-            Thread.sleep(100 + random.nextInt(500));
+            // Kill while commits stream: after this round's first acknowledgement, at a random moment.
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (acknowledged.size() == acknowledgedBefore && writer.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            Thread.sleep(random.nextInt(300));
             server.kill();
             writer.join(60_000);
             assertTrue(!writer.isAlive(), "writer did not notice the crash");

@@ -277,8 +277,8 @@ class JdbcIT {
     @Test
     void fetchSizeStreamsThroughPortalSuspendedInsideATransaction() throws Exception {
         try (Connection c = server.connect(); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE fetch (ts TIMESTAMP, id LONG) TIMESTAMP(ts) PARTITION BY DAY");
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO fetch VALUES (?, ?)")) {
+            s.execute("CREATE TABLE fetched (ts TIMESTAMP, id LONG) TIMESTAMP(ts) PARTITION BY DAY");
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO fetched VALUES (?, ?)")) {
                 for (int i = 0; i < 5_000; i++) {
                     ps.setObject(1, LocalDateTime.parse("2026-11-01T00:00:00").plusSeconds(i));
                     ps.setLong(2, i);
@@ -290,7 +290,7 @@ class JdbcIT {
             try (Statement q = c.createStatement()) {
                 q.setFetchSize(100);
                 long n = 0;
-                try (ResultSet rs = q.executeQuery("SELECT id FROM fetch")) {
+                try (ResultSet rs = q.executeQuery("SELECT id FROM fetched")) {
                     while (rs.next()) {
                         assertEquals(n++, rs.getLong(1));
                     }
