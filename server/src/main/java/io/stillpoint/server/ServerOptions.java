@@ -1,0 +1,167 @@
+package io.stillpoint.server;
+
+import io.stillpoint.server.pgwire.AuthMethod;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The server's command line, parsed and checked. Every mistake is an {@link OptionsException} whose message is
+ * shown to the operator as it is; {@link Main} then exits with code 2.
+ *
+ * <p>The default password is only acceptable on loopback: binding anything else with it is refused, so a
+ * server is never reachable from the network with a password printed in the README.
+ */
+public record ServerOptions(Path root, String host, int port, String user, String password,
+                            String readOnlyUser, String readOnlyPassword, AuthMethod authMethod,
+                            int maxFrameLength, boolean help) {
+
+    public static final String DEFAULT_ROOT = "./data";
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 8812;
+    public static final String DEFAULT_USER = "admin";
+    public static final String DEFAULT_PASSWORD = "stillpoint";
+    public static final String PASSWORD_ENV = "STILLPOINT_PASSWORD";
+    public static final int DEFAULT_MAX_FRAME_LENGTH = 64 * 1024 * 1024;
+
+    public static final String USAGE = """
+            usage: java -jar server/target/stillpoint.jar [options]
+
+              --root DIR                 data directory, created if missing (default ./data)
+              --host ADDR                address to listen on (default 127.0.0.1)
+              --port N                   port to listen on, 0 for any free port (default 8812)
+              --user NAME                the admin user (default admin)
+              --password PW              the admin password (default: $STILLPOINT_PASSWORD, else stillpoint)
+              --readonly-user NAME       a user who may read but not write (needs --readonly-password)
+              --readonly-password PW     that user's password
+              --auth scram|cleartext     how clients authenticate (default scram, SCRAM-SHA-256)
+              --max-frame-length BYTES   largest protocol message accepted (default 67108864)
+              --help                     print this and exit
+            """;
+
+    /** A command-line mistake; the message says what and is printed as is. */
+    public static final class OptionsException extends Exception {
+        public OptionsException(String message) {
+            super(message);
+        }
+    }
+
+    public static ServerOptions parse(String[] args, Map<String, String> env) throws OptionsException {
+        Path root = Path.of(DEFAULT_ROOT);
+        String host = DEFAULT_HOST;
+        int port = DEFAULT_PORT;
+        String user = DEFAULT_USER;
+        String password = null;
+        String readOnlyUser = null;
+        String readOnlyPassword = null;
+        AuthMethod auth = AuthMethod.SCRAM_SHA_256;
+        int maxFrame = DEFAULT_MAX_FRAME_LENGTH;
+        boolean help = false;
+
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            String name = arg;
+            String inlineValue = null;
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 0) {
+                name = arg.substring(0, eq);
+                inlineValue = arg.substring(eq + 1);
+            }
+            if (name.equals("--help") || name.equals("-h")) {
+                help = true;
+                continue;
+            }
+            String value;
+            if (inlineValue != null) {
+                value = inlineValue;
+            } else {
+                if (!isValueOption(name)) {
+                    throw new OptionsException("unknown option [option=" + arg + "]");
+                }
+                if (i + 1 >= args.length) {
+                    throw new OptionsException("option needs a value [option=" + name + "]");
+                }
+                value = args[++i];
+            }
+            switch (name) {
+                case "--root" -> root = Path.of(nonEmpty(name, value));
+                case "--host" -> host = nonEmpty(name, value);
+                case "--port" -> port = intValue(name, value, 0, 65535);
+                case "--user" -> user = nonEmpty(name, value);
+                case "--password" -> password = nonEmpty(name, value);
+                case "--readonly-user" -> readOnlyUser = nonEmpty(name, value);
+                case "--readonly-password" -> readOnlyPassword = nonEmpty(name, value);
+                case "--auth" -> auth = switch (value.toLowerCase()) {
+                    case "scram", "scram-sha-256" -> AuthMethod.SCRAM_SHA_256;
+                    case "cleartext", "password" -> AuthMethod.CLEARTEXT;
+                    default -> throw new OptionsException(
+                            "unknown authentication method [auth=" + value + ", expected=scram|cleartext]");
+                };
+                case "--max-frame-length" -> maxFrame = intValue(name, value, 1024, Integer.MAX_VALUE);
+                default -> throw new OptionsException("unknown option [option=" + arg + "]");
+            }
+        }
+
+        if (password == null) {
+            String fromEnv = env.get(PASSWORD_ENV);
+            password = fromEnv != null && !fromEnv.isEmpty() ? fromEnv : DEFAULT_PASSWORD;
+        }
+        if ((readOnlyUser == null) != (readOnlyPassword == null)) {
+            throw new OptionsException("--readonly-user and --readonly-password go together");
+        }
+        if (readOnlyUser != null && readOnlyUser.equals(user)) {
+            throw new OptionsException("the read-only user must differ from the admin user [user=" + user + "]");
+        }
+        if (!help && password.equals(DEFAULT_PASSWORD) && !isLoopback(host)) {
+            throw new OptionsException("refusing to listen on a non-loopback address with the default password;"
+                    + " set --password or " + PASSWORD_ENV + " [host=" + host + "]");
+        }
+        return new ServerOptions(root, host, port, user, password, readOnlyUser, readOnlyPassword, auth, maxFrame,
+                help);
+    }
+
+    private static boolean isValueOption(String name) {
+        return switch (name) {
+            case "--root", "--host", "--port", "--user", "--password", "--readonly-user", "--readonly-password",
+                 "--auth", "--max-frame-length" -> true;
+            default -> false;
+        };
+    }
+
+    private static String nonEmpty(String name, String value) throws OptionsException {
+        if (value.isEmpty()) {
+            throw new OptionsException("option needs a non-empty value [option=" + name + "]");
+        }
+        return value;
+    }
+
+    private static int intValue(String name, String value, int min, int max) throws OptionsException {
+        try {
+            int n = Integer.parseInt(value);
+            if (n < min || n > max) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new OptionsException("invalid number [option=" + name + ", value=" + value
+                    + ", min=" + min + ", max=" + max + "]");
+        }
+    }
+
+    /** Whether every address the host name resolves to is a loopback address. */
+    static boolean isLoopback(String host) throws OptionsException {
+        try {
+            InetAddress[] addresses = InetAddress.getAllByName(host);
+            for (InetAddress a : addresses) {
+                if (!a.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return addresses.length > 0;
+        } catch (UnknownHostException e) {
+            throw new OptionsException("unknown host [host=" + host + "]");
+        }
+    }
+}
