@@ -66,6 +66,8 @@ final class Table implements Housekeeping.PurgeTarget {
 
     /** A cached open file and whether its header has been validated. */
     static final class OpenFile {
+        private static final long MIN_MAPPED_SIZE = 1 << 20;
+
         final FileSystemFacade.WritableFile file;
         volatile boolean checked;
         // A read-only mapping of the file's first mapped.capacity() bytes, all committed; grown on demand.
@@ -76,19 +78,27 @@ final class Table implements Housekeeping.PurgeTarget {
         }
 
         /**
-         * A little-endian view of {@code [position, position + size)}, which must lie below {@code committedSize}.
-         * Served from a memory mapping of the committed prefix (remapped when a later commit grew it), or null
-         * if the file is too large to map as one buffer (the caller then reads positionally).
+         * A little-endian view of {@code [position, position + size)}, which must lie below {@code committedSize},
+         * served from a memory mapping of a committed prefix of the file; or null when the caller should read
+         * positionally instead (small file, range past the mapping, file too large for one mapping).
+         *
+         * <p>Mappings are only released by the garbage collector, so they are not renewed at every commit: a
+         * new, larger mapping is made only once the committed size outgrew the current one by 1 MiB or 1/8.
          */
         ByteBuffer view(long committedSize, long position, int size) throws IOException {
             if (committedSize > Integer.MAX_VALUE) {
                 return null;
             }
             ByteBuffer m = mapped;
-            if (m == null || m.capacity() < committedSize) {
+            if (m == null || position + size > m.capacity()) {
                 synchronized (this) {
                     m = mapped;
-                    if (m == null || m.capacity() < committedSize) {
+                    long covered = m == null ? 0 : m.capacity();
+                    if (position + size > covered) {
+                        if (committedSize < MIN_MAPPED_SIZE
+                                || committedSize - covered < Math.max(MIN_MAPPED_SIZE, covered / 8)) {
+                            return null;
+                        }
                         m = file.map(0, (int) committedSize);
                         mapped = m;
                     }

@@ -332,6 +332,37 @@ class TableEngineTest {
         }
     }
 
+    @Test
+    void readsSpanningTheMappedPrefixAndLaterCommitsAreCorrect() {
+        open().createTable(TestRows.trades("t", PartitionBy.NONE), false);
+        long next = 0;
+        for (int round = 0; round < 3; round++) {
+            int rows = round == 0 ? 200_000 : 1000; // 1.6 MB first (mapped), then small growth (positional tail)
+            try (WriteTransaction tx = engine.beginWrite()) {
+                Object[] row = new Object[3];
+                for (int i = 0; i < rows; i++, next++) {
+                    row[0] = next;
+                    row[1] = next * 3;
+                    row[2] = next / 2.0;
+                    tx.insert("t", row);
+                }
+                tx.commit();
+            }
+            try (TableSnapshot s = engine.snapshot("t")) {
+                PartitionSnapshot p = s.partitions().get(0);
+                assertEquals(next, p.rowCount());
+                long first = next - 1500 - round;
+                ColumnChunk q = p.read(1, first, (int) (next - first));
+                ColumnChunk d = p.read(2, first, (int) (next - first));
+                for (int i = 0; i < q.size(); i++) {
+                    assertEquals((first + i) * 3, q.getLong(i));
+                    assertEquals((first + i) / 2.0, d.getDouble(i));
+                }
+                assertEquals(0L, p.read(0, 0, 1).getLong(0));
+            }
+        }
+    }
+
     static StorageException assertKind(StorageException.Kind kind, org.junit.jupiter.api.function.Executable call) {
         StorageException e = assertThrows(StorageException.class, call);
         assertEquals(kind, e.kind(), e.getMessage());
