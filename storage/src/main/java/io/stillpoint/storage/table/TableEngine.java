@@ -95,7 +95,10 @@ public final class TableEngine implements Engine {
 
     private void load() {
         try {
-            fs.createDirectories(dbDir);
+            if (!fs.exists(dbDir)) {
+                fs.createDirectories(dbDir);
+                fs.syncDirectory(root);
+            }
             Path registryPath = dbDir.resolve(TableRegistry.NAME);
             TableRegistry.Contents contents;
             if (fs.exists(registryPath)) {

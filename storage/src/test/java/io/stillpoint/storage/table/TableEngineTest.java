@@ -306,6 +306,36 @@ class TableEngineTest {
     }
 
     @Test
+    void commitsOfConcurrentTransactionsOnOneTableSerialize() throws Exception {
+        open().createTable(TestRows.trades("t", PartitionBy.DAY), false);
+        int threads = 4;
+        int commits = 15;
+        List<Thread> workers = new ArrayList<>();
+        List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (int w = 0; w < threads; w++) {
+            long base = w * 1_000_000L;
+            workers.add(new Thread(() -> {
+                try {
+                    for (int c = 0; c < commits; c++) {
+                        TestRows.insert(engine, "t", TestRows.tradeRows(base + c * 10, 10, base + c * 10));
+                    }
+                } catch (Throwable t) {
+                    errors.add(t);
+                }
+            }));
+        }
+        workers.forEach(Thread::start);
+        for (Thread t : workers) {
+            t.join();
+        }
+        assertTrue(errors.isEmpty(), errors.toString());
+        List<List<Object>> rows = TestRows.readAll(reopen(), "t");
+        assertEquals(threads * commits * 10, rows.size());
+        assertEquals(threads * commits, engine.tables().get(0).txn());
+        assertEquals(threads * commits * 10, rows.stream().map(r -> r.get(1)).distinct().count());
+    }
+
+    @Test
     void largeColumnScansInChunks() {
         open().createTable(TestRows.trades("t", PartitionBy.NONE), false);
         int total = 300_000;
