@@ -117,6 +117,7 @@ final class PgConnection implements CancelRegistry.Cancellable {
     private boolean skipUntilSync;
     private boolean failedSinceSync;
 
+    private volatile boolean authenticated;
     private volatile boolean busy;
     private volatile boolean cancelRequested;
 
@@ -280,6 +281,7 @@ final class PgConnection implements CancelRegistry.Cancellable {
             return;
         }
         phase = Phase.READY;
+        authenticated = true;
         BackendMessages.authenticationOk(out());
         for (Map.Entry<String, String> p : parameterStatus().entrySet()) {
             BackendMessages.parameterStatus(out(), p.getKey(), p.getValue());
@@ -838,6 +840,10 @@ final class PgConnection implements CancelRegistry.Cancellable {
         return released;
     }
 
+    boolean isAuthenticated() {
+        return authenticated;
+    }
+
     // ------------------------------------------------------------------ cancel
 
     @Override
@@ -880,6 +886,10 @@ final class PgConnection implements CancelRegistry.Cancellable {
     private void awaitWritable() {
         if (channel.eventLoop().inEventLoop()) {
             return;
+        }
+        if (!channel.isWritable()) {
+            // Keep reading while we wait: a client blocked writing to us would otherwise never read our output.
+            channel.config().setAutoRead(true);
         }
         synchronized (writabilityLock) {
             while (channel.isActive() && !channel.isWritable()) {

@@ -9,7 +9,9 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -19,11 +21,23 @@ import java.util.logging.Logger;
  * long statement never stalls the event loop or other connections, and frames are still processed strictly in
  * order. The I/O thread keeps reading while the worker executes and writes (pgjdbc writes a whole batch before
  * reading any reply). One drain task processes everything queued, so a pipelined batch costs one hand-off.
+ *
+ * <p>Flow control: if more than {@link #PAUSE_READING_ABOVE} bytes of frames wait for the worker (a client pumping
+ * messages behind a slow statement), the channel stops reading until the backlog falls below
+ * {@link #RESUME_READING_BELOW}. Both sides re-check after flipping auto-read, so no wake-up is lost. A client
+ * that has not authenticated within {@link #AUTHENTICATION_TIMEOUT_SECONDS} is disconnected, as PostgreSQL's
+ * authentication_timeout does.
  */
 final class PgConnectionHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = Logger.getLogger(PgConnectionHandler.class.getName());
 
+    static final long PAUSE_READING_ABOVE = 16L << 20;
+    static final long RESUME_READING_BELOW = 4L << 20;
+    static final long AUTHENTICATION_TIMEOUT_SECONDS = 60;
+
     private final Executor executor;
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private volatile io.netty.channel.Channel channel;
     private final Function<io.netty.channel.Channel, PgConnection> connectionFactory;
     private final Queue<Inbound> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pending = new AtomicInteger();
@@ -41,16 +55,46 @@ final class PgConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
         connection = connectionFactory.apply(ctx.channel());
     }
 
     @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.executor().schedule(() -> {
+            if (!connection.isAuthenticated() && ctx.channel().isActive()) {
+                LOG.info("authentication timeout [remote=" + ctx.channel().remoteAddress()
+                        + ", timeout=" + AUTHENTICATION_TIMEOUT_SECONDS + "s]");
+                ctx.close();
+            }
+        }, AUTHENTICATION_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof Inbound inbound) {
-            submit(inbound);
-        } else {
+        if (!(msg instanceof Inbound inbound)) {
             ReferenceCountUtil.release(msg);
+            return;
         }
+        long backlog = queuedBytes.addAndGet(sizeOf(inbound));
+        submit(inbound);
+        if (backlog > PAUSE_READING_ABOVE && ctx.channel().config().isAutoRead()) {
+            ctx.channel().config().setAutoRead(false);
+            if (queuedBytes.get() < RESUME_READING_BELOW) {
+                ctx.channel().config().setAutoRead(true);
+            }
+        }
+    }
+
+    private static long sizeOf(Inbound inbound) {
+        if (inbound instanceof Inbound.MessageFrame f) {
+            return 5L + f.body().length;
+        }
+        if (inbound instanceof Inbound.StartupFrame f) {
+            return 8L + f.body().length;
+        }
+        return 0;
     }
 
     @Override
@@ -93,6 +137,10 @@ final class PgConnectionHandler extends ChannelInboundHandlerAdapter {
             Inbound next;
             while ((next = inbox.poll()) != null) {
                 connection.handle(next);
+                long backlog = queuedBytes.addAndGet(-sizeOf(next));
+                if (backlog < RESUME_READING_BELOW && !channel.config().isAutoRead()) {
+                    channel.config().setAutoRead(true);
+                }
             }
             missed = pending.addAndGet(-missed);
             if (missed == 0) {

@@ -38,7 +38,7 @@ final class FakeQueryEngine implements QueryEngine {
     final List<Object[]> table = new CopyOnWriteArrayList<>();
     final AtomicInteger openSessions = new AtomicInteger();
     final AtomicInteger openCursors = new AtomicInteger();
-    final List<String> executed = new CopyOnWriteArrayList<>();
+    final List<String> executed = java.util.Collections.synchronizedList(new ArrayList<>());
     volatile Map<String, String> parameterStatus = defaultParameterStatus();
 
     static Map<String, String> defaultParameterStatus() {

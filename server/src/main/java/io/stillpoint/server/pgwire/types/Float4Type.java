@@ -31,11 +31,7 @@ public final class Float4Type implements PgType {
 
     @Override
     public Object decodeText(String text) {
-        double d = FloatText.parse(text, typeName());
-        if (!Double.isInfinite(d) && Math.abs(d) > Float.MAX_VALUE) {
-            throw TypeErrors.outOfRange(typeName(), text);
-        }
-        return (float) d;
+        return FloatText.parseFloat(text, typeName());
     }
 
     @Override

@@ -68,6 +68,19 @@ final class FloatText {
         return sb.toString();
     }
 
+    /** Like float4in: as {@link #parse} but rounded to float precision first, so Float.MAX_VALUE's text parses. */
+    static float parseFloat(String text, String typeName) {
+        double d = parse(text, typeName);
+        if (Double.isNaN(d) || Double.isInfinite(d)) {
+            return (float) d;
+        }
+        float f = Float.parseFloat(text.strip());
+        if (Float.isInfinite(f)) {
+            throw TypeErrors.outOfRange(typeName, text);
+        }
+        return f;
+    }
+
     /** Like float8in: decimal or exponent notation, NaN, [+-]Infinity / inf, surrounding blanks. */
     static double parse(String text, String typeName) {
         String s = text.strip();

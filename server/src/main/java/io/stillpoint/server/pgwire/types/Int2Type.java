@@ -1,7 +1,6 @@
 package io.stillpoint.server.pgwire.types;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 
 /** int2 / smallint (OID 21): decimal text; binary big-endian int16. Java value {@link Short}. */
 public final class Int2Type implements PgType {
@@ -20,7 +19,7 @@ public final class Int2Type implements PgType {
 
     @Override
     public void writeText(ByteBuf out, Object value) {
-        ByteBufUtil.writeAscii(out, encodeText(value));
+        AsciiDigits.writeLong(out, ((Number) value).shortValue());
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.stillpoint.server.pgwire.types;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 
 /** int4 / integer (OID 23): decimal text; binary big-endian int32. Java value {@link Integer}. */
 public final class Int4Type implements PgType {
@@ -20,7 +19,7 @@ public final class Int4Type implements PgType {
 
     @Override
     public void writeText(ByteBuf out, Object value) {
-        ByteBufUtil.writeAscii(out, encodeText(value));
+        AsciiDigits.writeLong(out, ((Number) value).intValue());
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.stillpoint.server.pgwire.types;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 
 /** int8 / bigint (OID 20): decimal text; binary big-endian int64. Java value {@link Long}. */
 public final class Int8Type implements PgType {
@@ -20,7 +19,7 @@ public final class Int8Type implements PgType {
 
     @Override
     public void writeText(ByteBuf out, Object value) {
-        ByteBufUtil.writeAscii(out, encodeText(value));
+        AsciiDigits.writeLong(out, ((Number) value).longValue());
     }
 
     @Override

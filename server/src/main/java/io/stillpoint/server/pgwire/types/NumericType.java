@@ -125,7 +125,8 @@ public final class NumericType implements PgType {
             if (s.isEmpty() || s.indexOf('_') >= 0) {
                 throw new NumberFormatException();
             }
-            return new BigDecimal(s);
+            BigDecimal value = new BigDecimal(s);
+            return value.scale() < 0 ? value.setScale(0) : value; // 1e5 is 100000 with scale 0, as in PostgreSQL
         } catch (NumberFormatException | ArithmeticException e) {
             throw TypeErrors.invalidText(typeName(), text);
         }

@@ -1,0 +1,228 @@
+package io.stillpoint.server.pgwire;
+
+import io.stillpoint.server.exec.Role;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.math.BigDecimal;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDateTime;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A real PgServer on an ephemeral port, driven by pgjdbc (and psql when installed), over the fake engine. */
+class PgServerJdbcTest {
+    private static final FakeQueryEngine ENGINE = new FakeQueryEngine();
+    private static PgServer server;
+    private static String url;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = new PgServer(new PgServerConfig("127.0.0.1", 0, PgServerConfig.DEFAULT_MAX_FRAME_LENGTH,
+                AuthMethod.SCRAM_SHA_256, List.of(new UserAccount("alice", "s3cret", Role.ADMIN))), ENGINE);
+        server.start();
+        url = "jdbc:postgresql://127.0.0.1:" + server.boundAddress().getPort() + "/stillpoint";
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        server.close(); // idempotent
+        assertEquals(0, ENGINE.openSessions.get(), "every session closed by close()");
+    }
+
+    @BeforeEach
+    void clearTable() {
+        ENGINE.table.clear();
+    }
+
+    private static Connection connect() throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", "alice");
+        p.setProperty("password", "s3cret");
+        return DriverManager.getConnection(url, p);
+    }
+
+    @Test
+    void connectsWithScramAndRunsSimpleQueries() throws Exception {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("select 41")) {
+                assertTrue(rs.next());
+                assertEquals(41, rs.getInt(1));
+                assertFalse(rs.next());
+            }
+            assertTrue(c.isValid(2));
+            assertEquals(1, s.executeUpdate("insert into t values (1, 'one')"));
+            SQLException e = assertThrows(SQLException.class, () -> s.executeQuery("select boom"));
+            assertEquals("42703", e.getSQLState());
+            try (ResultSet rs = s.executeQuery("select * from t")) {
+                assertTrue(rs.next());
+                assertEquals(1L, rs.getLong(1));
+                assertEquals("one", rs.getString(2));
+            }
+        }
+    }
+
+    @Test
+    void wrongPasswordAndUnknownUserAreRefused() {
+        Properties p = new Properties();
+        p.setProperty("user", "alice");
+        p.setProperty("password", "nope");
+        SQLException e = assertThrows(SQLException.class, () -> DriverManager.getConnection(url, p));
+        assertEquals("28P01", e.getSQLState());
+        p.setProperty("user", "bob");
+        e = assertThrows(SQLException.class, () -> DriverManager.getConnection(url, p));
+        assertEquals("28P01", e.getSQLState());
+        assertTrue(e.getMessage().contains("password authentication failed [user=bob]"), e.getMessage());
+    }
+
+    @Test
+    void preparedStatementsPastThePrepareThresholdUseBinaryParametersAndResults() throws Exception {
+        try (Connection c = connect();
+             PreparedStatement echo = c.prepareStatement("select ?, ?, ?, ?, ?");
+             PreparedStatement typed = c.prepareStatement("select * from typed")) {
+            for (int i = 0; i < 12; i++) {
+                echo.setInt(1, -i);
+                echo.setLong(2, 1L << 40 | i);
+                echo.setBigDecimal(3, new BigDecimal("-1234.5678").add(BigDecimal.valueOf(i)));
+                echo.setString(4, "ü" + i);
+                echo.setDouble(5, 0.1 * i);
+                try (ResultSet rs = echo.executeQuery()) {
+                    assertTrue(rs.next());
+                    assertEquals(-i, rs.getInt(1));
+                    assertEquals(1L << 40 | i, rs.getLong(2));
+                    assertEquals(new BigDecimal("-1234.5678").add(BigDecimal.valueOf(i)), rs.getBigDecimal(3));
+                    assertEquals("ü" + i, rs.getString(4));
+                    assertEquals(0.1 * i, rs.getDouble(5));
+                }
+                try (ResultSet rs = typed.executeQuery()) {
+                    assertTrue(rs.next(), "execution " + i);
+                    assertTrue(rs.getBoolean("b"));
+                    assertEquals(-2, rs.getShort("i2"));
+                    assertEquals(42, rs.getInt("i4"));
+                    assertEquals(1L << 40, rs.getLong("i8"));
+                    assertEquals(1.5f, rs.getFloat("f4"));
+                    assertEquals(1e20, rs.getDouble("f8"));
+                    assertEquals(new BigDecimal("-12.3400"), rs.getBigDecimal("n"));
+                    assertEquals("text ü", rs.getString("t"));
+                    assertEquals("varchar", rs.getString("v"));
+                    assertEquals(LocalDateTime.of(2026, 11, 21, 10, 0, 0, 123_456_000), rs.getObject("ts", LocalDateTime.class));
+                    assertFalse(rs.next());
+                }
+            }
+        }
+    }
+
+    @Test
+    void executeBatchInATransactionInsertsEveryRow() throws Exception {
+        try (Connection c = connect()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ins = c.prepareStatement("insert into t values (?, ?)")) {
+                for (int i = 0; i < 1000; i++) {
+                    ins.setLong(1, i);
+                    ins.setString(2, "row" + i);
+                    ins.addBatch();
+                }
+                int[] counts = ins.executeBatch();
+                assertEquals(1000, counts.length);
+                assertEquals(1, counts[999]);
+            }
+            assertEquals(0, ENGINE.table.size(), "not visible before commit");
+            c.commit();
+            assertEquals(1000, ENGINE.table.size());
+            assertEquals(999L, ENGINE.table.get(999)[0]);
+
+            try (PreparedStatement ins = c.prepareStatement("insert into t values (?, ?)")) {
+                ins.setLong(1, 5000);
+                ins.setString(2, "rolled back");
+                ins.executeUpdate();
+            }
+            c.rollback();
+            assertEquals(1000, ENGINE.table.size());
+        }
+    }
+
+    @Test
+    void fetchSizeInATransactionStreamsThroughPortalSuspended() throws Exception {
+        try (Connection c = connect()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement s = c.prepareStatement("select * from series(95)")) {
+                s.setFetchSize(10);
+                long sum = 0;
+                int count = 0;
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        sum += rs.getLong(1);
+                        count++;
+                    }
+                }
+                assertEquals(95, count);
+                assertEquals(95 * 96 / 2, sum);
+            }
+            c.commit();
+        }
+    }
+
+    @Test
+    void aBrokenConnectionDoesNotDisturbTheServerOrOthers() throws Exception {
+        try (Connection c = connect()) {
+            try (Socket garbage = new Socket()) {
+                garbage.connect(new InetSocketAddress("127.0.0.1", server.boundAddress().getPort()));
+                garbage.getOutputStream().write("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                byte[] reply = garbage.getInputStream().readAllBytes(); // the server answers and closes
+                assertEquals('E', reply[0]);
+                assertTrue(new String(reply, StandardCharsets.UTF_8).contains("08P01"));
+            }
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("select 3")) {
+                assertTrue(rs.next());
+                assertEquals(3, rs.getInt(1));
+            }
+        }
+    }
+
+    @Test
+    void psqlRunsASimpleQuery() throws Exception {
+        String psql = null;
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            File f = new File(dir, "psql");
+            if (f.canExecute()) {
+                psql = f.getPath();
+                break;
+            }
+        }
+        Assumptions.assumeTrue(psql != null, "psql is not installed: skipping the psql check");
+        ProcessBuilder pb = new ProcessBuilder(psql, "-X", "-h", "127.0.0.1", "-p",
+                Integer.toString(server.boundAddress().getPort()), "-U", "alice", "-d", "stillpoint",
+                "-c", "select 1");
+        pb.environment().put("PGPASSWORD", "s3cret");
+        pb.environment().put("PGCONNECT_TIMEOUT", "10");
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        byte[] output = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        String text = new String(output, StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), text);
+        assertTrue(text.contains("(1 row)"), text);
+        assertArrayEquals(new String[] {"?column?", "1"},
+                text.lines().map(String::strip).filter(l -> l.equals("?column?") || l.equals("1")).toArray());
+    }
+}
