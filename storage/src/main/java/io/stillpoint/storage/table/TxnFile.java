@@ -80,7 +80,12 @@ final class TxnFile implements AutoCloseable {
         TxnFile txnFile = new TxnFile(fs, dir, tableId, schema);
         TxnState empty = new TxnState(0, 0, List.of());
         txnFile.slotCapacity = INITIAL_SLOT_CAPACITY;
-        txnFile.installNewFile(empty, null, INITIAL_SLOT_CAPACITY);
+        try {
+            txnFile.installNewFile(empty, null, INITIAL_SLOT_CAPACITY);
+        } catch (IOException | RuntimeException e) {
+            txnFile.close();
+            throw e;
+        }
         return txnFile;
     }
 
@@ -266,21 +271,24 @@ final class TxnFile implements AutoCloseable {
      */
     void install(TxnState next, TxnState previous) throws IOException {
         ByteBuffer record = encode(next);
-        if (record.remaining() > slotCapacity) {
-            int capacity = slotCapacity;
-            while (capacity < record.remaining() * 2) {
-                capacity *= 2;
-            }
-            installNewFile(next, previous, capacity);
-            return;
-        }
-        long at = HEADER_SIZE + (next.txn % 2) * (long) slotCapacity;
         try {
-            file.write(record, at);
-            file.sync();
+            if (record.remaining() > slotCapacity) {
+                int capacity = slotCapacity;
+                while (capacity < record.remaining() * 2) {
+                    capacity *= 2;
+                }
+                installNewFile(next, previous, capacity);
+            } else {
+                file.write(record, HEADER_SIZE + (next.txn % 2) * (long) slotCapacity);
+                file.sync();
+            }
+        } catch (UnrecoverableCommitException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
+            // The slot of next.txn held the state before last (or, in a new file, the new record): zeroing its
+            // length makes it invalid, so the previous commit, in the other slot, stays the committed one.
             try {
-                file.write(ByteBuffer.allocate(8), at);
+                file.write(ByteBuffer.allocate(8), HEADER_SIZE + (next.txn % 2) * (long) slotCapacity);
                 file.sync();
             } catch (IOException | RuntimeException suppressed) {
                 e.addSuppressed(suppressed);
@@ -315,13 +323,18 @@ final class TxnFile implements AutoCloseable {
             out.sync();
         }
         fs.rename(temp, path);
-        fs.syncDirectory(dir);
+        // From here on the new file is the installed one: switch to it before anything else can fail.
         FileSystemFacade.WritableFile old = file;
-        file = fs.openWritable(path);
+        try {
+            file = fs.openWritable(path);
+        } catch (IOException e) {
+            throw new UnrecoverableCommitException(e);
+        }
         slotCapacity = capacity;
         if (old != null) {
             old.close();
         }
+        fs.syncDirectory(dir);
     }
 
     /** Serializes a state into the reusable buffer; returns it flipped (position 0, limit = record length). */

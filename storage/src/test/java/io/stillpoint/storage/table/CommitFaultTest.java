@@ -104,6 +104,57 @@ class CommitFaultTest {
         everyPosition("enospc", FaultInjectingFileSystem::diskFullOnNthWrite, StorageException.Kind.DISK_FULL);
     }
 
+    /** 60 hourly partitions in one commit: the _txn record outgrows its slot and a larger file replaces it. */
+    private static List<Object[]> sixtyHours(long start) {
+        List<Object[]> rows = new ArrayList<>();
+        for (int h = 0; h < 60; h++) {
+            rows.add(new Object[]{start + h * 3_600_000_000L, (long) h, h * 1.5});
+        }
+        return rows;
+    }
+
+    private int syncsOfGrowingCommit(Path root, int failAt) {
+        FaultInjectingFileSystem fs = new FaultInjectingFileSystem();
+        long start = micros("2026-11-21T00:00:00Z");
+        List<List<Object>> before;
+        int syncs;
+        try (TableEngine engine = TableEngine.open(new EngineConfig(root, fs))) {
+            engine.createTable(TestRows.trades("t", PartitionBy.HOUR), false);
+            TestRows.insert(engine, "t", TestRows.tradeRows(start - 1, 1, 0));
+            before = TestRows.readAll(engine, "t");
+            int startSyncs = fs.fileSyncCount() + fs.directorySyncCount();
+            if (failAt > 0) {
+                fs.failNthSync(failAt);
+                assertThrows(StorageException.class, () -> TestRows.insert(engine, "t", sixtyHours(start)));
+                assertEquals(before, TestRows.readAll(engine, "t"));
+            } else {
+                TestRows.insert(engine, "t", sixtyHours(start));
+            }
+            syncs = fs.fileSyncCount() + fs.directorySyncCount() - startSyncs;
+            fs.disarm();
+            TestRows.insert(engine, "t", TestRows.tradeRows(start - 100, 1, 7));
+        }
+        try (TableEngine engine = TableEngine.open(EngineConfig.of(root))) {
+            int expectedRows = failAt > 0 ? 2 : 62;
+            assertEquals(expectedRows, TestRows.readAll(engine, "t").size());
+            assertEquals(failAt > 0 ? 2 : 3, engine.tables().get(0).txn());
+            if (failAt > 0) {
+                // The failed commit is gone; a retry of it works and outgrows the slot again.
+                TestRows.insert(engine, "t", sixtyHours(start));
+                assertEquals(62, TestRows.readAll(engine, "t").size());
+            }
+        }
+        return syncs;
+    }
+
+    @Test
+    void txnRecordOutgrowingItsSlotIsInstalledAtomicallyAlsoWhenItsSyncsFail() throws Exception {
+        int syncs = syncsOfGrowingCommit(Files.createDirectory(dir.resolve("ok")), 0);
+        // The last two syncs of the commit are the new _txn file's and its directory's (after the rename).
+        syncsOfGrowingCommit(Files.createDirectory(dir.resolve("tmp-sync")), syncs - 1);
+        syncsOfGrowingCommit(Files.createDirectory(dir.resolve("dir-sync")), syncs);
+    }
+
     @Test
     void failedRegistryRenameLeavesNoTableAndTheNextCreateWorks() {
         FaultInjectingFileSystem fs = new FaultInjectingFileSystem();
