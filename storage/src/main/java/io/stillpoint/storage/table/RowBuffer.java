@@ -14,6 +14,10 @@ import java.util.Arrays;
  */
 final class RowBuffer {
 
+    /** 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z: partition names and keys stay well-formed inside. */
+    static final long MIN_PARTITIONED_TS = -62_135_596_800_000_000L;
+    static final long MAX_PARTITIONED_TS = 253_402_300_799_999_999L;
+
     final TableSchema schema;
     final ColumnType[] types;
     final long[][] longs;
@@ -81,6 +85,12 @@ final class RowBuffer {
         if (ts >= 0 && values[ts] == null) {
             throw StorageErrors.invalid("designated timestamp must not be null [table=" + schema.name()
                     + ", column=" + schema.columns().get(ts).name() + "]");
+        }
+        if (ts >= 0 && schema.partitionBy() != io.stillpoint.storage.PartitionBy.NONE
+                && values[ts] instanceof Number n
+                && (n.longValue() < MIN_PARTITIONED_TS || n.longValue() > MAX_PARTITIONED_TS)) {
+            throw StorageErrors.invalid("designated timestamp out of range for a partitioned table [table="
+                    + schema.name() + ", value=" + n + ", min=0001-01-01T00:00:00Z, max=9999-12-31T23:59:59.999999Z]");
         }
         // Validate every value before storing any, so a rejected row leaves no trace.
         for (int c = 0; c < types.length; c++) {

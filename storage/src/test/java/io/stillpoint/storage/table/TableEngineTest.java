@@ -185,6 +185,9 @@ class TableEngineTest {
             assertKind(StorageException.Kind.INVALID, () -> tx.insert("a", new Object[]{null, 1L, 1.0}));
             assertKind(StorageException.Kind.INVALID, () -> tx.insert("a", new Object[]{1L, 1L}));
             assertKind(StorageException.Kind.INVALID, () -> tx.insert("a", new Object[]{1L, "x", 1.0}));
+            assertKind(StorageException.Kind.INVALID, () -> tx.insert("a", new Object[]{Long.MIN_VALUE, 1L, 1.0}));
+            assertKind(StorageException.Kind.INVALID, () -> tx.insert("a", new Object[]{RowBuffer.MAX_PARTITIONED_TS + 1, 1L, 1.0}));
+            assertEquals(0, tx.pendingRows());
             tx.insert("a", new Object[]{1L, 1L, 1.0});
             StorageException e = assertKind(StorageException.Kind.UNSUPPORTED, () -> tx.insert("b", new Object[]{1L, 1L, 1.0}));
             assertEquals("a transaction may write to one table only [tables=a,b]", e.getMessage());
