@@ -17,6 +17,8 @@ import java.util.List;
 final class TableScanner implements AutoCloseable {
 
     static final int CHUNK_ROWS = 32_768;
+    /** Up to this many selected rows in a batch, other columns are read row by row rather than chunk by chunk. */
+    static final int SPARSE_ROWS = 16;
 
     /**
      * {@code lo <= value <= hi} on one column, for rows whose value is not NULL. Integer-like columns (INT,
@@ -41,44 +43,67 @@ final class TableScanner implements AutoCloseable {
 
         /** Selects the rows of {@code in} (all rows when null) that pass; returns how many went to {@code out}. */
         int apply(ColumnChunk c, int count, int[] in, int nIn, int[] out) {
-            int n = 0;
+            // One small method per case so that each loop is compiled on its own with a clean type profile.
             if (doubles) {
-                double a = dlo;
-                double b = dhi;
-                if (in == null) {
-                    for (int i = 0; i < count; i++) {
-                        double x = c.getDouble(i);
-                        if (x >= a && x <= b && !c.isNull(i)) {
-                            out[n++] = i;
-                        }
-                    }
-                } else {
-                    for (int k = 0; k < nIn; k++) {
-                        int i = in[k];
-                        double x = c.getDouble(i);
-                        if (x >= a && x <= b && !c.isNull(i)) {
-                            out[n++] = i;
-                        }
-                    }
+                return in == null ? doublesAll(c, count, dlo, dhi, out) : doublesSelected(c, in, nIn, dlo, dhi, out);
+            }
+            if (in == null) {
+                return lo == hi ? longsEqualAll(c, count, lo, out) : longsAll(c, count, lo, hi, out);
+            }
+            return longsSelected(c, in, nIn, lo, hi, out);
+        }
+
+        private static int longsEqualAll(ColumnChunk c, int count, long v, int[] out) {
+            int n = 0;
+            for (int i = 0; i < count; i++) {
+                if (c.getLong(i) == v && !c.isNull(i)) {
+                    out[n++] = i;
                 }
-            } else {
-                long a = lo;
-                long b = hi;
-                if (in == null) {
-                    for (int i = 0; i < count; i++) {
-                        long x = c.getLong(i);
-                        if (x >= a && x <= b && !c.isNull(i)) {
-                            out[n++] = i;
-                        }
-                    }
-                } else {
-                    for (int k = 0; k < nIn; k++) {
-                        int i = in[k];
-                        long x = c.getLong(i);
-                        if (x >= a && x <= b && !c.isNull(i)) {
-                            out[n++] = i;
-                        }
-                    }
+            }
+            return n;
+        }
+
+        private static int longsAll(ColumnChunk c, int count, long a, long b, int[] out) {
+            int n = 0;
+            for (int i = 0; i < count; i++) {
+                long x = c.getLong(i);
+                if (x >= a && x <= b && !c.isNull(i)) {
+                    out[n++] = i;
+                }
+            }
+            return n;
+        }
+
+        private static int longsSelected(ColumnChunk c, int[] in, int nIn, long a, long b, int[] out) {
+            int n = 0;
+            for (int k = 0; k < nIn; k++) {
+                int i = in[k];
+                long x = c.getLong(i);
+                if (x >= a && x <= b && !c.isNull(i)) {
+                    out[n++] = i;
+                }
+            }
+            return n;
+        }
+
+        private static int doublesAll(ColumnChunk c, int count, double a, double b, int[] out) {
+            int n = 0;
+            for (int i = 0; i < count; i++) {
+                double x = c.getDouble(i);
+                if (x >= a && x <= b && !c.isNull(i)) {
+                    out[n++] = i;
+                }
+            }
+            return n;
+        }
+
+        private static int doublesSelected(ColumnChunk c, int[] in, int nIn, double a, double b, int[] out) {
+            int n = 0;
+            for (int k = 0; k < nIn; k++) {
+                int i = in[k];
+                double x = c.getDouble(i);
+                if (x >= a && x <= b && !c.isNull(i)) {
+                    out[n++] = i;
                 }
             }
             return n;
@@ -108,6 +133,21 @@ final class TableScanner implements AutoCloseable {
             return chunk;
         }
 
+        /**
+         * One value of a selected row. When few rows of the batch are selected (a point lookup), columns not
+         * loaded yet are read for that row alone instead of for the whole chunk.
+         */
+        Object value(int c, int i) {
+            ColumnChunk chunk = chunks[c];
+            if (chunk == null) {
+                if (sel != null && n <= SPARSE_ROWS) {
+                    return partition.read(c, firstRow + i, 1).getValue(0);
+                }
+                chunk = column(c);
+            }
+            return chunk.getValue(i);
+        }
+
         int row(int k) {
             return sel == null ? k : sel[k];
         }
@@ -128,6 +168,10 @@ final class TableScanner implements AutoCloseable {
     private final int[] selA = new int[CHUNK_ROWS];
     private final int[] selB = new int[CHUNK_ROWS];
     private final boolean nothing;
+    /** Bounds of the designated timestamp from the filters, for partition pruning. */
+    private final long tsLo;
+    private final long tsHi;
+    private final boolean tsBounded;
     private int partitionIndex = -1;
     private PartitionSnapshot partition;
     private long partitionRows;
@@ -151,10 +195,21 @@ final class TableScanner implements AutoCloseable {
         this.tsColumn = snapshot.schema().timestampIndex();
         this.batch = new Batch(snapshot.schema().columnCount());
         boolean none = false;
+        long lo = Long.MIN_VALUE;
+        long hi = Long.MAX_VALUE;
+        boolean bounded = false;
         for (RangeFilter f : filters) {
             none |= f.empty();
+            if (f.column == tsColumn && !f.doubles) {
+                lo = Math.max(lo, f.lo);
+                hi = Math.min(hi, f.hi);
+                bounded = true;
+            }
         }
         this.nothing = none;
+        this.tsLo = lo;
+        this.tsHi = hi;
+        this.tsBounded = bounded;
     }
 
     /** The next batch with at least one selected row, or null at the end. The batch is reused. */
@@ -193,7 +248,7 @@ final class TableScanner implements AutoCloseable {
     private boolean advancePartition() {
         while (++partitionIndex < partitions.size()) {
             PartitionSnapshot p = partitions.get(partitionIndex);
-            if (p.rowCount() == 0 || pruned(p.name())) {
+            if (p.rowCount() == 0 || pruned(p)) {
                 continue;
             }
             partition = p;
@@ -205,26 +260,19 @@ final class TableScanner implements AutoCloseable {
         return false;
     }
 
-    /** Whether the designated timestamp's filter bounds exclude every row of a partition named like this. */
-    private boolean pruned(String name) {
-        if (tsColumn < 0) {
+    /**
+     * Whether the designated timestamp's filter bounds exclude every row of a partition: by the partition's
+     * recorded min/max timestamps, and by the time range its name stands for.
+     */
+    private boolean pruned(PartitionSnapshot p) {
+        if (!tsBounded) {
             return false;
         }
-        long lo = Long.MIN_VALUE;
-        long hi = Long.MAX_VALUE;
-        boolean bounded = false;
-        for (RangeFilter f : filters) {
-            if (f.column == tsColumn && !f.doubles) {
-                lo = Math.max(lo, f.lo);
-                hi = Math.min(hi, f.hi);
-                bounded = true;
-            }
+        if (p.maxTimestamp() < tsLo || p.minTimestamp() > tsHi) {
+            return true;
         }
-        if (!bounded) {
-            return false;
-        }
-        long[] range = partitionRange(name);
-        return range != null && (range[1] <= lo || range[0] > hi);
+        long[] range = partitionRange(p.name());
+        return range != null && (range[1] <= tsLo || range[0] > tsHi);
     }
 
     /**
@@ -277,7 +325,7 @@ final class TableScanner implements AutoCloseable {
         }
         int i = batch.row(batchPos++);
         for (int c : rowColumns) {
-            row[c] = batch.column(c).getValue(i);
+            row[c] = batch.value(c, i);
         }
         return true;
     }
