@@ -119,6 +119,8 @@ final class PgConnection implements CancelRegistry.Cancellable {
 
     private volatile boolean authenticated;
     private volatile boolean busy;
+    /** Cleared by the I/O thread when the socket closes, so a statement streaming rows stops at the next row. */
+    private volatile boolean channelOpen = true;
     private volatile boolean cancelRequested;
 
     PgConnection(Channel channel, QueryEngine engine, Authenticator authenticator, CancelRegistry cancelRegistry,
@@ -425,6 +427,9 @@ final class PgConnection implements CancelRegistry.Cancellable {
         while (maxRows <= 0 || sent < maxRows) {
             if (cancelRequested) {
                 throw new SqlError("57014", "canceling statement due to user request");
+            }
+            if (!channelOpen) {
+                throw new ConnectionGone();
             }
             Object[] row = cursor.next();
             if (row == null) {
@@ -904,6 +909,12 @@ final class PgConnection implements CancelRegistry.Cancellable {
         if (!channel.isActive()) {
             throw new ConnectionGone();
         }
+    }
+
+    /** Called by the I/O thread when the socket has closed (before the ChannelClosed element is queued). */
+    void channelInactive() {
+        channelOpen = false;
+        writabilityChanged();
     }
 
     /** Called by the I/O thread when the channel's writability flips. */

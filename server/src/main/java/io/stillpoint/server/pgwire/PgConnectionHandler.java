@@ -99,6 +99,7 @@ final class PgConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        connection.channelInactive();
         submit(new Inbound.ChannelClosed());
         ctx.fireChannelInactive();
     }

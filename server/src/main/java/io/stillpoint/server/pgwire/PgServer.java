@@ -101,7 +101,7 @@ public final class PgServer implements AutoCloseable {
             }
             serverChannel = bind.channel();
             boundAddress = (InetSocketAddress) serverChannel.localAddress();
-            LOG.info("listening [address=" + boundAddress + ", auth=" + config.authMethod() + "]");
+            LOG.fine("listening [address=" + boundAddress + ", auth=" + config.authMethod() + "]");
         }
     }
 
@@ -151,7 +151,7 @@ public final class PgServer implements AutoCloseable {
             if (!connections.isEmpty()) {
                 LOG.log(Level.WARNING, "connections not released at close [count=" + connections.size() + "]");
             }
-            LOG.info("stopped [address=" + boundAddress + "]");
+            LOG.fine("stopped [address=" + boundAddress + "]");
         }
     }
 

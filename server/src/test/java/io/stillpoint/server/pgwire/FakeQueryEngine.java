@@ -39,6 +39,8 @@ final class FakeQueryEngine implements QueryEngine {
     final AtomicInteger openSessions = new AtomicInteger();
     final AtomicInteger openCursors = new AtomicInteger();
     final List<String> executed = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** Counted down when a {@code SELECT * FROM slow} starts sending rows (an endless result, 1 ms per row). */
+    volatile java.util.concurrent.CountDownLatch slowStarted = new java.util.concurrent.CountDownLatch(1);
     volatile Map<String, String> parameterStatus = defaultParameterStatus();
 
     static Map<String, String> defaultParameterStatus() {
@@ -120,7 +122,7 @@ final class FakeQueryEngine implements QueryEngine {
                 columns = T_COLUMNS;
             } else if (lower.equals("select * from typed")) {
                 columns = TYPED_COLUMNS;
-            } else if (SERIES.matcher(sql).matches()) {
+            } else if (SERIES.matcher(sql).matches() || lower.equals("select * from slow")) {
                 columns = List.of(new ResultColumn("n", DataType.INT8));
             } else if (SELECT_INT.matcher(sql).matches()) {
                 columns = List.of(new ResultColumn("?column?", DataType.INT4));
@@ -184,6 +186,26 @@ final class FakeQueryEngine implements QueryEngine {
                 }
                 case "select * from typed":
                     return new Result.Rows(TYPED_COLUMNS, cursor(List.<Object[]>of(TYPED_ROW).iterator()), "SELECT");
+                case "select * from slow": {
+                    java.util.concurrent.CountDownLatch started = slowStarted;
+                    Iterator<Object[]> endless = new Iterator<>() {
+                        long next = 1;
+
+                        @Override public boolean hasNext() { return true; }
+
+                        @Override
+                        public Object[] next() {
+                            started.countDown();
+                            try {
+                                Thread.sleep(1);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                            return new Object[] {next++};
+                        }
+                    };
+                    return new Result.Rows(statement.columns(), cursor(endless), "SELECT");
+                }
                 case "select crash":
                     throw new IllegalStateException("kaboom");
                 default:

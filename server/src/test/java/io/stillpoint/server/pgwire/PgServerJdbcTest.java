@@ -199,6 +199,102 @@ class PgServerJdbcTest {
         }
     }
 
+    /** A statement streaming an endless result blocks only its own connection, and a CancelRequest stops it. */
+    @Test
+    void longStatementDoesNotStallOthersAndCancelStopsIt() throws Exception {
+        ENGINE.slowStarted = new java.util.concurrent.CountDownLatch(1);
+        try (Connection slow = connect(); Connection other = connect(); Statement slowStatement = slow.createStatement()) {
+            java.util.concurrent.CompletableFuture<SQLException> outcome = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try (ResultSet rs = slowStatement.executeQuery("select * from slow")) {
+                    while (rs.next()) {
+                        // drain
+                    }
+                    return null;
+                } catch (SQLException e) {
+                    return e;
+                }
+            });
+            assertTrue(ENGINE.slowStarted.await(30, TimeUnit.SECONDS));
+            try (Statement s = other.createStatement(); ResultSet rs = s.executeQuery("select 9")) {
+                assertTrue(rs.next());
+                assertEquals(9, rs.getInt(1));
+            }
+            assertFalse(outcome.isDone());
+            slowStatement.cancel();
+            SQLException e = outcome.get(30, TimeUnit.SECONDS);
+            assertEquals("57014", e.getSQLState());
+            try (Statement s = slow.createStatement(); ResultSet rs = s.executeQuery("select 4")) {
+                assertTrue(rs.next(), "the cancelled connection is still usable");
+            }
+        }
+    }
+
+    /** A client that vanishes in the middle of a result: the cursor and the session are released. */
+    @Test
+    void vanishingClientReleasesCursorAndSession() throws Exception {
+        ENGINE.slowStarted = new java.util.concurrent.CountDownLatch(1);
+        int sessionsBefore = ENGINE.openSessions.get();
+        int cursorsBefore = ENGINE.openCursors.get();
+        Connection c = connect();
+        java.util.concurrent.CompletableFuture<Void> running = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("select * from slow")) {
+                while (rs.next()) {
+                    // drain
+                }
+            } catch (SQLException expected) {
+                // the connection is aborted under it
+            }
+        });
+        assertTrue(ENGINE.slowStarted.await(30, TimeUnit.SECONDS));
+        c.abort(Runnable::run);
+        running.get(30, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while ((ENGINE.openSessions.get() > sessionsBefore || ENGINE.openCursors.get() > cursorsBefore)
+                && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(sessionsBefore, ENGINE.openSessions.get());
+        assertEquals(cursorsBefore, ENGINE.openCursors.get());
+    }
+
+    /** close() ends every connection; a session with an open transaction is closed (rolled back). */
+    @Test
+    void closingTheServerClosesSessionsWithOpenTransactions() throws Exception {
+        FakeQueryEngine engine = new FakeQueryEngine();
+        PgServer own = new PgServer(new PgServerConfig("127.0.0.1", 0, PgServerConfig.DEFAULT_MAX_FRAME_LENGTH,
+                AuthMethod.CLEARTEXT, List.of(new UserAccount("alice", "s3cret", Role.ADMIN))), engine);
+        own.start();
+        Properties p = new Properties();
+        p.setProperty("user", "alice");
+        p.setProperty("password", "s3cret");
+        try (Connection c = DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:" + own.boundAddress().getPort() + "/x", p)) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.executeUpdate("insert into t values (1, 'never')");
+            }
+            assertEquals(1, engine.openSessions.get());
+            own.close();
+            assertEquals(0, engine.openSessions.get());
+            assertEquals(0, engine.table.size());
+            assertThrows(SQLException.class, () -> c.createStatement().executeQuery("select 1"));
+        }
+        own.close();
+        PgServer again = new PgServer(new PgServerConfig("127.0.0.1", own.boundAddress().getPort(), 1 << 20,
+                AuthMethod.CLEARTEXT, List.of()), engine);
+        again.start(); // the port is free again
+        again.close();
+    }
+
+    @Test
+    void bindingATakenPortFailsWithTheBindException() throws Exception {
+        PgServer second = new PgServer(new PgServerConfig("127.0.0.1", server.boundAddress().getPort(), 1 << 20,
+                AuthMethod.CLEARTEXT, List.of()), ENGINE);
+        Exception e = assertThrows(Exception.class, second::start);
+        assertTrue(e instanceof java.net.BindException, e.toString());
+        second.close();
+    }
+
     @Test
     void psqlRunsASimpleQuery() throws Exception {
         String psql = null;
