@@ -25,8 +25,9 @@ import java.util.Map;
  * <p>Transactions follow PostgreSQL: outside BEGIN every statement runs in an implicit transaction that the
  * wire layer ends ({@link #endImplicitTransaction}); writes are committed there, in one storage commit. Inside
  * BEGIN the block decides; after an error only COMMIT/ROLLBACK are accepted (25P02), and COMMIT of a failed
- * block rolls back and answers ROLLBACK. Reads run at read committed: each statement opens its own snapshot,
- * and a transaction does not see its own uncommitted rows (the storage buffers them until commit).
+ * block rolls back and answers ROLLBACK. Reads run at read committed: each statement opens its own snapshot;
+ * a transaction also sees the rows it inserted itself, which the session keeps copies of because the storage
+ * shows readers committed rows only.
  *
  * <p>DDL (CREATE TABLE, DROP TABLE) inside an explicit block runs immediately and is committed at once,
  * whatever the block does later: the storage makes DDL durable on its own and cannot roll it back. This keeps
@@ -78,6 +79,8 @@ final class ExecSession implements Session {
     private State state = State.IDLE;
     private boolean implicitFailed;
     private WriteTransaction write;
+    /** Copies of the rows {@link #write} holds, so that the transaction reads its own writes. */
+    private final InsertPlan.OwnRows ownRows = new InsertPlan.OwnRows();
     private boolean closed;
 
     ExecSession(Engine engine, String user, Role role, Map<String, String> startupOptions) {
@@ -209,11 +212,11 @@ final class ExecSession implements Session {
                 requireWrite("INSERT");
                 InsertPlan plan = (InsertPlan) currentPlan(h);
                 Ev.Ctx ctx = plan.needsContext() ? new Ev.Ctx(values, nowMicros()) : null;
-                return plan.execute(writeTransaction(), values, ctx);
+                return plan.execute(writeTransaction(), values, ctx, ownRows);
             }
             if (st instanceof Statement.Select) {
                 SelectPlan plan = (SelectPlan) currentPlan(h);
-                return track(plan.execute(engine, new Ev.Ctx(values, nowMicros())));
+                return track(plan.execute(engine, new Ev.Ctx(values, nowMicros()), ownRows));
             }
             if (st instanceof Statement.CreateTable c) {
                 requireWrite("CREATE TABLE");
@@ -352,6 +355,7 @@ final class ExecSession implements Session {
     private void commitWrites() {
         WriteTransaction w = write;
         write = null;
+        ownRows.clear();
         if (w == null) {
             return;
         }
@@ -370,6 +374,7 @@ final class ExecSession implements Session {
     private void rollbackWrites() {
         WriteTransaction w = write;
         write = null;
+        ownRows.clear();
         if (w != null) {
             w.rollback();
         }

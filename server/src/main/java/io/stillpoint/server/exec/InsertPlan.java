@@ -329,15 +329,68 @@ final class InsertPlan {
         return DataType.TEXT;
     }
 
-    /** Buffers the rows in the write transaction. */
-    Result execute(WriteTransaction tx, Object[] params, Ev.Ctx ctx) {
+    /**
+     * Buffers the rows in the write transaction, and a copy of each in {@code ownRows} (if not null) so that
+     * the transaction can read its own writes.
+     */
+    Result execute(WriteTransaction tx, Object[] params, Ev.Ctx ctx, OwnRows ownRows) {
         Object[] row = buffer;
         for (ValueSource[] sources : rows) {
             for (int c = 0; c < sources.length; c++) {
                 row[c] = sources[c].get(params, ctx);
             }
             tx.insert(table, row);
+            if (ownRows != null) {
+                ownRows.add(table, row);
+            }
         }
         return tag;
+    }
+
+    /**
+     * The rows a transaction has inserted but not committed, kept by the session because the storage does not
+     * show uncommitted rows to readers. A transaction writes one table only (a storage rule), so one list does.
+     * Past {@link #LIMIT} rows the copies stop, and reading the table in that transaction fails clearly
+     * rather than silently missing rows.
+     */
+    static final class OwnRows {
+        static final int LIMIT = 1_000_000;
+        String table;
+        final java.util.ArrayList<Object[]> rows = new java.util.ArrayList<>();
+        boolean overflow;
+
+        void add(String t, Object[] row) {
+            if (table == null) {
+                table = t;
+            } else if (!table.equals(t)) {
+                return; // the storage refuses a second table anyway
+            }
+            if (rows.size() >= LIMIT) {
+                overflow = true;
+                return;
+            }
+            rows.add(row.clone());
+        }
+
+        /** The uncommitted rows of a table, in insertion order, or an empty list. */
+        List<Object[]> of(String t) {
+            if (!t.equals(table)) {
+                return List.of();
+            }
+            if (overflow) {
+                throw new SqlError("0A000", "transaction too large to read its own uncommitted rows [table=" + t
+                        + ", limit=" + LIMIT + "]");
+            }
+            return rows;
+        }
+
+        void clear() {
+            table = null;
+            rows.clear();
+            if (rows.size() > 1024) {
+                rows.trimToSize();
+            }
+            overflow = false;
+        }
     }
 }

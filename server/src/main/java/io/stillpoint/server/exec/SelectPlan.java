@@ -50,6 +50,8 @@ final class SelectPlan {
     final int sourceWidth;
     final List<FastConjunct> fast;
     final Ev residual;
+    /** The whole WHERE clause, for rows that do not come through the scanner's range filters. */
+    final Ev where;
     final int[] rowColumns;
     final boolean aggregate;
     final Ev[] groupKeys;
@@ -69,6 +71,7 @@ final class SelectPlan {
         this.sourceWidth = b.sourceColumns.size();
         this.fast = b.fast;
         this.residual = b.residual;
+        this.where = b.where;
         this.rowColumns = b.rowColumns;
         this.aggregate = b.aggregate;
         this.groupKeys = b.groupKeys.toArray(new Ev[0]);
@@ -100,6 +103,7 @@ final class SelectPlan {
         List<ColumnSpec> sourceColumns = List.of();
         List<FastConjunct> fast = new ArrayList<>();
         Ev residual;
+        Ev where;
         int[] rowColumns = new int[0];
         boolean aggregate;
         List<Ev> groupKeys = new ArrayList<>();
@@ -155,6 +159,7 @@ final class SelectPlan {
                                 + Values.typeName(where.type), select.where().position());
                     }
                 }
+                this.where = where;
                 splitWhere(where);
             }
 
@@ -615,15 +620,20 @@ final class SelectPlan {
     // =============================================================================================================
 
     /** Runs the plan: opens the snapshot now and returns a cursor that owns it. */
-    Result execute(Engine engine, Ev.Ctx ctx) {
+    Result execute(Engine engine, Ev.Ctx ctx, InsertPlan.OwnRows ownRows) {
         long limitRows = bound(limit, ctx, "LIMIT", "2201W");
         long offsetRows = bound(offset, ctx, "OFFSET", "2201X");
-        Source source = openSource(engine, ctx);
+        Source source = openSource(engine, ctx, ownRows);
         try {
             if (!aggregate && sort.length == 0) {
                 return new Result.Rows(columns, new StreamingCursor(source, ctx, offsetRows, limitRows), "SELECT");
             }
-            List<Object[]> rows = aggregate ? aggregateRows(source, ctx) : projectAll(source, ctx);
+            List<Object[]> rows;
+            if (!aggregate && limitRows >= 0 && limitRows + Math.max(offsetRows, 0) < TOP_N_MAX) {
+                rows = topN(source, ctx, (int) (limitRows + Math.max(offsetRows, 0)));
+            } else {
+                rows = aggregate ? aggregateRows(source, ctx) : projectAll(source, ctx);
+            }
             source.close();
             if (sort.length > 0) {
                 rows.sort(comparator());
@@ -657,6 +667,7 @@ final class SelectPlan {
         int listPos;
         final Object[] row;
         final Ev.Ctx ctx;
+        boolean scannerDone;
 
         Source(TableScanner scanner, List<Object[]> list, Ev.Ctx ctx) {
             this.scanner = scanner;
@@ -668,26 +679,43 @@ final class SelectPlan {
         /** The next row passing the WHERE clause, in a reused array, or null at the end. */
         Object[] next() {
             while (true) {
-                Object[] r;
-                if (scanner != null) {
-                    if (!scanner.nextRow(row)) {
-                        return null;
+                if (scanner != null && !scannerDone) {
+                    if (scanner.nextRow(row)) {
+                        if (residual != null) {
+                            ctx.row = row;
+                            if (residual.eval(ctx) != Boolean.TRUE) {
+                                continue;
+                            }
+                        }
+                        return row;
                     }
-                    r = row;
-                } else {
-                    if (listPos >= list.size()) {
-                        return null;
-                    }
-                    r = list.get(listPos++);
+                    scannerDone = true;
                 }
-                if (residual != null) {
+                Object[] r = nextListed();
+                if (r == null) {
+                    return null;
+                }
+                return r;
+            }
+        }
+
+        /**
+         * The next row of the list: the rows of a table function, or the transaction's own uncommitted rows
+         * after the scanned ones (those did not pass the range filters, so the whole WHERE applies).
+         */
+        Object[] nextListed() {
+            Ev filter = scanner != null ? where : residual;
+            while (list != null && listPos < list.size()) {
+                Object[] r = list.get(listPos++);
+                if (filter != null) {
                     ctx.row = r;
-                    if (residual.eval(ctx) != Boolean.TRUE) {
+                    if (filter.eval(ctx) != Boolean.TRUE) {
                         continue;
                     }
                 }
                 return r;
             }
+            return null;
         }
 
         @Override
@@ -698,7 +726,7 @@ final class SelectPlan {
         }
     }
 
-    private Source openSource(Engine engine, Ev.Ctx ctx) {
+    private Source openSource(Engine engine, Ev.Ctx ctx, InsertPlan.OwnRows ownRows) {
         switch (sourceKind) {
             case NONE:
                 return new Source(null, List.<Object[]>of(new Object[0]), ctx);
@@ -724,7 +752,8 @@ final class SelectPlan {
                 throw new SqlError("0A000", "table definition changed since the statement was prepared [table=" + table + "]");
             }
             TableScanner.RangeFilter[] filters = bindFilters(ctx);
-            return new Source(new TableScanner(snapshot, filters, rowColumns), null, ctx);
+            List<Object[]> own = ownRows == null ? List.of() : ownRows.of(table);
+            return new Source(new TableScanner(snapshot, filters, rowColumns), own.isEmpty() ? null : own, ctx);
         } catch (RuntimeException | Error e) {
             snapshot.close();
             throw e;
@@ -850,6 +879,29 @@ final class SelectPlan {
         return rows;
     }
 
+    /** Up to this many rows, ORDER BY ... LIMIT keeps only the best rows in a heap instead of sorting all. */
+    private static final int TOP_N_MAX = 100_000;
+
+    /** The first {@code n} rows in sort order (unsorted), keeping at most n rows in memory. */
+    private List<Object[]> topN(Source source, Ev.Ctx ctx, int n) {
+        if (n == 0) {
+            return new ArrayList<>();
+        }
+        Comparator<Object[]> order = comparator();
+        java.util.PriorityQueue<Object[]> heap = new java.util.PriorityQueue<>(n + 1, order.reversed());
+        Object[] r;
+        while ((r = source.next()) != null) {
+            Object[] out = project(r, ctx);
+            if (heap.size() < n) {
+                heap.add(out);
+            } else if (order.compare(out, heap.peek()) < 0) {
+                heap.poll();
+                heap.add(out);
+            }
+        }
+        return new ArrayList<>(heap);
+    }
+
     /** Groups, aggregates, applies HAVING and projects; one output row per group. */
     private List<Object[]> aggregateRows(Source source, Ev.Ctx ctx) {
         List<Object[]> groupRows = new ArrayList<>();
@@ -866,6 +918,11 @@ final class SelectPlan {
                             accs[i].addChunk(b.column(s.column()), b.sel, b.n);
                         }
                     }
+                }
+                source.scannerDone = true;
+                Object[] own;
+                while ((own = source.nextListed()) != null) {
+                    accumulate(accs, own, ctx);
                 }
             } else {
                 Object[] r;

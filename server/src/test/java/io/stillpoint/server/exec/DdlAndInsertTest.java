@@ -151,6 +151,7 @@ class DdlAndInsertTest extends ExecTestSupport {
         assertEquals("CREATE TABLE", out.get(0).tag());
         assertEquals("INSERT 0 2", out.get(1).tag());
         assertEquals("SELECT 1", out.get(2).tag());
+        assertEquals(2L, out.get(2).value());
         assertEquals(2L, value("SELECT count(*) FROM t"));
     }
 }

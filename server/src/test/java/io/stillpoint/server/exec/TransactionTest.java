@@ -116,6 +116,25 @@ class TransactionTest extends ExecTestSupport {
     }
 
     @Test
+    void aTransactionReadsItsOwnUncommittedRows() {
+        run("INSERT INTO t VALUES (1, 'committed')");
+        run("BEGIN");
+        run("INSERT INTO t VALUES (2, 'mine'), (3, NULL)");
+        assertEquals(3L, count("t"));
+        assertEquals(List.of(row(2, "mine")), rows("SELECT a, b FROM t WHERE a = 2"));
+        assertEquals(List.of(row(3L, 6L, 3)), rows("SELECT count(*), sum(a), max(a) FROM t"));
+        assertEquals(List.of(row(3), row(2), row(1)), rows("SELECT a FROM t ORDER BY a DESC"));
+        assertEquals(List.of(row("committed", 1L), row("mine", 1L), row(null, 1L)),
+                rows("SELECT b, count(*) FROM t GROUP BY b ORDER BY b"));
+        assertEquals(1L, run(open("other", Role.ADMIN), "SELECT count(*) FROM t").get(0).value());
+        run("ROLLBACK");
+        assertEquals(1L, count("t"));
+        assertEquals(List.of(row(2L)), rows("SELECT count(*) + 1 FROM t"));
+        List<Outcome> out = run("INSERT INTO t VALUES (5, 'x'); SELECT count(*) FROM t");
+        assertEquals(2L, out.get(1).value(), "an implicit transaction of several statements sees its own rows");
+    }
+
+    @Test
     void writingASecondTableInOneTransactionIsRefused() {
         run("BEGIN");
         run("INSERT INTO t VALUES (1, 'a')");
