@@ -746,14 +746,15 @@ final class PgConnection implements CancelRegistry.Cancellable {
         flush();
     }
 
-    /** Reports a statement error; in a transaction block the block is now failed. */
+    /**
+     * Reports a statement error and tells the session, so an explicit block becomes failed ('E') and an implicit
+     * transaction rolls back (marking twice is harmless: the session may have marked it already).
+     */
     private void statementFailed(RuntimeException e) {
         sendError(e);
         if (session != null) {
             try {
-                if (session.transactionStatus() == TransactionStatus.IN_TRANSACTION) {
-                    session.markFailed();
-                }
+                session.markFailed();
             } catch (RuntimeException again) {
                 LOG.log(Level.WARNING, "cannot mark transaction failed [conn=" + connectionId + "]", again);
             }

@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Drives the protocol through a Netty EmbeddedChannel (work runs inline) and checks the exact bytes answered. */
 class PgProtocolTest {
-    private static final int MAX_FRAME = 4096;
+    private static final int MAX_FRAME = 1 << 20;
     private static final byte[] READY_IDLE = {'Z', 0, 0, 0, 5, 'I'};
     private static final byte[] READY_IN_TX = {'Z', 0, 0, 0, 5, 'T'};
 
@@ -447,6 +447,78 @@ class PgProtocolTest {
     }
 
     @Test
+    void parameterAndFormatCountsAreUnsigned16Bit() {
+        EmbeddedChannel ch = loggedIn();
+        int n = 40_000;
+        StringBuilder sql = new StringBuilder("select $1");
+        sql.append(", $").append(n);
+        byte[][] params = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            params[i] = i % 2 == 0 ? Integer.toString(i).getBytes() : null;
+        }
+        send(ch, Wire.parse("", sql.toString()), Wire.describe('S', ""),
+                Wire.bind("", "", new short[] {0}, params), Wire.execute("", 0), Wire.sync());
+        List<Wire.Msg> m = messages(received(ch));
+        assertEquals("1tT2DCZ", types(m));
+        ByteBuffer description = ByteBuffer.wrap(m.get(1).body());
+        assertEquals(n, description.getShort() & 0xFFFF);
+        ByteBuffer row = ByteBuffer.wrap(m.get(4).body());
+        assertEquals(n, row.getShort() & 0xFFFF);
+        assertEquals(1, row.getInt());
+        assertEquals('0', row.get());
+        assertEquals(-1, row.getInt());
+        assertEquals(1, row.getInt());
+        assertEquals('2', row.get());
+    }
+
+    @Test
+    void flushSendsWhatIsBufferedWithoutSync() {
+        EmbeddedChannel ch = loggedIn();
+        send(ch, Wire.parse("", "select 1"));
+        assertArrayEquals(new byte[0], received(ch), "replies wait for Sync or Flush");
+        send(ch, Wire.flush());
+        assertArrayEquals(new byte[] {'1', 0, 0, 0, 4}, received(ch));
+    }
+
+    @Test
+    void errorInsideATransactionBlockFailsTheBlockUntilRollback() {
+        EmbeddedChannel ch = loggedIn();
+        send(ch, Wire.query("BEGIN"), Wire.parse("", "select 1"), Wire.bind("", "", new short[0], new byte[][] {{'1'}}),
+                Wire.execute("", 0), Wire.sync());
+        List<Wire.Msg> first = messages(received(ch));
+        assertEquals("CZ1EZ", types(first));
+        assertEquals("08P01", first.get(3).errorField('C'));
+        assertEquals("bind message supplies 1 parameters, but prepared statement requires 0 [statement=]",
+                first.get(3).errorField('M'));
+        assertEquals('E', (char) first.get(4).body()[0], "the block is failed");
+        send(ch, Wire.parse("", "select 1"), Wire.bind("", "", new short[0], new byte[0][]), Wire.execute("", 0), Wire.sync());
+        List<Wire.Msg> m = messages(received(ch));
+        assertEquals("12EZ", types(m));
+        assertEquals("25P02", m.get(2).errorField('C'));
+        send(ch, Wire.query("ROLLBACK"));
+        assertArrayEquals(READY_IDLE, tail(received(ch), 6));
+    }
+
+    @Test
+    void newerMinorProtocolVersionIsNegotiatedDown() {
+        EmbeddedChannel ch = open(AuthMethod.CLEARTEXT);
+        Wire.Builder b = builder().cstr("user").cstr("alice").cstr("_pq_.compression").cstr("on").b(0);
+        send(ch, Wire.untyped(196610, b.toBytes()));
+        List<Wire.Msg> m = messages(received(ch));
+        assertEquals("vR", types(m));
+        assertArrayEquals(builder().i32(0).i32(1).cstr("_pq_.compression").toBytes(), m.get(0).body());
+    }
+
+    @Test
+    void startupWithoutUserIsRefused() {
+        EmbeddedChannel ch = open(AuthMethod.CLEARTEXT);
+        send(ch, Wire.startup(Map.of("database", "db")));
+        Wire.Msg error = messages(received(ch)).get(0);
+        assertEquals("28000", error.errorField('C'));
+        assertFalse(ch.isOpen());
+    }
+
+    @Test
     void closeAnswersCloseCompleteEvenForUnknownNames() {
         EmbeddedChannel ch = loggedIn();
         send(ch, Wire.close('S', "never"), Wire.close('P', "never"), Wire.sync());
@@ -486,7 +558,7 @@ class PgProtocolTest {
     void frameAboveTheLimitIs08P01AndCloses() {
         EmbeddedChannel ch = loggedIn();
         send(ch, builder().b('Q').i32(MAX_FRAME + 5).toBytes());
-        assertFatalProtocolViolation(ch, "message too large [type=Q, length=4101, max=4096]");
+        assertFatalProtocolViolation(ch, "message too large [type=Q, length=1048581, max=1048576]");
     }
 
     @Test
