@@ -188,7 +188,8 @@ run_harness() { # label
     args=(--url "jdbc:postgresql://127.0.0.1:$SP_PORT/stillpoint" --user admin --password stillpoint
           --dialect stillpoint)
   fi
-  log "round $round/$RUNS: $label"
+  # Other work on the machine moves these figures a lot: keep the load next to them.
+  echo "round $round/$RUNS: $label, load average $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$RESULTS" >&2
   # shellcheck disable=SC2086
   if ! timeout --kill-after=10 "$TIMEOUT" java ${HARNESS_JAVA_OPTS:-} -cp "$BENCH_JAR" \
       io.stillpoint.bench.harness.LoadHarness "${args[@]}" --label "$label" --rows "$ROWS" --batch "$BATCH" \

@@ -15,6 +15,7 @@ enum Metric {
     INDEX_BUILD_MS("index_build_ms", "ms", false, "%.1f"),
     LOOKUPS("lookups", "count", true, "%.0f"),
     LOOKUP_TOTAL_S("lookup_total_s", "s", false, "%.3f"),
+    LOOKUPS_PER_S("lookups_per_s", "1/s", true, "%,.1f"),
     LOOKUP_P50_US("lookup_p50_us", "us", false, "%,.1f"),
     LOOKUP_P99_US("lookup_p99_us", "us", false, "%,.1f");
 
