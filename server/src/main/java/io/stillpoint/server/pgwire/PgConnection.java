@@ -38,7 +38,7 @@ import java.util.logging.Logger;
  * protocol every message up to the next Sync is then discarded, and Sync rolls the implicit transaction back.
  */
 final class PgConnection implements CancelRegistry.Cancellable {
-    private static final Logger LOG = Logger.getLogger(PgConnection.class.getName());
+    private static final Logger LOG = WireLog.logger();
     static final int FLUSH_THRESHOLD = 64 * 1024;
     private static final Object[] NO_PARAMS = new Object[0];
     private static final short[] NO_FORMATS = new short[0];

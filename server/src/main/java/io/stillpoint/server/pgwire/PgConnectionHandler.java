@@ -29,7 +29,7 @@ import java.util.logging.Logger;
  * authentication_timeout does.
  */
 final class PgConnectionHandler extends ChannelInboundHandlerAdapter {
-    private static final Logger LOG = Logger.getLogger(PgConnectionHandler.class.getName());
+    private static final Logger LOG = WireLog.logger();
 
     static final long PAUSE_READING_ABOVE = 16L << 20;
     static final long RESUME_READING_BELOW = 4L << 20;

@@ -36,7 +36,7 @@ import java.util.logging.Logger;
  * frames for the connection's {@link PgConnection} on the worker pool.
  */
 public final class PgServer implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(PgServer.class.getName());
+    private static final Logger LOG = WireLog.logger();
     /** How long close() waits for running statements before giving up on them. */
     private static final long CLOSE_WAIT_SECONDS = 30;
 
@@ -53,7 +53,7 @@ public final class PgServer implements AutoCloseable {
     private ExecutorService workers;
     private ChannelGroup channels;
     private Channel serverChannel;
-    private InetSocketAddress boundAddress;
+    private volatile InetSocketAddress boundAddress;
     private boolean closed;
 
     public PgServer(PgServerConfig config, QueryEngine engine) {
@@ -114,9 +114,7 @@ public final class PgServer implements AutoCloseable {
 
     /** The address actually bound (tells the port when the configured port was 0); null before start(). */
     public InetSocketAddress boundAddress() {
-        synchronized (lifecycle) {
-            return boundAddress;
-        }
+        return boundAddress;
     }
 
     /**

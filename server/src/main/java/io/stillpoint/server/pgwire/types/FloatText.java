@@ -1,6 +1,5 @@
 package io.stillpoint.server.pgwire.types;
 
-import java.math.BigDecimal;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -31,9 +30,31 @@ final class FloatText {
         if (value == 0) {
             return sign + "0";
         }
-        BigDecimal d = new BigDecimal(shortest.startsWith("-") ? shortest.substring(1) : shortest).stripTrailingZeros();
-        String digits = d.unscaledValue().toString();
-        int exponent = d.precision() - d.scale() - 1;
+        // Java prints "ddd.ddd" or "d.dddE[-]n": collect the significant digits and the decimal exponent.
+        String magnitude = shortest.startsWith("-") ? shortest.substring(1) : shortest;
+        int e = magnitude.indexOf('E');
+        String mantissa = e < 0 ? magnitude : magnitude.substring(0, e);
+        int dot = mantissa.indexOf('.');
+        if (dot < 0) {
+            dot = mantissa.length();
+        }
+        StringBuilder all = new StringBuilder(mantissa.length());
+        all.append(mantissa, 0, dot);
+        if (dot < mantissa.length()) {
+            all.append(mantissa, dot + 1, mantissa.length());
+        }
+        int pointPosition = dot + (e < 0 ? 0 : Integer.parseInt(magnitude.substring(e + 1)));
+        int first = 0;
+        while (first < all.length() - 1 && all.charAt(first) == '0') {
+            first++;
+            pointPosition--;
+        }
+        int last = all.length();
+        while (last > first + 1 && all.charAt(last - 1) == '0') {
+            last--;
+        }
+        String digits = all.substring(first, last);
+        int exponent = pointPosition - 1;
         StringBuilder sb = new StringBuilder(digits.length() + 8).append(sign);
         if (exponent >= -4 && exponent < fixedLimit) {
             if (exponent >= 0) {

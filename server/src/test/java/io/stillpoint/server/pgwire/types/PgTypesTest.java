@@ -132,6 +132,25 @@ class PgTypesTest {
     }
 
     @Test
+    void floatTextRoundTripsForRandomValuesOfEveryMagnitude() {
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 20_000; i++) {
+            double d = Double.longBitsToDouble(random.nextLong());
+            if (Double.isNaN(d)) {
+                continue;
+            }
+            String text = Float8Type.INSTANCE.encodeText(d);
+            assertEquals(d, Float8Type.INSTANCE.decodeText(text), text);
+            assertEquals(new BigDecimal(Double.toString(d)).compareTo(new BigDecimal(text.replace("e", "E"))), 0, text);
+            float f = Float.intBitsToFloat(random.nextInt());
+            if (!Float.isNaN(f)) {
+                String ft = Float4Type.INSTANCE.encodeText(f);
+                assertEquals(f, Float4Type.INSTANCE.decodeText(ft), ft);
+            }
+        }
+    }
+
+    @Test
     void float4() {
         PgType t = Float4Type.INSTANCE;
         assertEquals("1.5", text(t, 1.5f));
