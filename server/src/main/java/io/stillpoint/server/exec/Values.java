@@ -208,7 +208,7 @@ final class Values {
     /**
      * Parses an ISO timestamp: {@code yyyy-mm-dd}, optionally followed by {@code ' '} or {@code 'T'} and
      * {@code hh:mm[:ss[.fraction]]}, optionally followed by {@code Z} or an offset {@code ±hh[[:]mm]}; an
-     * offset converts the instant to UTC. Fractions beyond microseconds are rounded.
+     * offset converts the instant to UTC. Fractions beyond microseconds are rounded half up.
      */
     static long parseTimestamp(String text) {
         String s = text.trim();
@@ -248,7 +248,7 @@ final class Values {
                             throw badInput(DataType.TIMESTAMP, text);
                         }
                         micros = new BigDecimal("0." + frac).movePointRight(6)
-                                .setScale(0, RoundingMode.HALF_EVEN).longValueExact();
+                                .setScale(0, RoundingMode.HALF_UP).longValueExact();
                     }
                 }
                 while (pos[0] < n && s.charAt(pos[0]) == ' ') {

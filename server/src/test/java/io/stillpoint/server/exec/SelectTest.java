@@ -245,6 +245,30 @@ class SelectTest extends ExecTestSupport {
     }
 
     @Test
+    void parameterTypesAreInferredFromTheirContext() {
+        Prepared p = session.prepare("SELECT id FROM t WHERE ts BETWEEN $1 AND $2 AND qty IN ($3, $4) "
+                + "AND px > CAST($5 AS DOUBLE) AND sym = $6 ORDER BY id LIMIT $7 OFFSET $8", List.of());
+        assertEquals(List.of(DataType.TIMESTAMP, DataType.TIMESTAMP, DataType.INT4, DataType.INT4, DataType.FLOAT8,
+                DataType.VARCHAR, DataType.INT8, DataType.INT8), p.paramTypes());
+        Outcome o = drain(session.execute(p, new Object[] {ts("2026-11-20"), ts("2026-11-22"), 1, 5, 1.0, "a", 10L, 0L}));
+        assertEquals(List.of(row(10L)), o.rows());
+        Prepared unknown = session.prepare("SELECT $1 || 'x', $2", List.of());
+        assertEquals(List.of(DataType.TEXT, DataType.UNKNOWN), unknown.paramTypes());
+        assertEquals(List.of(row("yx", "z")), drain(session.execute(unknown, new Object[] {"y", "z"})).rows());
+        session.endImplicitTransaction(false);
+    }
+
+    @Test
+    void preparedSelectDescribesColumnsBeforeExecution() {
+        Prepared p = session.prepare("SELECT sym AS s, count(*) FROM t GROUP BY sym", List.of());
+        assertEquals(List.of(new ResultColumn("s", DataType.VARCHAR), new ResultColumn("count", DataType.INT8)), p.columns());
+        List<Prepared> all = session.prepareAll("SELECT 1 AS one; SHOW TimeZone; SET a = 1");
+        assertEquals(List.of(new ResultColumn("one", DataType.INT4)), all.get(0).columns());
+        assertEquals(List.of(new ResultColumn("TimeZone", DataType.TEXT)), all.get(1).columns());
+        assertNull(all.get(2).columns());
+    }
+
+    @Test
     void largeTableScansAcrossChunksAndPartitions() {
         run("CREATE TABLE big (ts TIMESTAMP, id LONG, v DOUBLE) TIMESTAMP(ts) PARTITION BY HOUR");
         Prepared p = session.prepare("INSERT INTO big VALUES ($1, $2, $3)", List.of());
