@@ -53,6 +53,9 @@ final class SelectPlan {
     /** The whole WHERE clause, for rows that do not come through the scanner's range filters. */
     final Ev where;
     final int[] rowColumns;
+    /** The columns the residual predicate reads (read first), and the others the query needs. */
+    final int[] residualColumns;
+    final int[] restColumns;
     final boolean aggregate;
     final Ev[] groupKeys;
     final Aggregates.Spec[] aggs;
@@ -73,6 +76,18 @@ final class SelectPlan {
         this.residual = b.residual;
         this.where = b.where;
         this.rowColumns = b.rowColumns;
+        BitSet residualSet = new BitSet();
+        if (b.residual != null) {
+            collectSlots(b.residual, residualSet);
+        }
+        BitSet rest = new BitSet();
+        for (int c : b.rowColumns) {
+            if (!residualSet.get(c)) {
+                rest.set(c);
+            }
+        }
+        this.residualColumns = residualSet.stream().toArray();
+        this.restColumns = rest.stream().toArray();
         this.aggregate = b.aggregate;
         this.groupKeys = b.groupKeys.toArray(new Ev[0]);
         this.aggs = b.aggs.toArray(new Aggregates.Spec[0]);
@@ -687,6 +702,7 @@ final class SelectPlan {
                                 continue;
                             }
                         }
+                        scanner.completeRow(row);
                         return row;
                     }
                     scannerDone = true;
@@ -753,7 +769,7 @@ final class SelectPlan {
             }
             TableScanner.RangeFilter[] filters = bindFilters(ctx);
             List<Object[]> own = ownRows == null ? List.of() : ownRows.of(table);
-            return new Source(new TableScanner(snapshot, filters, rowColumns), own.isEmpty() ? null : own, ctx);
+            return new Source(new TableScanner(snapshot, filters, residualColumns, restColumns), own.isEmpty() ? null : own, ctx);
         } catch (RuntimeException | Error e) {
             snapshot.close();
             throw e;

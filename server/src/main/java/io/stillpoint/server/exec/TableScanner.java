@@ -182,16 +182,20 @@ final class TableScanner implements AutoCloseable {
     private boolean batchValid;
     private int batchPos;
     private final int[] rowColumns;
+    private final int[] restColumns;
+    private int currentRow;
 
     /**
      * @param filters     range filters, all of which a row must pass (may be empty)
-     * @param rowColumns  the columns {@link #nextRow} fills
+     * @param rowColumns  the columns {@link #nextRow} fills: those a residual predicate needs
+     * @param restColumns the columns {@link #completeRow} adds for rows the residual predicate accepted
      */
-    TableScanner(TableSnapshot snapshot, RangeFilter[] filters, int[] rowColumns) {
+    TableScanner(TableSnapshot snapshot, RangeFilter[] filters, int[] rowColumns, int[] restColumns) {
         this.snapshot = snapshot;
         this.partitions = snapshot.partitions();
         this.filters = filters;
         this.rowColumns = rowColumns;
+        this.restColumns = restColumns;
         this.tsColumn = snapshot.schema().timestampIndex();
         this.batch = new Batch(snapshot.schema().columnCount());
         boolean none = false;
@@ -324,10 +328,19 @@ final class TableScanner implements AutoCloseable {
             batchPos = 0;
         }
         int i = batch.row(batchPos++);
+        currentRow = i;
         for (int c : rowColumns) {
             row[c] = batch.value(c, i);
         }
         return true;
+    }
+
+    /** Adds the remaining columns of the row {@link #nextRow} returned last. */
+    void completeRow(Object[] row) {
+        int i = currentRow;
+        for (int c : restColumns) {
+            row[c] = batch.value(c, i);
+        }
     }
 
     @Override
