@@ -163,6 +163,8 @@ final class TableScanner implements AutoCloseable {
     private final TableSnapshot snapshot;
     private final List<PartitionSnapshot> partitions;
     private final RangeFilter[] filters;
+    /** The filters the current partition needs: a designated-timestamp range that covers it entirely is dropped. */
+    private RangeFilter[] activeFilters;
     private final int tsColumn;
     private final Batch batch;
     private final int[] selA = new int[CHUNK_ROWS];
@@ -198,6 +200,7 @@ final class TableScanner implements AutoCloseable {
         this.restColumns = restColumns;
         this.tsColumn = snapshot.schema().timestampIndex();
         this.batch = new Batch(snapshot.schema().columnCount());
+        this.activeFilters = filters;
         boolean none = false;
         long lo = Long.MIN_VALUE;
         long hi = Long.MAX_VALUE;
@@ -233,7 +236,7 @@ final class TableScanner implements AutoCloseable {
             int[] in = null;
             int n = count;
             int[] out = selA;
-            for (RangeFilter f : filters) {
+            for (RangeFilter f : activeFilters) {
                 n = f.apply(batch.column(f.column), count, in, n, out);
                 in = out;
                 out = out == selA ? selB : selA;
@@ -258,10 +261,31 @@ final class TableScanner implements AutoCloseable {
             partition = p;
             partitionRows = p.rowCount();
             nextRow = 0;
+            activeFilters = filtersFor(p);
             return true;
         }
         partition = null;
         return false;
+    }
+
+    private RangeFilter[] filtersFor(PartitionSnapshot p) {
+        if (!tsBounded) {
+            return filters;
+        }
+        long min = p.minTimestamp();
+        long max = p.maxTimestamp();
+        if (min == Long.MIN_VALUE || max == Long.MAX_VALUE) {
+            return filters; // unknown bounds
+        }
+        int keep = 0;
+        RangeFilter[] out = new RangeFilter[filters.length];
+        for (RangeFilter f : filters) {
+            boolean covers = f.column == tsColumn && !f.doubles && f.lo <= min && max <= f.hi;
+            if (!covers) {
+                out[keep++] = f;
+            }
+        }
+        return keep == filters.length ? filters : java.util.Arrays.copyOf(out, keep);
     }
 
     /**
