@@ -106,7 +106,7 @@ class PsqlIT {
             Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-            assertEquals("3\n", out);
+            assertEquals("CREATE TABLE\nINSERT 0 2\n3\n", out, "the SELECT sees the rows inserted before it in the same implicit transaction");
             assertEquals(0, p.exitValue());
         }
     }
