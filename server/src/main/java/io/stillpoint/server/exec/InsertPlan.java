@@ -49,18 +49,20 @@ final class InsertPlan {
 
     private static final class ParamSource extends ValueSource {
         final int index;
+        final DataType declared;
         final boolean text;
 
-        ParamSource(String column, ColumnType type, int index, boolean text) {
+        ParamSource(String column, ColumnType type, int index, DataType declared) {
             super(column, type);
             this.index = index;
-            this.text = text;
+            this.declared = declared;
+            this.text = Values.isText(declared);
         }
 
         @Override
         Object get(Object[] params, Ev.Ctx ctx) {
             Object v = params[index];
-            return v == null ? null : assign(v, type, column, text);
+            return v == null ? null : assign(v, type, column, text, declared);
         }
     }
 
@@ -75,7 +77,7 @@ final class InsertPlan {
         @Override
         Object get(Object[] params, Ev.Ctx ctx) {
             Object v = ev.eval(ctx);
-            return v == null ? null : assign(v, type, column, ev.adaptable());
+            return v == null ? null : assign(v, type, column, ev.adaptable(), ev.type);
         }
     }
 
@@ -206,14 +208,14 @@ final class InsertPlan {
             }
             DataType declared = compiler.paramTypes[i];
             checkAssignable(declared, Values.isText(declared), spec, p.position());
-            return new ParamSource(spec.name(), spec.type(), i, Values.isText(declared));
+            return new ParamSource(spec.name(), spec.type(), i, declared);
         }
         compiler.aggregateForbiddenIn = "VALUES";
         Ev ev = compiler.compile(e, ExprCompiler.NO_COLUMNS, columnType, null);
         checkAssignable(ev.type, ev.adaptable(), spec, e.position());
         if (ev instanceof Ev.Const c) {
             // Convert literals once, now; a bad literal fails the prepare as in PostgreSQL.
-            Object v = c.value == null ? null : assign(c.value, spec.type(), spec.name(), c.adaptable());
+            Object v = c.value == null ? null : assign(c.value, spec.type(), spec.name(), c.adaptable(), c.type);
             return new ConstSource(spec.name(), spec.type(), v);
         }
         return new ExprSource(spec.name(), spec.type(), ev);
@@ -238,7 +240,7 @@ final class InsertPlan {
      * Converts a non-null value to the Java type of a column. The common case (the value already has the
      * column's type) costs one instanceof check.
      */
-    static Object assign(Object v, ColumnType type, String column, boolean text) {
+    static Object assign(Object v, ColumnType type, String column, boolean text, DataType from) {
         switch (type) {
             case INT:
                 if (v instanceof Integer) {
@@ -308,7 +310,7 @@ final class InsertPlan {
             }
         }
         if (type == ColumnType.VARCHAR) {
-            return Values.toText(v, DataType.UNKNOWN);
+            return Values.toText(v, from == null ? DataType.UNKNOWN : from);
         }
         throw new SqlError("42804", mismatch(column, type, javaType(v)));
     }
@@ -354,7 +356,7 @@ final class InsertPlan {
      * rather than silently missing rows.
      */
     static final class OwnRows {
-        static final int LIMIT = 1_000_000;
+        static final int LIMIT = 200_000;
         String table;
         final java.util.ArrayList<Object[]> rows = new java.util.ArrayList<>();
         boolean overflow;

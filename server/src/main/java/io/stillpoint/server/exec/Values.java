@@ -366,6 +366,9 @@ final class Values {
         if (v instanceof Double d) {
             return formatDouble(d);
         }
+        if (v instanceof BigDecimal d) {
+            return d.toPlainString();
+        }
         return v.toString();
     }
 

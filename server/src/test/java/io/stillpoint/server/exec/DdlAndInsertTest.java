@@ -46,6 +46,29 @@ class DdlAndInsertTest extends ExecTestSupport {
     }
 
     @Test
+    void partitioningNeedsADesignatedTimestamp() {
+        SqlError e = error("CREATE TABLE p (a INT, ts TIMESTAMP) PARTITION BY DAY");
+        // the parser refuses it already (42601); the executor checks again (42P16) for other front ends
+        assertTrue(e.sqlState().equals("42601") || e.sqlState().equals("42P16"), e.sqlState());
+        assertFalse(engine.tableExists("p"));
+        assertEquals("CREATE TABLE", one("CREATE TABLE p (a INT, ts TIMESTAMP) TIMESTAMP(ts) PARTITION BY HOUR").tag());
+        assertEquals(PartitionBy.HOUR, engine.schema("p").partitionBy());
+    }
+
+    @Test
+    void anyTypeIsAssignableToVarchar() {
+        run("CREATE TABLE s (v VARCHAR)");
+        Prepared p = session.prepare("INSERT INTO s VALUES ($1)", List.of(DataType.TIMESTAMP));
+        session.execute(p, new Object[] {ts("2026-11-21 10:00:00.25")});
+        Prepared q = session.prepare("INSERT INTO s VALUES ($1)", List.of(DataType.NUMERIC));
+        session.execute(q, new Object[] {new BigDecimal("1E+3")});
+        session.endImplicitTransaction(false);
+        run("INSERT INTO s VALUES (12), (true), (1.5)");
+        assertEquals(List.of(row("2026-11-21 10:00:00.25"), row("1000"), row("12"), row("true"), row("1.5")),
+                rows("SELECT v FROM s"));
+    }
+
+    @Test
     void dropTable() {
         run("CREATE TABLE t (a INT)");
         assertEquals("DROP TABLE", one("DROP TABLE t").tag());
