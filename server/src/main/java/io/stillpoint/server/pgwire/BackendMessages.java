@@ -151,24 +151,30 @@ final class BackendMessages {
      * @param formats per-column format codes (null: all text)
      */
     static void dataRow(ByteBuf out, Object[] row, PgType[] types, short[] formats) {
-        int len = startMessage(out, 'D');
-        out.writeShort(types.length);
-        for (int i = 0; i < types.length; i++) {
-            Object value = i < row.length ? row[i] : null;
-            if (value == null) {
-                out.writeInt(-1);
-                continue;
+        int start = out.writerIndex();
+        try {
+            int len = startMessage(out, 'D');
+            out.writeShort(types.length);
+            for (int i = 0; i < types.length; i++) {
+                Object value = i < row.length ? row[i] : null;
+                if (value == null) {
+                    out.writeInt(-1);
+                    continue;
+                }
+                int valueLength = out.writerIndex();
+                out.writeInt(0);
+                if (formats != null && formats[i] == 1) {
+                    types[i].writeBinary(out, value);
+                } else {
+                    types[i].writeText(out, value);
+                }
+                out.setInt(valueLength, out.writerIndex() - valueLength - 4);
             }
-            int valueLength = out.writerIndex();
-            out.writeInt(0);
-            if (formats != null && formats[i] == 1) {
-                types[i].writeBinary(out, value);
-            } else {
-                types[i].writeText(out, value);
-            }
-            out.setInt(valueLength, out.writerIndex() - valueLength - 4);
+            endMessage(out, len);
+        } catch (RuntimeException e) {
+            out.writerIndex(start); // a value that cannot be encoded must not leave half a message behind
+            throw e;
         }
-        endMessage(out, len);
     }
 
     /** CommandComplete: {@code 'C', Int32 len, String tag} (e.g. {@code SELECT 3}, {@code INSERT 0 1}, {@code BEGIN}). */

@@ -122,6 +122,8 @@ final class FakeQueryEngine implements QueryEngine {
                 columns = T_COLUMNS;
             } else if (lower.equals("select * from typed")) {
                 columns = TYPED_COLUMNS;
+            } else if (lower.equals("select * from badrow")) {
+                columns = List.of(new ResultColumn("i", DataType.INT4), new ResultColumn("s", DataType.TEXT));
             } else if (SERIES.matcher(sql).matches() || lower.equals("select * from slow")) {
                 columns = List.of(new ResultColumn("n", DataType.INT8));
             } else if (SELECT_INT.matcher(sql).matches()) {
@@ -206,6 +208,9 @@ final class FakeQueryEngine implements QueryEngine {
                     };
                     return new Result.Rows(statement.columns(), cursor(endless), "SELECT");
                 }
+                case "select * from badrow":
+                    return new Result.Rows(statement.columns(), cursor(List.<Object[]>of(new Object[] {1, "ok"},
+                            new Object[] {2, "still ok"}, new Object[] {"not an int", "x"}).iterator()), "SELECT");
                 case "select crash":
                     throw new IllegalStateException("kaboom");
                 default:

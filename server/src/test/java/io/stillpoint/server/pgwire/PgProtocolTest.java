@@ -281,6 +281,18 @@ class PgProtocolTest {
     }
 
     @Test
+    void aValueThatCannotBeEncodedLeavesNoHalfMessageBehind() {
+        EmbeddedChannel ch = loggedIn();
+        send(ch, Wire.query("select * from badrow"));
+        List<Wire.Msg> m = messages(received(ch)); // would fail to split if a partial DataRow were left
+        assertEquals("TDDEZ", types(m));
+        assertEquals("XX000", m.get(3).errorField('C'));
+        assertEquals(0, engine.openCursors.get());
+        send(ch, Wire.query("select 1"));
+        assertEquals("TDCZ", types(messages(received(ch))));
+    }
+
+    @Test
     void emptyQueryAnswersEmptyQueryResponse() {
         EmbeddedChannel ch = loggedIn();
         send(ch, Wire.query(""));
