@@ -85,9 +85,64 @@ public final class TimestampType implements PgType {
         return sb.append(s);
     }
 
+    /**
+     * Same text as {@link #encodeText}, written byte by byte for years 1..9999 (the common case in result sets),
+     * with the civil-from-days computation instead of a LocalDateTime and a String per value.
+     */
     @Override
     public void writeText(ByteBuf out, Object value) {
-        ByteBufUtil.writeAscii(out, encodeText(value));
+        long micros = ((Number) value).longValue();
+        if (micros < MIN_FAST_MICROS || micros >= MAX_FAST_MICROS) {
+            ByteBufUtil.writeAscii(out, encodeText(value));
+            return;
+        }
+        long seconds = Math.floorDiv(micros, 1_000_000L);
+        int fraction = (int) Math.floorMod(micros, 1_000_000L);
+        long days = Math.floorDiv(seconds, 86_400L);
+        int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
+        // Howard Hinnant's civil_from_days: proleptic Gregorian date of a day count since 1970-01-01.
+        long z = days + 719_468;
+        long era = Math.floorDiv(z, 146_097);
+        long dayOfEra = z - era * 146_097;
+        long yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365;
+        long dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100);
+        long mp = (5 * dayOfYear + 2) / 153;
+        int day = (int) (dayOfYear - (153 * mp + 2) / 5 + 1);
+        int month = (int) (mp < 10 ? mp + 3 : mp - 9);
+        int year = (int) (yearOfEra + era * 400 + (month <= 2 ? 1 : 0));
+        byte[] b = new byte[26];
+        digits(b, 0, year, 4);
+        b[4] = '-';
+        digits(b, 5, month, 2);
+        b[7] = '-';
+        digits(b, 8, day, 2);
+        b[10] = ' ';
+        digits(b, 11, secondOfDay / 3600, 2);
+        b[13] = ':';
+        digits(b, 14, secondOfDay / 60 % 60, 2);
+        b[16] = ':';
+        digits(b, 17, secondOfDay % 60, 2);
+        int length = 19;
+        if (fraction != 0) {
+            b[19] = '.';
+            digits(b, 20, fraction, 6);
+            length = 26;
+            while (b[length - 1] == '0') {
+                length--;
+            }
+        }
+        out.writeBytes(b, 0, length);
+    }
+
+    /** 0001-01-01 00:00:00 and 10000-01-01 00:00:00 in microseconds since 1970. */
+    private static final long MIN_FAST_MICROS = -62_135_596_800_000_000L;
+    private static final long MAX_FAST_MICROS = 253_402_300_800_000_000L;
+
+    private static void digits(byte[] b, int at, int value, int width) {
+        for (int i = at + width - 1; i >= at; i--) {
+            b[i] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
     }
 
     @Override

@@ -217,6 +217,24 @@ class PgTypesTest {
     }
 
     @Test
+    void timestampFastTextPathMatchesTheReferenceForRandomValues() {
+        java.util.Random random = new java.util.Random(7);
+        long[] edges = {0, -1, 1, -62_135_596_800_000_000L, -62_135_596_800_000_001L, 253_402_300_799_999_999L,
+                253_402_300_800_000_000L, 951_782_400_000_000L /* 2000-02-29 */, 4_107_456_000_000_000L /* 2100-02-28 */};
+        for (long v : edges) {
+            assertEquals(TimestampType.INSTANCE.encodeText(v), text(TimestampType.INSTANCE, v));
+        }
+        for (int i = 0; i < 50_000; i++) {
+            long v = (long) ((random.nextDouble() * 2 - 1) * 300_000_000_000_000_000L);
+            if (i % 3 == 0) {
+                v = v / 1_000_000 * 1_000_000 + random.nextInt(10) * 100_000L;
+            }
+            String text = text(TimestampType.INSTANCE, v); // asserts the buffer path equals encodeText
+            assertEquals(v, TimestampType.INSTANCE.decodeText(text), text);
+        }
+    }
+
+    @Test
     void timestamp() {
         PgType t = TimestampType.INSTANCE;
         long micros = 1_795_255_200_123_456L;
