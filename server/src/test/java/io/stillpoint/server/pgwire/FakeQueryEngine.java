@@ -38,6 +38,7 @@ final class FakeQueryEngine implements QueryEngine {
     final List<Object[]> table = new CopyOnWriteArrayList<>();
     final AtomicInteger openSessions = new AtomicInteger();
     final AtomicInteger openCursors = new AtomicInteger();
+    final java.util.concurrent.atomic.AtomicLong seriesRowsProduced = new java.util.concurrent.atomic.AtomicLong();
     final List<String> executed = java.util.Collections.synchronizedList(new ArrayList<>());
     /** Counted down when a {@code SELECT * FROM slow} starts sending rows (an endless result, 1 ms per row). */
     volatile java.util.concurrent.CountDownLatch slowStarted = new java.util.concurrent.CountDownLatch(1);
@@ -227,7 +228,11 @@ final class FakeQueryEngine implements QueryEngine {
 
                     @Override public boolean hasNext() { return next <= count; }
 
-                    @Override public Object[] next() { return new Object[] {next++}; }
+                    @Override
+                    public Object[] next() {
+                        seriesRowsProduced.incrementAndGet();
+                        return new Object[] {next++};
+                    }
                 };
                 return new Result.Rows(statement.columns(), cursor(it), "SELECT");
             }

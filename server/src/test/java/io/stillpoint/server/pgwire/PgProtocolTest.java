@@ -554,6 +554,31 @@ class PgProtocolTest {
         assertEquals(0, engine.openSessions.get());
     }
 
+    /** Random bytes and random well-framed messages never escape as exceptions, and everything is released. */
+    @Test
+    void randomInputAfterLoginNeverEscapesAndLeaksNothing() {
+        java.util.Random random = new java.util.Random(3);
+        byte[] types = "BCdcfDEHFPpQSX".getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < 300; i++) {
+            EmbeddedChannel ch = loggedIn();
+            for (int k = 0; k < 5 && ch.isOpen(); k++) {
+                byte[] body = new byte[random.nextInt(40)];
+                random.nextBytes(body);
+                if (random.nextBoolean()) {
+                    send(ch, Wire.typed((char) types[random.nextInt(types.length)], body));
+                } else {
+                    send(ch, body);
+                }
+                received(ch);
+            }
+            ch.close();
+            ch.finishAndReleaseAll();
+            assertEquals(0, engine.openSessions.get(), "iteration " + i);
+            assertEquals(0, engine.openCursors.get(), "iteration " + i);
+        }
+        channel = null;
+    }
+
     // ------------------------------------------------------------------ framing violations
 
     private void assertFatalProtocolViolation(EmbeddedChannel ch, String messagePrefix) {

@@ -295,6 +295,96 @@ class PgServerJdbcTest {
         second.close();
     }
 
+    /** A client that stops reading a large result: the server stops producing rows instead of buffering them all. */
+    @Test
+    void aClientThatDoesNotReadStallsItsResultInsteadOfFillingMemory() throws Exception {
+        long total = 1_000_000; // about 18 MB of DataRows: more than the socket buffers and Netty's high-water mark
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(64 * 1024);
+            socket.connect(new InetSocketAddress("127.0.0.1", server.boundAddress().getPort()));
+            java.io.DataOutputStream out = new java.io.DataOutputStream(socket.getOutputStream());
+            java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(socket.getInputStream()));
+            rawCleartextOrScramLogin(out, in);
+            long before = ENGINE.seriesRowsProduced.get();
+            byte[] sql = ("select * from series(" + total + ")\0").getBytes(StandardCharsets.UTF_8);
+            out.writeByte('Q');
+            out.writeInt(4 + sql.length);
+            out.write(sql);
+            out.flush();
+            // Wait until production stops growing while we do not read.
+            long last = -1;
+            long produced = ENGINE.seriesRowsProduced.get() - before;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (produced != last && System.nanoTime() < deadline) {
+                last = produced;
+                Thread.sleep(300);
+                produced = ENGINE.seriesRowsProduced.get() - before;
+            }
+            assertTrue(produced < total, "the server produced every row although nobody read them: " + produced);
+            // Now read everything: all rows arrive, in order, then CommandComplete and ReadyForQuery.
+            long rows = 0;
+            while (true) {
+                int type = in.read();
+                int len = in.readInt();
+                byte[] body = in.readNBytes(len - 4);
+                if (type == 'D') {
+                    rows++;
+                } else if (type == 'C') {
+                    assertEquals("SELECT " + total + "\0", new String(body, StandardCharsets.UTF_8));
+                } else if (type == 'Z') {
+                    break;
+                }
+            }
+            assertEquals(total, rows);
+        }
+    }
+
+    /** The SCRAM exchange by hand over a socket (the client side as in PgProtocolTest), up to ReadyForQuery. */
+    private static void rawCleartextOrScramLogin(java.io.DataOutputStream out, java.io.DataInputStream in) throws Exception {
+        byte[] startup = Wire.startup(java.util.Map.of("user", "alice", "database", "x"));
+        out.write(startup);
+        out.flush();
+        readMessage(in); // AuthenticationSASL
+        String clientFirstBare = "n=*,r=abcdefghijklmnop";
+        out.write(Wire.saslInitial("SCRAM-SHA-256", "n,," + clientFirstBare));
+        out.flush();
+        byte[] cont = readMessage(in);
+        String serverFirst = new String(cont, 4, cont.length - 4, StandardCharsets.US_ASCII);
+        java.util.Map<String, String> attrs = new java.util.HashMap<>();
+        for (String a : serverFirst.split(",")) {
+            attrs.put(a.substring(0, 1), a.substring(2));
+        }
+        byte[] salted = javax.crypto.SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(
+                new javax.crypto.spec.PBEKeySpec("s3cret".toCharArray(), java.util.Base64.getDecoder().decode(attrs.get("s")),
+                        Integer.parseInt(attrs.get("i")), 256)).getEncoded();
+        byte[] clientKey = ScramSha256.hmac(salted, "Client Key".getBytes(StandardCharsets.US_ASCII));
+        byte[] storedKey = ScramSha256.sha256(clientKey);
+        String withoutProof = "c=biws,r=" + attrs.get("r");
+        byte[] signature = ScramSha256.hmac(storedKey,
+                (clientFirstBare + "," + serverFirst + "," + withoutProof).getBytes(StandardCharsets.UTF_8));
+        byte[] proof = new byte[32];
+        for (int i = 0; i < 32; i++) {
+            proof[i] = (byte) (clientKey[i] ^ signature[i]);
+        }
+        out.write(Wire.saslResponse(withoutProof + ",p=" + java.util.Base64.getEncoder().encodeToString(proof)));
+        out.flush();
+        while (true) {
+            int type = in.read();
+            int len = in.readInt();
+            in.readNBytes(len - 4);
+            assertTrue(type != 'E', "login failed");
+            if (type == 'Z') {
+                return;
+            }
+        }
+    }
+
+    private static byte[] readMessage(java.io.DataInputStream in) throws java.io.IOException {
+        in.read();
+        int len = in.readInt();
+        return in.readNBytes(len - 4);
+    }
+
     @Test
     void psqlRunsASimpleQuery() throws Exception {
         String psql = null;
