@@ -31,6 +31,11 @@ public final class ResultComparison {
         String other = "stillpoint";
         List<Path> files = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
+            boolean named = args[i].equals("--base") || args[i].equals("--other");
+            if (named && i + 1 >= args.length) {
+                System.err.println("result-comparison: option needs a value [option=" + args[i] + "]");
+                System.exit(2);
+            }
             switch (args[i]) {
                 case "--base" -> base = args[++i];
                 case "--other" -> other = args[++i];
