@@ -74,6 +74,68 @@ final class ExprCompiler {
      * @param hint the type the context expects (parameters without a declared type take it), or null
      */
     Ev compile(Expr e, Scope scope, DataType hint, Interceptor interceptor) {
+        Ev ev = compileNode(e, scope, hint, interceptor);
+        if (!(ev instanceof Ev.Const) && foldable(ev)) {
+            // Constant sub-expressions are computed once, now: errors such as 1/0 surface before any row,
+            // as PostgreSQL's planner does.
+            Object v = ev.eval(new Ev.Ctx(new Object[0], 0));
+            return new Ev.Const(v, ev.type, false);
+        }
+        return ev;
+    }
+
+    /** True if an expression depends on nothing but literals (no row, parameter or clock). */
+    static boolean foldable(Ev e) {
+        if (e instanceof Ev.Const) {
+            return true;
+        }
+        if (e instanceof Ev.Not n) {
+            return foldable(n.operand);
+        }
+        if (e instanceof Ev.Logic l) {
+            return foldable(l.left) && foldable(l.right);
+        }
+        if (e instanceof Ev.IsNull n) {
+            return foldable(n.operand);
+        }
+        if (e instanceof Ev.Compare c) {
+            return foldable(c.left) && foldable(c.right);
+        }
+        if (e instanceof Ev.Arith a) {
+            return foldable(a.left) && foldable(a.right);
+        }
+        if (e instanceof Ev.Negate n) {
+            return foldable(n.operand);
+        }
+        if (e instanceof Ev.Concat c) {
+            return foldable(c.left) && foldable(c.right);
+        }
+        if (e instanceof Ev.Cast c) {
+            return foldable(c.operand);
+        }
+        if (e instanceof Ev.InList in) {
+            if (!foldable(in.operand)) {
+                return false;
+            }
+            for (Ev i : in.items) {
+                if (!foldable(i)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (e instanceof Ev.Call c) {
+            for (Ev a : c.args) {
+                if (!foldable(a)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return false; // Param, Slot, Now
+    }
+
+    private Ev compileNode(Expr e, Scope scope, DataType hint, Interceptor interceptor) {
         if (interceptor != null) {
             Ev replaced = interceptor.intercept(e);
             if (replaced != null) {

@@ -53,6 +53,16 @@ class ExpressionTest extends ExecTestSupport {
     }
 
     @Test
+    void constantExpressionsAreComputedBeforeAnyRow() {
+        List<Prepared> p = session.prepareAll("SELECT n / 0 FROM e WHERE false; SELECT 1 / 0 FROM e");
+        assertEquals(List.of(), drain(session.execute(p.get(0), new Object[0])).rows());
+        SqlError e = org.junit.jupiter.api.Assertions.assertThrows(SqlError.class, () -> session.execute(p.get(1), new Object[0]));
+        assertEquals("22012", e.sqlState());
+        session.endImplicitTransaction(true);
+        assertEquals(List.of(row(6, "ab")), rows("SELECT 2 * 3, lower('A' || 'B')"));
+    }
+
+    @Test
     void typeErrorsCarryPositions() {
         SqlError e = error("SELECT k FROM e WHERE n = 'x'");
         assertEquals("22P02", e.sqlState());
