@@ -135,8 +135,21 @@ final class PgConnection implements CancelRegistry.Cancellable {
 
     // ------------------------------------------------------------------ entry point
 
-    /** Processes one inbound element; never throws. */
+    /** Processes one inbound element; never throws (a failure while reporting a failure closes the connection). */
     void handle(Inbound inbound) {
+        try {
+            dispatch(inbound);
+        } catch (Throwable last) {
+            LOG.log(Level.SEVERE, "cannot report error, closing [conn=" + connectionId + "]", last);
+            try {
+                channel.close();
+            } finally {
+                release();
+            }
+        }
+    }
+
+    private void dispatch(Inbound inbound) {
         if (inbound instanceof Inbound.ChannelClosed) {
             if (phase == Phase.READY && busy) {
                 log(Level.INFO, "client disconnected during a statement", null);

@@ -137,7 +137,12 @@ final class PgConnectionHandler extends ChannelInboundHandlerAdapter {
         while (true) {
             Inbound next;
             while ((next = inbox.poll()) != null) {
-                connection.handle(next);
+                try {
+                    connection.handle(next);
+                } catch (Throwable t) {
+                    // handle() does not throw; this guards the drain's bookkeeping against the impossible.
+                    LOG.log(Level.SEVERE, "unexpected error in connection worker [remote=" + channel.remoteAddress() + "]", t);
+                }
                 long backlog = queuedBytes.addAndGet(-sizeOf(next));
                 if (backlog < RESUME_READING_BELOW && !channel.config().isAutoRead()) {
                     channel.config().setAutoRead(true);
