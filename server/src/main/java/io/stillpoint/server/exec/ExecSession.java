@@ -101,7 +101,7 @@ final class ExecSession implements Session {
         List<Parsed> statements;
         try {
             statements = SqlParser.parseScript(sql);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             throw Errors.wrap(e);
         }
         List<Prepared> out = new ArrayList<>(statements.size());
@@ -109,9 +109,10 @@ final class ExecSession implements Session {
             Handle h = new Handle(p, NO_TYPES, true);
             List<ResultColumn> columns;
             try {
-                // Columns as of now; execution plans again, so a table created earlier in the text is seen.
+                // Columns as of now; execution plans again, so a table created earlier in the text is seen,
+                // and reports any error of this statement in its turn.
                 columns = columnsOf(plan(h, NO_TYPES.clone()));
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 columns = null;
             }
             out.add(new Prepared(p.text(), List.of(), columns, h));
@@ -138,7 +139,7 @@ final class ExecSession implements Session {
             }
             h.plan = plan;
             return new Prepared(p.text(), List.of(types), columnsOf(plan), h);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             throw Errors.wrap(e);
         }
     }
@@ -388,10 +389,14 @@ final class ExecSession implements Session {
         boolean rollback = failed || implicitFailed;
         state = State.IDLE;
         implicitFailed = false;
-        if (rollback) {
-            rollbackWrites();
-        } else {
-            commitWrites();
+        try {
+            if (rollback) {
+                rollbackWrites();
+            } else {
+                commitWrites();
+            }
+        } catch (Throwable e) {
+            throw Errors.wrap(e);
         }
     }
 
@@ -532,6 +537,8 @@ final class ExecSession implements Session {
         openCursors.clear();
         try {
             rollbackWrites();
+        } catch (RuntimeException ignored) {
+            // the connection is going away; the storage discards an unfinished transaction anyway
         } finally {
             state = State.IDLE;
         }
