@@ -84,12 +84,16 @@ WORK="$(mktemp -d "$WORK_PARENT/side-by-side.XXXXXX")"
 chmod 711 "$WORK"
 mkdir -p "$(dirname "$RESULTS")"
 : > "$RESULTS"
-PG_STARTED=0 SP_PID=""
+PG_STARTED=0 SP_PID="" HARNESS_PID=""
 AS_PG=()
 
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
+  if [[ -n "$HARNESS_PID" ]]; then
+    kill -TERM "$HARNESS_PID" 2>/dev/null || true   # timeout passes it on to the harness JVM
+    wait "$HARNESS_PID" 2>/dev/null || true
+  fi
   if [[ -n "$SP_PID" ]] && kill -0 "$SP_PID" 2>/dev/null; then
     log "stopping Stillpoint [pid=$SP_PID]"
     kill -TERM "$SP_PID" 2>/dev/null || true
@@ -191,10 +195,17 @@ run_harness() { # label
   # Other work on the machine moves these figures a lot: keep the load next to them.
   echo "round $round/$RUNS: $label, load average $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$RESULTS" >&2
   # shellcheck disable=SC2086
-  if ! timeout --kill-after=10 "$TIMEOUT" java ${HARNESS_JAVA_OPTS:-} -cp "$BENCH_JAR" \
+  # In the background and waited for, so that a TERM to this script runs the cleanup at once instead of after
+  # the harness; the output still streams to the terminal and the results file.
+  timeout --kill-after=10 "$TIMEOUT" java ${HARNESS_JAVA_OPTS:-} -cp "$BENCH_JAR" \
       io.stillpoint.bench.harness.LoadHarness "${args[@]}" --label "$label" --rows "$ROWS" --batch "$BATCH" \
-      --lookups "$LOOKUPS" --lookup-seconds "$LOOKUP_SECONDS" --runs 1 2>&1 | tee -a "$RESULTS"; then
-    log "harness failed [label=$label, round=$round]"
+      --lookups "$LOOKUPS" --lookup-seconds "$LOOKUP_SECONDS" --runs 1 > >(tee -a "$RESULTS") 2>&1 &
+  HARNESS_PID=$!
+  local status=0
+  wait "$HARNESS_PID" || status=$?
+  HARNESS_PID=""
+  if [[ $status != 0 ]]; then
+    log "harness failed [label=$label, round=$round, status=$status]"
     FAILED=1
   fi
 }
