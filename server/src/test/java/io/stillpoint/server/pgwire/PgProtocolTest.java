@@ -484,6 +484,23 @@ class PgProtocolTest {
     }
 
     @Test
+    void unknownParameterOidsBecomeUnknownTextAndRefuseBinary() {
+        EmbeddedChannel ch = loggedIn();
+        send(ch, Wire.parse("S_u", "select $1", 2950), Wire.describe('S', "S_u"),
+                Wire.bind("", "S_u", new short[0], new byte[][] {"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11".getBytes()}),
+                Wire.execute("", 0), Wire.sync());
+        List<Wire.Msg> m = messages(received(ch));
+        assertEquals("1tT2DCZ", types(m));
+        assertArrayEquals(builder().i16(1).i32(705).toBytes(), m.get(1).body());
+        assertEquals("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", new String(m.get(4).body(), 6, 36, StandardCharsets.UTF_8));
+        send(ch, Wire.bind("", "S_u", new short[] {1}, new byte[][] {new byte[16]}), Wire.execute("", 0), Wire.sync());
+        m = messages(received(ch));
+        assertEquals("EZ", types(m));
+        assertEquals("0A000", m.get(0).errorField('C'));
+        assertEquals("binary format not supported for parameter type [parameter=1, oid=2950]", m.get(0).errorField('M'));
+    }
+
+    @Test
     void flushSendsWhatIsBufferedWithoutSync() {
         EmbeddedChannel ch = loggedIn();
         send(ch, Wire.parse("", "select 1"));
