@@ -349,7 +349,7 @@ final class Aggregates {
                         int i = sel == null ? k : sel[k];
                         if (!c.isNull(i)) {
                             double x = c.getDouble(i);
-                            if (!any || (min ? Double.compare(x, b) < 0 : Double.compare(x, b) > 0)) {
+                            if (!any || (min ? Values.compareDoubles(x, b) < 0 : Values.compareDoubles(x, b) > 0)) {
                                 b = x;
                                 any = true;
                             }

@@ -426,6 +426,20 @@ final class Values {
         }
     }
 
+    /** PostgreSQL's float order: -0 equals 0, NaN equals NaN and sorts above every number. */
+    static int compareDoubles(double x, double y) {
+        if (x < y) {
+            return -1;
+        }
+        if (x > y) {
+            return 1;
+        }
+        if (x == y) {
+            return 0;
+        }
+        return Double.compare(x, y); // at least one NaN
+    }
+
     /** Orders two non-null values of the same expression type. */
     @SuppressWarnings({"unchecked", "rawtypes"})
     static int compare(Object a, Object b) {
@@ -437,7 +451,7 @@ final class Values {
         }
         if (a instanceof Number x && b instanceof Number y) {
             if ((a instanceof Double) || (b instanceof Double)) {
-                return Double.compare(x.doubleValue(), y.doubleValue());
+                return compareDoubles(x.doubleValue(), y.doubleValue());
             }
             return Long.compare(x.longValue(), y.longValue());
         }

@@ -45,6 +45,15 @@ class ValuesTest {
     }
 
     @Test
+    void floatOrderIsPostgres() {
+        assertEquals(0, Values.compare(-0.0, 0.0));
+        assertEquals(0, Values.compare(Double.NaN, Double.NaN));
+        assertEquals(1, Integer.signum(Values.compare(Double.NaN, Double.POSITIVE_INFINITY)));
+        assertEquals(-1, Integer.signum(Values.compare(1, 1.5)));
+        assertEquals(0, Values.compare(2L, 2.0));
+    }
+
+    @Test
     void numbersAndBooleans() {
         assertEquals(42, Values.parseInt(" 42 "));
         assertEquals(-7L, Values.parseLong("-7"));
