@@ -79,6 +79,11 @@ final class TestRows {
         }
     }
 
+    /** The HOUR partition key of a timestamp. */
+    static long hourOf(long micros) {
+        return Math.floorDiv(micros, 3_600_000_000L);
+    }
+
     static List<Object[]> tradeRows(long firstTs, int count, long seed) {
         List<Object[]> rows = new ArrayList<>();
         for (int i = 0; i < count; i++) {
