@@ -298,6 +298,11 @@ final class SelectPlan {
                         return null;
                     }
                     break;
+                case VARCHAR:
+                    if (op != BinaryOp.EQ || !Values.isText(constant.type)) {
+                        return null;
+                    }
+                    break;
                 default:
                     return null;
             }
@@ -782,7 +787,13 @@ final class SelectPlan {
             return new TableScanner.RangeFilter[0];
         }
         Map<Integer, TableScanner.RangeFilter> byColumn = new LinkedHashMap<>();
+        List<TableScanner.RangeFilter> textFilters = new ArrayList<>();
         for (FastConjunct f : fast) {
+            if (f.columnType() == ColumnType.VARCHAR) {
+                Object v = f.constant().eval(ctx);
+                textFilters.add(TableScanner.RangeFilter.textEquals(f.column(), v == null ? null : v.toString()));
+                continue;
+            }
             boolean doubles = f.columnType() == ColumnType.DOUBLE;
             TableScanner.RangeFilter r = byColumn.computeIfAbsent(f.column(), c -> new TableScanner.RangeFilter(c, doubles));
             Object v = f.constant().eval(ctx);
@@ -818,7 +829,10 @@ final class SelectPlan {
                 }
             }
         }
-        return byColumn.values().toArray(new TableScanner.RangeFilter[0]);
+        // Numeric ranges first: they are cheaper than string comparisons and narrow the selection.
+        List<TableScanner.RangeFilter> all = new ArrayList<>(byColumn.values());
+        all.addAll(textFilters);
+        return all.toArray(new TableScanner.RangeFilter[0]);
     }
 
     /** An integer column compared with a double: the equivalent integer bounds. */

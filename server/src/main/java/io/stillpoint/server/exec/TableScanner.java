@@ -22,7 +22,8 @@ final class TableScanner implements AutoCloseable {
 
     /**
      * {@code lo <= value <= hi} on one column, for rows whose value is not NULL. Integer-like columns (INT,
-     * LONG, TIMESTAMP) use the long bounds, DOUBLE columns the double bounds.
+     * LONG, TIMESTAMP) use the long bounds, DOUBLE columns the double bounds; a VARCHAR column is compared for
+     * equality with {@link #text}.
      */
     static final class RangeFilter {
         final int column;
@@ -31,19 +32,40 @@ final class TableScanner implements AutoCloseable {
         long hi = Long.MAX_VALUE;
         double dlo = Double.NEGATIVE_INFINITY;
         double dhi = Double.POSITIVE_INFINITY;
+        /** For a VARCHAR equality: the value (null: the constant was NULL, nothing matches). */
+        final boolean isText;
+        String text;
 
         RangeFilter(int column, boolean doubles) {
             this.column = column;
             this.doubles = doubles;
+            this.isText = false;
+        }
+
+        private RangeFilter(int column, String text) {
+            this.column = column;
+            this.doubles = false;
+            this.isText = true;
+            this.text = text;
+        }
+
+        static RangeFilter textEquals(int column, String value) {
+            return new RangeFilter(column, value);
         }
 
         boolean empty() {
+            if (isText) {
+                return text == null;
+            }
             return doubles ? !(dlo <= dhi) : lo > hi;
         }
 
         /** Selects the rows of {@code in} (all rows when null) that pass; returns how many went to {@code out}. */
         int apply(ColumnChunk c, int count, int[] in, int nIn, int[] out) {
             // One small method per case so that each loop is compiled on its own with a clean type profile.
+            if (isText) {
+                return textEquals(c, count, in, nIn, text, out);
+            }
             if (doubles) {
                 return in == null ? doublesAll(c, count, dlo, dhi, out) : doublesSelected(c, in, nIn, dlo, dhi, out);
             }
@@ -51,6 +73,18 @@ final class TableScanner implements AutoCloseable {
                 return lo == hi ? longsEqualAll(c, count, lo, out) : longsAll(c, count, lo, hi, out);
             }
             return longsSelected(c, in, nIn, lo, hi, out);
+        }
+
+        private static int textEquals(ColumnChunk c, int count, int[] in, int nIn, String v, int[] out) {
+            int n = 0;
+            int end = in == null ? count : nIn;
+            for (int k = 0; k < end; k++) {
+                int i = in == null ? k : in[k];
+                if (v.equals(c.getString(i))) {
+                    out[n++] = i;
+                }
+            }
+            return n;
         }
 
         private static int longsEqualAll(ColumnChunk c, int count, long v, int[] out) {
@@ -207,7 +241,7 @@ final class TableScanner implements AutoCloseable {
         boolean bounded = false;
         for (RangeFilter f : filters) {
             none |= f.empty();
-            if (f.column == tsColumn && !f.doubles) {
+            if (f.column == tsColumn && !f.doubles && !f.isText) {
                 lo = Math.max(lo, f.lo);
                 hi = Math.min(hi, f.hi);
                 bounded = true;
@@ -280,7 +314,7 @@ final class TableScanner implements AutoCloseable {
         int keep = 0;
         RangeFilter[] out = new RangeFilter[filters.length];
         for (RangeFilter f : filters) {
-            boolean covers = f.column == tsColumn && !f.doubles && f.lo <= min && max <= f.hi;
+            boolean covers = f.column == tsColumn && !f.doubles && !f.isText && f.lo <= min && max <= f.hi;
             if (!covers) {
                 out[keep++] = f;
             }

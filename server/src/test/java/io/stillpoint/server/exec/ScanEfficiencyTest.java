@@ -203,6 +203,16 @@ class ScanEfficiencyTest extends ExecTestSupport {
     }
 
     @Test
+    void textEqualityRunsOnTheChunkAndReadsOtherColumnsOnlyForMatches() {
+        Prepared p = session.prepare("SELECT id FROM m WHERE s = $1 AND id > 10", List.of(DataType.VARCHAR));
+        assertEquals(List.of(row(27L)), drain(session.execute(p, new Object[] {"s27"})).rows());
+        assertEquals(List.of(), drain(session.execute(p, new Object[] {"s3"})).rows());
+        assertEquals(List.of(), drain(session.execute(p, new Object[] {null})).rows());
+        assertEquals(List.of(row(120L)), rows("SELECT count(*) FROM m WHERE s <> 'x'"));
+        assertEquals(0, counting.openSnapshots.get());
+    }
+
+    @Test
     void snapshotsAreClosedOnEveryPath() {
         Result r = session.execute(session.prepare("SELECT * FROM m", List.of()), new Object[0]);
         ((Result.Rows) r).cursor().next();
