@@ -55,6 +55,8 @@ final class TxnFile implements AutoCloseable {
     static final int MAGIC = 0x53505458;
     static final int HEADER_SIZE = 64;
     static final int INITIAL_SLOT_CAPACITY = 4032;
+    /** Slot capacity of new _txn files; tests lower it to reach the slot-growth path with few partitions. */
+    static volatile int initialSlotCapacity = INITIAL_SLOT_CAPACITY;
     private static final int RECORD_HEADER = 32;
 
     private final FileSystemFacade fs;
@@ -79,9 +81,10 @@ final class TxnFile implements AutoCloseable {
     static TxnFile create(FileSystemFacade fs, Path dir, long tableId, TableSchema schema) throws IOException {
         TxnFile txnFile = new TxnFile(fs, dir, tableId, schema);
         TxnState empty = new TxnState(0, 0, List.of());
-        txnFile.slotCapacity = INITIAL_SLOT_CAPACITY;
+        int capacity = initialSlotCapacity;
+        txnFile.slotCapacity = capacity;
         try {
-            txnFile.installNewFile(empty, null, INITIAL_SLOT_CAPACITY);
+            txnFile.installNewFile(empty, null, capacity);
         } catch (IOException | RuntimeException e) {
             txnFile.close();
             throw e;

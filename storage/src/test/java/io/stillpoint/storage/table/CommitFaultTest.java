@@ -104,10 +104,10 @@ class CommitFaultTest {
         everyPosition("enospc", FaultInjectingFileSystem::diskFullOnNthWrite, StorageException.Kind.DISK_FULL);
     }
 
-    /** 60 hourly partitions in one commit: the _txn record outgrows its slot and a larger file replaces it. */
-    private static List<Object[]> sixtyHours(long start) {
+    /** 4 hourly partitions in one commit: the _txn record outgrows its (lowered) slot; a larger file replaces it. */
+    private static List<Object[]> fourHours(long start) {
         List<Object[]> rows = new ArrayList<>();
-        for (int h = 0; h < 60; h++) {
+        for (int h = 0; h < 4; h++) {
             rows.add(new Object[]{start + h * 3_600_000_000L, (long) h, h * 1.5});
         }
         return rows;
@@ -125,23 +125,23 @@ class CommitFaultTest {
             int startSyncs = fs.fileSyncCount() + fs.directorySyncCount();
             if (failAt > 0) {
                 fs.failNthSync(failAt);
-                assertThrows(StorageException.class, () -> TestRows.insert(engine, "t", sixtyHours(start)));
+                assertThrows(StorageException.class, () -> TestRows.insert(engine, "t", fourHours(start)));
                 assertEquals(before, TestRows.readAll(engine, "t"));
             } else {
-                TestRows.insert(engine, "t", sixtyHours(start));
+                TestRows.insert(engine, "t", fourHours(start));
             }
             syncs = fs.fileSyncCount() + fs.directorySyncCount() - startSyncs;
             fs.disarm();
             TestRows.insert(engine, "t", TestRows.tradeRows(start - 100, 1, 7));
         }
         try (TableEngine engine = TableEngine.open(EngineConfig.of(root))) {
-            int expectedRows = failAt > 0 ? 2 : 62;
+            int expectedRows = failAt > 0 ? 2 : 6;
             assertEquals(expectedRows, TestRows.readAll(engine, "t").size());
             assertEquals(failAt > 0 ? 2 : 3, engine.tables().get(0).txn());
             if (failAt > 0) {
                 // The failed commit is gone; a retry of it works and outgrows the slot again.
-                TestRows.insert(engine, "t", sixtyHours(start));
-                assertEquals(62, TestRows.readAll(engine, "t").size());
+                TestRows.insert(engine, "t", fourHours(start));
+                assertEquals(6, TestRows.readAll(engine, "t").size());
             }
         }
         return syncs;
@@ -149,6 +149,15 @@ class CommitFaultTest {
 
     @Test
     void txnRecordOutgrowingItsSlotIsInstalledAtomicallyAlsoWhenItsSyncsFail() throws Exception {
+        TxnFile.initialSlotCapacity = 256; // two partitions fit
+        try {
+            growingCommitFaults();
+        } finally {
+            TxnFile.initialSlotCapacity = TxnFile.INITIAL_SLOT_CAPACITY;
+        }
+    }
+
+    private void growingCommitFaults() throws Exception {
         int syncs = syncsOfGrowingCommit(Files.createDirectory(dir.resolve("ok")), 0);
         // The last two syncs of the commit are the new _txn file's and its directory's (after the rename).
         syncsOfGrowingCommit(Files.createDirectory(dir.resolve("tmp-sync")), syncs - 1);
