@@ -300,4 +300,43 @@ class JdbcIT {
             c.commit();
         }
     }
+
+    @Test
+    void aTransactionWritingTwoTablesIsRefusedWith0A000AndLeavesNothing() throws Exception {
+        try (Connection c = server.connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE two_a (v INT)");
+            s.execute("CREATE TABLE two_b (v INT)");
+            c.setAutoCommit(false);
+            s.execute("INSERT INTO two_a VALUES (1)");
+            SQLException e = assertThrows(SQLException.class, () -> s.execute("INSERT INTO two_b VALUES (2)"));
+            assertEquals("0A000", e.getSQLState(), e.getMessage());
+            c.rollback();
+            c.setAutoCommit(true);
+            assertEquals(0, count(s, "two_a"));
+            assertEquals(0, count(s, "two_b"));
+        }
+    }
+
+    @Test
+    void sessionFunctionsAndParameters() throws Exception {
+        try (Connection c = server.connect(); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT version(), now(), current_database(), 1")) {
+                assertTrue(rs.next());
+                assertTrue(rs.getString(1).startsWith("PostgreSQL"), rs.getString(1));
+                assertTrue(rs.getString(1).contains("Stillpoint"), rs.getString(1));
+                LocalDateTime now = rs.getObject(2, LocalDateTime.class);
+                assertTrue(Math.abs(java.time.Duration.between(now,
+                        LocalDateTime.now(java.time.ZoneOffset.UTC)).toMinutes()) < 5, "now() = " + now);
+                assertEquals("stillpoint", rs.getString(3));
+                assertEquals(1, rs.getInt(4));
+            }
+            s.execute("SET application_name = 'jdbc-it'");
+            try (ResultSet rs = s.executeQuery("SHOW application_name")) {
+                assertTrue(rs.next());
+                assertEquals("jdbc-it", rs.getString(1));
+            }
+            assertEquals("PostgreSQL", c.getMetaData().getDatabaseProductName());
+            assertTrue(c.isValid(5));
+        }
+    }
 }
