@@ -86,6 +86,14 @@ final class JSqlBridge {
             "current_time", "current_timestamp", "current_role", "current_catalog", "session_user", "user",
             "localtime", "localtimestamp");
 
+    /**
+     * JSqlParser's complex-parsing mode (needed only for conditions as function arguments, {@code f(a > 1)})
+     * backtracks exponentially in the nesting depth of parentheses (depth 10 takes seconds, 12 tens of seconds, and
+     * three unclosed parentheses over a minute), so it is only tried on balanced statements nested no deeper than
+     * this.
+     */
+    private static final int MAX_COMPLEX_PARSING_DEPTH = 2;
+
     private static final Pattern LEXICAL_ERROR_AT = Pattern.compile("line (\\d+), column (\\d+)");
 
     private final String sql;
@@ -121,6 +129,7 @@ final class JSqlBridge {
                 blankTo = parseCreateTableTail(tail);
             }
         }
+        checkParenthesesBalance();
         String sanitized = sanitize(blankFrom, blankTo);
         net.sf.jsqlparser.statement.Statement parsed = runJSqlParser(sanitized);
         if (parsed instanceof PlainSelect select) {
@@ -131,6 +140,17 @@ final class JSqlBridge {
         }
         if (parsed instanceof CreateTable create) {
             return createTable(create);
+        }
+        if (parsed instanceof net.sf.jsqlparser.statement.UnsupportedStatement) {
+            // JSqlParser's error recovery: it gave up on the text. For the statements we do implement that is a
+            // syntax error; anything else is a statement we do not support.
+            Token first = tokens.get(0);
+            boolean ours = first.isKeyword("select") || first.isKeyword("insert") || first.isKeyword("values")
+                    || (first.isKeyword("create") && tokens.size() > 1 && tokens.get(1).isKeyword("table"));
+            if (ours) {
+                throw SqlParser.syntaxErrorAtEnd(endPosition());
+            }
+            throw SqlParser.notSupported(first);
         }
         if (parsed instanceof net.sf.jsqlparser.statement.select.Select) {
             throw notSupported("queries other than a plain select (set operations, parenthesized or with queries) "
@@ -210,6 +230,10 @@ final class JSqlBridge {
         try {
             return runJSqlParser(sanitized, false);
         } catch (SqlParseException simpleFailed) {
+            int depth = parenthesisDepth();
+            if (depth < 0 || depth > MAX_COMPLEX_PARSING_DEPTH) {
+                throw simpleFailed;
+            }
             try {
                 return runJSqlParser(sanitized, true);
             } catch (SqlParseException complexFailed) {
@@ -248,6 +272,38 @@ final class JSqlBridge {
             throw index >= 0 ? SqlParser.syntaxErrorAt(sql, tokens.get(index))
                     : SqlParser.syntaxErrorAtEnd(endPosition());
         }
+    }
+
+    /**
+     * Reports unbalanced parentheses the way PostgreSQL does, before JSqlParser sees them: its lookahead takes time
+     * exponential in the number of unclosed parentheses (seven take seconds).
+     */
+    private void checkParenthesesBalance() {
+        int depth = 0;
+        for (Token t : tokens) {
+            if (t.isSymbol("(")) {
+                depth++;
+            } else if (t.isSymbol(")") && --depth < 0) {
+                throw SqlParser.syntaxErrorAt(sql, t);
+            }
+        }
+        if (depth > 0) {
+            throw SqlParser.syntaxErrorAtEnd(endPosition());
+        }
+    }
+
+    /** The deepest nesting of parentheses, or -1 if they are unbalanced. */
+    private int parenthesisDepth() {
+        int depth = 0;
+        int max = 0;
+        for (Token t : tokens) {
+            if (t.isSymbol("(")) {
+                max = Math.max(max, ++depth);
+            } else if (t.isSymbol(")") && --depth < 0) {
+                return -1;
+            }
+        }
+        return depth == 0 ? max : -1;
     }
 
     private SqlParseException syntaxErrorAt(net.sf.jsqlparser.parser.Token at) {
@@ -388,9 +444,32 @@ final class JSqlBridge {
             if (item.getAlias().getAliasColumns() != null) {
                 throw notSupported("alias column lists are not supported", position);
             }
+            if (item.getAlias().getName().startsWith("'")) {
+                throw stringAliasError(position);
+            }
             alias = identifier(item.getAlias().getName());
         }
         return new Statement.SelectItem.Item(expr(e, position), alias);
+    }
+
+    /** JSqlParser accepts {@code SELECT 'a' 'b'} ('b' an alias); PostgreSQL does not. Points at that string. */
+    private SqlParseException stringAliasError(int itemPosition) {
+        int i = itemPosition > 0 ? tokenIndexAt(itemPosition - 1) : -1;
+        Token alias = null;
+        for (int depth = 0; i >= 0 && i < tokens.size(); i++) {
+            Token t = tokens.get(i);
+            if (t.isSymbol("(")) {
+                depth++;
+            } else if (t.isSymbol(")")) {
+                depth--;
+            } else if (depth == 0 && (t.isSymbol(",") || t.isKeyword("from"))) {
+                break;
+            } else if (depth == 0 && t.kind() == Token.Kind.STRING) {
+                alias = t;
+            }
+        }
+        return alias != null ? SqlParser.syntaxErrorAt(sql, alias)
+                : SqlParseException.syntax("syntax error at or near string [position=" + itemPosition + "]", itemPosition);
     }
 
     private Statement.FromSource fromSource(FromItem item) {
@@ -775,6 +854,16 @@ final class JSqlBridge {
 
     private Expr column(Column column, int position) {
         String raw = column.getColumnName();
+        Token token = tokenAtPosition(position);
+        if (token != null && token.kind() != Token.Kind.IDENT && token.kind() != Token.Kind.QUOTED_IDENT) {
+            // JSqlParser reads "1e" or "#" as column names; PostgreSQL does not
+            int i = tokenIndexAt(token.start());
+            throw token.kind() == Token.Kind.NUMBER && i + 1 < tokens.size()
+                    ? SqlParser.syntaxErrorAt(sql, tokens.get(i + 1)) : SqlParser.syntaxErrorAt(sql, token);
+        }
+        if (raw.equalsIgnoreCase("default") && column.getTable() == null) {
+            throw notSupported("default values are not supported", position);
+        }
         Table table = column.getTable();
         boolean qualified = table != null && table.getName() != null;
         if (!qualified && !isQuoted(raw) && NILADIC_FUNCTIONS.contains(raw.toLowerCase(Locale.ROOT))) {
