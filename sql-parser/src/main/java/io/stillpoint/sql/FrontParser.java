@@ -14,7 +14,8 @@ import java.util.Set;
 final class FrontParser {
 
     private static final Set<String> LEADING_WORDS = Set.of(
-            "begin", "start", "commit", "end", "rollback", "abort", "set", "show", "drop");
+            "begin", "start", "commit", "end", "rollback", "abort", "set", "show", "drop", "reset", "checkpoint",
+            "alter");
 
     private final String sql;
     private final List<Token> tokens;
@@ -27,6 +28,15 @@ final class FrontParser {
 
     static boolean handles(List<Token> tokens) {
         Token first = tokens.get(0);
+        if (first.isKeyword("alter")) {
+            // only ALTER TABLE ... DROP PARTITION is ours; other ALTERs are unsupported statements
+            for (int i = 1; i + 1 < tokens.size(); i++) {
+                if (tokens.get(i).isKeyword("drop") && tokens.get(i + 1).isKeyword("partition")) {
+                    return true;
+                }
+            }
+            return false;
+        }
         return first.kind() == Token.Kind.IDENT && LEADING_WORDS.contains(first.text());
     }
 
@@ -55,6 +65,14 @@ final class FrontParser {
             case "set" -> set();
             case "show" -> show();
             case "drop" -> drop(first);
+            case "reset" -> {
+                if (peekKeyword("all")) {
+                    throw notSupported(first, "RESET ALL");
+                }
+                yield new Statement.SetVariable(dottedName(), null);
+            }
+            case "checkpoint" -> checkpoint(first);
+            case "alter" -> dropPartitions();
             default -> throw SqlParser.syntaxErrorAt(sql, first);
         };
         expectEnd();
@@ -211,6 +229,74 @@ final class FrontParser {
         }
         acceptAny("cascade", "restrict");
         return new Statement.DropTable(name, ifExists, nameToken.position());
+    }
+
+    // ---- dialect extensions ----
+
+    private Statement checkpoint(Token first) {
+        if (acceptKeyword("release")) {
+            return new Statement.CheckpointRelease();
+        }
+        if (!peekKeyword("create")) {
+            if (atEnd()) {
+                throw notSupported(first, "CHECKPOINT");
+            }
+            throw SqlParser.syntaxErrorAt(sql, peek());
+        }
+        next();
+        if (!acceptKeyword("timeout")) {
+            return new Statement.CheckpointCreate(null);
+        }
+        if (atEnd()) {
+            throw SqlParser.syntaxErrorAtEnd(endPosition());
+        }
+        Token amount = next();
+        long value;
+        try {
+            if (amount.kind() != Token.Kind.NUMBER) {
+                throw new NumberFormatException();
+            }
+            value = Long.parseLong(amount.text());
+        } catch (NumberFormatException e) {
+            throw SqlParser.syntaxErrorAt(sql, amount);
+        }
+        long unit = 1;
+        if (!atEnd()) {
+            Token word = next();
+            switch (word.kind() == Token.Kind.IDENT ? word.text() : "") {
+                case "second", "seconds", "s" -> unit = 1;
+                case "minute", "minutes", "m" -> unit = 60;
+                case "hour", "hours", "h" -> unit = 3600;
+                default -> throw SqlParser.syntaxErrorAt(sql, word);
+            }
+        }
+        if (value <= 0 || value > Long.MAX_VALUE / unit) {
+            throw new SqlParseException("22023", "checkpoint timeout must be positive [timeout=" + amount.text() + "]",
+                    amount.position());
+        }
+        return new Statement.CheckpointCreate(value * unit);
+    }
+
+    /** {@code ALTER TABLE name DROP PARTITION LIST 'p' [, 'p' ...]}. */
+    private Statement dropPartitions() {
+        expectKeyword("table");
+        Token nameToken = atEnd() ? null : peek();
+        String table = tableName();
+        expectKeyword("drop");
+        expectKeyword("partition");
+        expectKeyword("list");
+        List<String> partitions = new java.util.ArrayList<>();
+        do {
+            if (atEnd()) {
+                throw SqlParser.syntaxErrorAtEnd(endPosition());
+            }
+            Token partition = next();
+            if (partition.kind() != Token.Kind.STRING) {
+                throw SqlParser.syntaxErrorAt(sql, partition);
+            }
+            partitions.add(partition.text());
+        } while (acceptSymbol(","));
+        return new Statement.DropPartitions(table, List.copyOf(partitions), nameToken.position());
     }
 
     /** {@code name} or {@code schema.name}; the schema {@code public} is dropped, others are kept as a prefix. */

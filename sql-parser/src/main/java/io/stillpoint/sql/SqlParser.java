@@ -23,7 +23,7 @@ public final class SqlParser {
     private static final Set<String> UNSUPPORTED_STATEMENTS = Set.of(
             "update", "delete", "merge", "truncate", "alter", "grant", "revoke", "copy", "vacuum", "analyze",
             "analyse", "explain", "with", "declare", "fetch", "close", "listen", "unlisten", "notify", "lock",
-            "prepare", "execute", "deallocate", "discard", "reset", "comment", "call", "do", "savepoint", "release",
+            "prepare", "execute", "deallocate", "discard", "comment", "call", "do", "savepoint", "release",
             "cluster", "reindex", "refresh", "security", "load", "import", "move", "reassign", "table");
 
     /** PostgreSQL's limit on the number of bind parameters of one statement (Int16 count in Bind). */

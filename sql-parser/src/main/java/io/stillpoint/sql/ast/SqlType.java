@@ -1,6 +1,10 @@
 package io.stillpoint.sql.ast;
 
-/** The column types the SQL dialect knows, with the spellings that map to each. */
+/**
+ * The column types the SQL dialect knows, with the spellings that map to each. These are also the only cast targets:
+ * {@code x::int2}, {@code CAST(x AS numeric)} and every other spelling are rejected by the parser with SQLSTATE
+ * 42704 {@code type does not exist [type=int2]}. Lengths ({@code VARCHAR(10)}) are accepted and ignored.
+ */
 public enum SqlType {
     /** BOOLEAN, BOOL. */
     BOOLEAN,

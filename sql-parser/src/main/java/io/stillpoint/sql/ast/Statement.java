@@ -11,14 +11,21 @@ import java.util.List;
  */
 public sealed interface Statement {
 
-    /** {@code CREATE TABLE [IF NOT EXISTS] name (col type, ...) [TIMESTAMP(col)] [PARTITION BY unit]}. */
+    /**
+     * {@code CREATE TABLE [IF NOT EXISTS] name (col type, ...) [TIMESTAMP(col)] [PARTITION BY unit]}. The parser has
+     * checked that the designated timestamp column exists and is a TIMESTAMP, and that PARTITION BY other than NONE
+     * has one. {@code position} is the table name's.
+     */
     record CreateTable(String table, boolean ifNotExists, List<ColumnDef> columns,
                        String timestampColumn, PartitionUnit partitionBy, int position) implements Statement {}
 
-    /** {@code DROP TABLE [IF EXISTS] name}. */
+    /** {@code DROP TABLE [IF EXISTS] name}; {@code position} is the table name's. */
     record DropTable(String table, boolean ifExists, int position) implements Statement {}
 
-    /** {@code INSERT INTO t [(cols)] VALUES (...), (...)}. An empty {@code columns} list means all columns in order. */
+    /**
+     * {@code INSERT INTO t [(cols)] VALUES (...), (...)}. An empty {@code columns} list means all columns in order.
+     * Every row has the same number of values. {@code position} is the table name's.
+     */
     record Insert(String table, List<String> columns, List<List<Expr>> rows, int position) implements Statement {}
 
     /**
@@ -39,7 +46,11 @@ public sealed interface Statement {
 
     /**
      * {@code SET [SESSION|LOCAL] name {=|TO} value}; also {@code SET SESSION CHARACTERISTICS AS TRANSACTION ...}
-     * (name {@code "session_characteristics"}, value the rest of the text). The value is its text without quotes.
+     * (name {@code "session_characteristics"}, value the transaction modes in upper case, e.g.
+     * {@code "ISOLATION LEVEL READ COMMITTED"}) and {@code SET TRANSACTION ...} (name {@code "transaction"}).
+     * {@code SET TIME ZONE x} has the name {@code "timezone"}. The name is folded to lower case unless quoted; the
+     * value is its text without quotes (unquoted words folded to lower case, lists joined with {@code ", "}).
+     * {@code value} is null for {@code DEFAULT}, {@code SET TIME ZONE LOCAL} and {@code RESET name}.
      */
     record SetVariable(String name, String value) implements Statement {}
 
@@ -48,6 +59,21 @@ public sealed interface Statement {
 
     /** {@code SHOW TABLES}. */
     record ShowTables() implements Statement {}
+
+    /**
+     * {@code CHECKPOINT CREATE [TIMEOUT n [SECOND[S]|MINUTE[S]|HOUR[S]]]}: {@code timeoutSeconds} is the lease after
+     * which the checkpoint releases itself, null when not written.
+     */
+    record CheckpointCreate(Long timeoutSeconds) implements Statement {}
+
+    /** {@code CHECKPOINT RELEASE}. */
+    record CheckpointRelease() implements Statement {}
+
+    /**
+     * {@code ALTER TABLE name DROP PARTITION LIST 'p1' [, 'p2' ...]}: the partition names as written (e.g.
+     * {@code '2026-11-21'} for a DAY partition). {@code position} is the table name's.
+     */
+    record DropPartitions(String table, List<String> partitions, int position) implements Statement {}
 
     /** Nothing but white space, comments or semicolons: PostgreSQL answers EmptyQueryResponse. */
     record Empty() implements Statement {}

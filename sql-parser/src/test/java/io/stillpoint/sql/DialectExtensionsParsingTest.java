@@ -1,0 +1,54 @@
+package io.stillpoint.sql;
+
+import io.stillpoint.sql.ast.Statement;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** CHECKPOINT CREATE/RELEASE, ALTER TABLE ... DROP PARTITION LIST, RESET. */
+class DialectExtensionsParsingTest {
+
+    static Statement parse(String sql) {
+        return SqlParser.parse(sql).statement();
+    }
+
+    static SqlParseException error(String sql) {
+        return assertThrows(SqlParseException.class, () -> SqlParser.parse(sql));
+    }
+
+    @Test
+    void checkpoint() {
+        assertEquals(new Statement.CheckpointCreate(null), parse("CHECKPOINT CREATE"));
+        assertEquals(new Statement.CheckpointRelease(), parse("checkpoint release;"));
+        assertEquals(new Statement.CheckpointCreate(30L), parse("CHECKPOINT CREATE TIMEOUT 30"));
+        assertEquals(new Statement.CheckpointCreate(600L), parse("CHECKPOINT CREATE TIMEOUT 10 MINUTES"));
+        assertEquals(new Statement.CheckpointCreate(7200L), parse("CHECKPOINT CREATE TIMEOUT 2 hours"));
+        assertEquals(List.of(new Parsed(new Statement.CheckpointCreate(null), "CHECKPOINT CREATE", 0)),
+                SqlParser.parseScript("  CHECKPOINT CREATE  "));
+        SqlParseException unit = error("CHECKPOINT CREATE TIMEOUT 2 weeks");
+        assertEquals("syntax error at or near \"weeks\" [position=29]", unit.getMessage());
+        assertEquals("22023", error("CHECKPOINT CREATE TIMEOUT 0").sqlState());
+        assertEquals("42601", error("CHECKPOINT CREATE TIMEOUT").sqlState());
+        assertEquals("42601", error("CHECKPOINT CREATE NOW").sqlState());
+        assertEquals("0A000", error("CHECKPOINT").sqlState());
+        assertEquals(12, error("CHECKPOINT DESTROY").position());
+    }
+
+    @Test
+    void dropPartitionList() {
+        String sql = "ALTER TABLE Trades DROP PARTITION LIST '2026-11-20', '2026-11-21'";
+        assertEquals(new Statement.DropPartitions("trades", List.of("2026-11-20", "2026-11-21"), 13), parse(sql));
+        assertEquals("42601", error("ALTER TABLE t DROP PARTITION LIST").sqlState());
+        assertEquals("42601", error("ALTER TABLE t DROP PARTITION LIST 2026").sqlState());
+        assertEquals("0A000", error("ALTER TABLE t ADD COLUMN a int").sqlState());
+    }
+
+    @Test
+    void reset() {
+        assertEquals(new Statement.SetVariable("application_name", null), parse("RESET application_name"));
+        assertEquals("0A000", error("RESET ALL").sqlState());
+    }
+}
