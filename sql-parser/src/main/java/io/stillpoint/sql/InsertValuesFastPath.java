@@ -10,8 +10,9 @@ import java.util.Map;
 
 /**
  * A hand-written parser for the INSERT shape that bulk loads send: {@code INSERT INTO t [(cols)] VALUES (...), ...}
- * where every value is a constant, a {@code $n}, a typed literal ({@code TIMESTAMP '...'}) or a cast of one of those
- * ({@code $1::bigint}, {@code CAST($1 AS int)}). pgjdbc's reWriteBatchedInserts sends such statements with tens of
+ * where every value is a constant, a {@code $n}, a typed literal ({@code TIMESTAMP '...'}), a function call on such
+ * values ({@code now()}, {@code current_timestamp}) or a cast of one of those ({@code $1::bigint},
+ * {@code CAST($1 AS int)}). pgjdbc's reWriteBatchedInserts sends such statements with tens of
  * thousands of parameters, which JSqlParser's backtracking takes seconds to parse; this takes milliseconds.
  *
  * <p>It never reports errors: anything outside that shape (expressions, function calls, unknown types, ragged rows,
@@ -137,6 +138,20 @@ final class InsertValuesFastPath {
                         return new Expr.Cast(operand, type, t.position());
                     }
                     default: {
+                        if (JSqlBridge.NILADIC_FUNCTIONS.contains(t.text()) && !peekKind(Token.Kind.STRING)) {
+                            return new Expr.FunctionCall(t.text(), List.of(), false, false, t.position());
+                        }
+                        if (acceptSymbol("(")) {
+                            // a plain call: now(), f($1, 'x')
+                            List<Expr> args = new ArrayList<>();
+                            if (!acceptSymbol(")")) {
+                                do {
+                                    args.add(value());
+                                } while (acceptSymbol(","));
+                                symbol(")");
+                            }
+                            return new Expr.FunctionCall(t.text(), List.copyOf(args), false, false, t.position());
+                        }
                         // typed literal: TIMESTAMP '2026-01-01T00:00:00'
                         index--;
                         SqlType type = type();
@@ -224,6 +239,10 @@ final class InsertValuesFastPath {
         Token t = peek();
         index++;
         return t;
+    }
+
+    private boolean peekKind(Token.Kind kind) {
+        return index < tokens.size() && tokens.get(index).kind() == kind;
     }
 
     private boolean peekKeyword(String word) {

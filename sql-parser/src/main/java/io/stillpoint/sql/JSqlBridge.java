@@ -82,7 +82,7 @@ import java.util.regex.Pattern;
 final class JSqlBridge {
 
     /** Niladic SQL functions PostgreSQL accepts without parentheses; as bare words they are calls, not columns. */
-    private static final Set<String> NILADIC_FUNCTIONS = Set.of("current_user", "current_schema", "current_date",
+    static final Set<String> NILADIC_FUNCTIONS = Set.of("current_user", "current_schema", "current_date",
             "current_time", "current_timestamp", "current_role", "current_catalog", "session_user", "user",
             "localtime", "localtimestamp");
 

@@ -87,7 +87,8 @@ class InsertParsingTest {
                 "INSERT INTO public.\"T\" (ts, \"B\") VALUES (TIMESTAMP '2026-11-21T10:00:00', -1.5), ($1, +2)",
                 "insert into t values ($1::timestamp, CAST($2 AS double precision), 'x'::varchar(3), null, true)",
                 "INSERT INTO t (a) VALUES (12345678901234567890), (-9223372036854775808), (1e-3), ('a'::text::int)",
-                "INSERT INTO t VALUES (E'a\\nb', $$dollar$$, 'it''s', $1::timestamp without time zone)")) {
+                "INSERT INTO t VALUES (E'a\\nb', $$dollar$$, 'it''s', $1::timestamp without time zone)",
+                "INSERT INTO t VALUES (now(), current_timestamp, f($1, 'x', -1)::int, version())")) {
             List<Token> tokens = Tokenizer.tokenize(sql);
             Insert fast = InsertValuesFastPath.tryParse(tokens);
             assertEquals(new JSqlBridge(sql, tokens).parse(), fast, sql);
@@ -97,7 +98,7 @@ class InsertParsingTest {
 
     @Test
     void expressionsGoTheJSqlParserWay() {
-        String sql = "INSERT INTO t VALUES (now(), 1 + $1, -x, (2))";
+        String sql = "INSERT INTO t VALUES (now(), 1 + $1, -x, (2))"; // 1 + $1 is an expression
         List<Token> tokens = Tokenizer.tokenize(sql);
         assertEquals(null, InsertValuesFastPath.tryParse(tokens));
         Insert i = insert(sql);
