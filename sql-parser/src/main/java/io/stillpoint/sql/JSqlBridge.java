@@ -584,7 +584,7 @@ final class JSqlBridge {
     /** Parses {@code [TIMESTAMP(col)] [PARTITION BY unit]} from {@code from}; returns the index after it. */
     private int parseCreateTableTail(int from) {
         int i = from;
-        if (i + 3 < tokens.size() + 0 && tokens.get(i).isKeyword("timestamp") && tokens.get(i + 1).isSymbol("(")) {
+        if (i + 3 < tokens.size() && tokens.get(i).isKeyword("timestamp") && tokens.get(i + 1).isSymbol("(")) {
             Token column = tokens.get(i + 2);
             if (column.kind() != Token.Kind.IDENT && column.kind() != Token.Kind.QUOTED_IDENT) {
                 throw SqlParser.syntaxErrorAt(sql, column);
