@@ -266,4 +266,26 @@ class PgTypesTest {
         assertSqlError("22008", null, () -> t.decodeText("2026-02-30"));
         assertSqlError("22P03", null, () -> t.decodeBinary(new byte[4], 0, 4));
     }
+
+    @Test
+    void timestampCommonFormFastPathAgreesWithTheGeneralParser() {
+        java.util.Random random = new java.util.Random(7);
+        String[] zones = {"", "Z", "+00", "+00:00", "-05", "+05:30"};
+        for (int i = 0; i < 20_000; i++) {
+            long micros = random.nextLong() % 250_000_000_000_000_000L;
+            String base = TimestampType.INSTANCE.encodeText(micros);
+            if (base.endsWith("BC")) {
+                continue;
+            }
+            String text = (random.nextBoolean() ? base : base.replace(' ', 'T')) + zones[random.nextInt(zones.length)];
+            // A leading blank keeps the text off the fast path, so the general parser is the reference.
+            assertEquals(TimestampType.INSTANCE.decodeText(" " + text), TimestampType.INSTANCE.decodeText(text), text);
+        }
+        for (String bad : new String[] {"2026-02-30 00:00:00", "2026-13-01 00:00:00", "2026-11-21 25:00:00",
+                "2026-11-21 10:00:00+0x"}) {
+            assertThrows(SqlError.class, () -> TimestampType.INSTANCE.decodeText(bad), bad);
+        }
+        assertEquals(TimestampType.INSTANCE.decodeText(" 2026-11-21 10:00:00.1234567"),
+                TimestampType.INSTANCE.decodeText("2026-11-21 10:00:00.1234567"));
+    }
 }
