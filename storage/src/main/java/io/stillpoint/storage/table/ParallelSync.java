@@ -9,10 +9,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Runs the fsyncs of one commit concurrently. The column files (and any created directory) of a commit are
- * independent, and concurrent fsyncs share the file system's journal commit and the device flush: on ext4 a
- * commit of three column files costs about one fsync instead of three. The {@code _txn} fsync still runs after
- * all of them (it must not become durable before the data it points at).
+ * Runs the fsyncs of one commit concurrently: the column files, the {@code _txn} file and any created directory.
+ * They are independent (the {@code _txn} record carries CRC32Cs of the data it points at, so recovery rejects a
+ * record that became durable before its data), and concurrent fsyncs share the file system's journal commit and
+ * the device flush: on ext4 a commit of three column files and {@code _txn} costs about one fsync instead of
+ * four. A commit returns only after all of them succeeded.
  */
 final class ParallelSync implements AutoCloseable {
 
@@ -64,7 +65,7 @@ final class ParallelSync implements AutoCloseable {
                     f.get();
                     break;
                 } catch (InterruptedException e) {
-                    interrupted = true; // keep waiting: returning early would let _txn overtake the data
+                    interrupted = true; // keep waiting: the commit may be acknowledged only once all are durable
                 } catch (ExecutionException e) {
                     IOException io = e.getCause() instanceof IOException ? (IOException) e.getCause()
                             : new IOException("fsync failed", e.getCause());

@@ -25,10 +25,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * housekeeping from deleting files a snapshot may still read.
  *
  * <p>Commit protocol (per commit, under {@link #commitLock}): encode the buffered rows column-wise into reusable
- * buffers, one positional write per touched file at its committed size, one fdatasync per touched file, an
- * fsync of each directory in which a file or directory was created (only then), then {@link TxnFile#install}
- * (one write + one fdatasync), then publish the new state to readers. Any failure before the install leaves
- * only bytes past the committed sizes, which the next commit overwrites.
+ * buffers, computing the CRC32C of what each touched file gets appended; one positional write per touched file
+ * at its committed size; one in-place write of the new {@code _txn} record, which lists those appended ranges
+ * and their CRCs ({@link TxnFile#writeSlot}); then one phase of concurrent fsyncs: every touched file, the
+ * {@code _txn} file and each directory in which a file or directory was created (only then); then publish the new
+ * state to readers. A crash inside that phase can leave the record durable without all of its data; recovery
+ * detects that by the CRCs and falls back to the previous commit. A failure leaves the published state as it
+ * was, invalidates the written slot durably ({@link TxnFile#invalidate}; if even that fails the table refuses
+ * further commits) and leaves only bytes past the committed sizes, which the next commit overwrites. A record that
+ * does not fit its slot (or a format version 1 {@code _txn}) takes the slow path: the fsyncs of the data first,
+ * then {@link TxnFile#installInNewFile}.
  */
 final class Table implements Housekeeping.PurgeTarget {
 
@@ -63,6 +69,9 @@ final class Table implements Housekeeping.PurgeTarget {
     private final ParallelSync parallelSync;
     private final List<ParallelSync.SyncAction> toSync = new ArrayList<>();
     private final List<Path> dirsToSync = new ArrayList<>();
+    // What the commit in progress appended, by partition key (partition indexes are known only at the end).
+    private final List<long[]> appendedByKey = new ArrayList<>();
+    private final java.util.zip.CRC32C appendCrc = new java.util.zip.CRC32C();
 
     /** A cached open file and whether its header has been validated. */
     static final class OpenFile {
@@ -149,7 +158,7 @@ final class Table implements Housekeeping.PurgeTarget {
                     "no such file");
         }
         TxnState[] committed = new TxnState[1];
-        TxnFile txn = TxnFile.open(fs, dir, id, schema, committed);
+        TxnFile txn = TxnFile.open(fs, dir, id, schema, parallelSync, committed);
         return new Table(id, directoryName, dir, schema, fs, txn, committed[0], parallelSync);
     }
 
@@ -320,6 +329,7 @@ final class Table implements Housekeeping.PurgeTarget {
         } finally {
             toSync.clear();
             dirsToSync.clear();
+            appendedByKey.clear();
             commitLock.unlock();
         }
     }
@@ -392,9 +402,28 @@ final class Table implements Housekeeping.PurgeTarget {
         if (partitionCreated) {
             toSync.add(() -> fs.syncDirectory(dir));
         }
-        parallelSync.syncAll(toSync);
-        TxnState installed = new TxnState(txn, current.rowCount + n, next);
-        txnFile.install(installed, current);
+        List<TxnState.AppendedRange> appended = new ArrayList<>(appendedByKey.size());
+        TxnState sizes = new TxnState(txn, current.rowCount + n, next);
+        for (long[] a : appendedByKey) {
+            appended.add(new TxnState.AppendedRange(sizes.find(a[0]), (int) a[1], (int) a[2], a[3], (int) a[4]));
+        }
+        TxnState installed = new TxnState(txn, current.rowCount + n, next, appended);
+        boolean inPlace;
+        try {
+            inPlace = txnFile.writeSlot(installed);
+            if (inPlace) {
+                // One phase: the record may reach the disk before some data does; recovery checks the CRCs.
+                toSync.add(txnFile::sync);
+                parallelSync.syncAll(toSync);
+            }
+        } catch (IOException | RuntimeException e) {
+            txnFile.invalidate(txn, e);
+            throw e;
+        }
+        if (!inPlace) {
+            parallelSync.syncAll(toSync);
+            txnFile.installInNewFile(installed, current);
+        }
         state = installed;
         return txn;
     }
@@ -420,7 +449,7 @@ final class Table implements Housekeeping.PurgeTarget {
                 data = encodeVarchar(rows, c, sel, count, dataAt, indexAt);
                 ByteBuffer index = indexBuffers[c];
                 indexSizes[c] = write(partitionDir.resolve(ColumnFiles.indexName(c)), index, indexAt,
-                        ColumnFiles.MAGIC_INDEX, type);
+                        ColumnFiles.MAGIC_INDEX, type, key, c, TxnState.KIND_INDEX);
             } else {
                 data = encodeFixed(rows, c, type, sel, count, dataAt);
                 if (c == schema.timestampIndex()) {
@@ -433,14 +462,14 @@ final class Table implements Housekeeping.PurgeTarget {
                 }
             }
             dataSizes[c] = write(partitionDir.resolve(ColumnFiles.dataName(c)), data, dataAt, ColumnFiles.MAGIC_DATA,
-                    type);
+                    type, key, c, TxnState.KIND_DATA);
             nullSizes[c] = nullAt;
             if (rows.nullCounts[c] > 0) {
                 ByteBuffer nulls = encodeNulls(rows, c, sel, count, baseRow, nullAt);
                 if (nulls != null) {
                     createdFile |= nullAt == 0;
                     nullSizes[c] = write(partitionDir.resolve(ColumnFiles.nullsName(c)), nulls, nullAt,
-                            ColumnFiles.MAGIC_NULLS, type);
+                            ColumnFiles.MAGIC_NULLS, type, key, c, TxnState.KIND_NULLS);
                 }
             }
         }
@@ -450,8 +479,12 @@ final class Table implements Housekeeping.PurgeTarget {
         return new PartitionState(key, version, baseRow + count, min, max, dataSizes, indexSizes, nullSizes);
     }
 
-    /** One positional write at the committed size; returns the new size. */
-    private long write(Path path, ByteBuffer buf, long at, int magic, ColumnType type) throws IOException {
+    /**
+     * One positional write at the committed size, noting the appended range and its CRC32C for the {@code _txn}
+     * record; returns the new size.
+     */
+    private long write(Path path, ByteBuffer buf, long at, int magic, ColumnType type, long key, int column,
+                       int kind) throws IOException {
         OpenFile f = file(path);
         if (at > 0 && !f.checked) {
             // Before appending to a file first seen in this process, make sure it is ours.
@@ -459,6 +492,11 @@ final class Table implements Housekeeping.PurgeTarget {
             f.checked = true;
         }
         int length = buf.remaining();
+        if (length > 0) { // e.g. a VARCHAR batch of empty strings appends nothing to the data file
+            appendCrc.reset();
+            appendCrc.update(buf.duplicate());
+            appendedByKey.add(new long[]{key, column, kind, at, (int) appendCrc.getValue()});
+        }
         f.file.write(buf, at);
         toSync.add(f.file::sync);
         return at + length;

@@ -11,11 +11,16 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.zip.CRC32C;
 
 /**
- * Owner of a table's {@code _txn} file (format version {@value #FORMAT_VERSION}), the truth of what is committed.
+ * Owner of a table's {@code _txn} file (format version {@value #FORMAT_VERSION}; version 1 is still read), the
+ * truth of what is committed.
  *
  * <p>A double-buffered record: a commit overwrites in place the slot of the state before last, so installing a
  * commit costs one positional write and one fdatasync and never creates a file (no directory fsync). A torn
@@ -23,41 +28,73 @@ import java.util.zip.CRC32C;
  * <pre>
  *   header, 64 bytes at offset 0:
  *     0  int  magic 0x53505458 "SPTX"
- *     4  int  format version (1)
+ *     4  int  format version (2; files of version 1 are read, and replaced by a version 2 file at their next
+ *             commit)
  *     8  int  slot capacity C (bytes)
  *     12 int  reserved, 0
  *     16 long table id (the registry's id of the table incarnation owning the directory)
  *     24 ..   zero up to 60
  *     60 int  CRC32C of bytes [0, 60)
  *   slot s (0 or 1) at offset 64 + s * C, holding the commit with txn % 2 == s:
- *     0  int  record length L (bytes, from the slot start, 32 &lt;= L &lt;= C)
+ *     0  int  record length L (bytes, from the slot start, H &lt;= L &lt;= C; H = 40 in version 2, 32 in version 1)
  *     4  int  CRC32C of the record bytes [8, L)
  *     8  long txn (commit number; 0 = the empty table)
  *     16 long row count of the table
- *     24 int  column count
+ *     24 int  column count n
  *     28 int  partition count P
- *     32 P partitions, ascending by key, each:
+ *     32 int  appended range count R (version 2 only; version 1 records end their header here, H = 32)
+ *     36 int  reserved, 0 (version 2 only)
+ *     H  P partitions, ascending by key, each 40 + 24 * n bytes:
  *          long key (first microsecond of the period; Long.MIN_VALUE for PARTITION BY NONE)
  *          long version (txn that created the directory {@code <name>.<version>/})
  *          long row count, long min designated timestamp, long max designated timestamp
  *          per column: long data file size, long varchar index size, long null list size (see {@link ColumnFiles})
+ *     .. R appended ranges (version 2 only), 24 bytes each: one per file whose committed size this commit grew
+ *        (or that it created):
+ *          int  partition index (into this record's partition list)
+ *          int  column index
+ *          int  file kind: 0 data {@code c<i>.d}, 1 varchar index {@code c<i>.i}, 2 null list {@code c<i>.n}
+ *          int  CRC32C of the file's bytes [from, its committed size in this record)
+ *          long from: the file's committed size before this commit (0 if this commit created the file)
  * </pre>
- * The committed state is the valid slot (length in range, CRC matching) with the higher txn. A slot whose CRC
- * matches but whose contents contradict the schema is corruption, not a torn write: {@link #sanityCheck}
- * reports it with file, offset, expected and found. A record that outgrows C is installed by writing a new file
- * with a larger C to {@code _txn.tmp}, fsync, rename over {@code _txn}, fsync of the table directory.
+ * Why the appended ranges: a commit writes its column data and this record, then fsyncs the column files, the
+ * record and any new directory all at once, and acknowledges only when all succeeded. A crash in that phase may
+ * leave the record on disk but not all the data. So at open the candidate state (the valid slot, length in range
+ * and CRC matching, with the higher txn) is verified: every appended range is read back and its CRC32C compared.
+ * If a file is missing, too short, or a CRC differs, that commit was never acknowledged: the slot is invalidated
+ * on disk (its length zeroed, fsync) and the other slot, the previous commit, is the committed state (it was
+ * durable before that commit started, because commits of a table are serialized). A verified candidate is made
+ * durable (fsync of its appended files, new directories and this file) before the table takes commits, because
+ * after a process crash it may have been read back from the page cache only. The cost is proportional to the
+ * size of the last commit only.
+ *
+ * <p>A slot whose CRC matches but whose contents contradict the schema is corruption, not a torn write:
+ * {@link #open} reports it with file, offset, expected and found; so it does when the candidate is rejected and
+ * the other slot holds no valid previous commit. A record that outgrows C, or any commit to a version 1 file, is
+ * installed by writing a new version 2 file with a large enough C to {@code _txn.tmp}, fsync, rename over
+ * {@code _txn}, fsync of the table directory (after the column files were fsynced).
  */
 final class TxnFile implements AutoCloseable {
 
     static final String NAME = "_txn";
     static final String TEMP_NAME = "_txn.tmp";
-    static final int FORMAT_VERSION = 1;
+    static final int FORMAT_VERSION = 2;
+    /** The previous format version, still read: records without appended ranges. */
+    static final int FORMAT_VERSION_1 = 1;
     static final int MAGIC = 0x53505458;
     static final int HEADER_SIZE = 64;
     static final int INITIAL_SLOT_CAPACITY = 4032;
     /** Slot capacity of new _txn files; tests lower it to reach the slot-growth path with few partitions. */
     static volatile int initialSlotCapacity = INITIAL_SLOT_CAPACITY;
-    private static final int RECORD_HEADER = 32;
+    /**
+     * Whether open verifies the candidate's appended ranges. Only a test turns it off, to show that the crash
+     * tests catch the partial commits that verification exists to reject.
+     */
+    static volatile boolean verifyAppendedRanges = true;
+    private static final int RECORD_HEADER_V1 = 32;
+    private static final int RECORD_HEADER = 40;
+    private static final int RANGE_SIZE = 24;
+    private static final int VERIFY_CHUNK = 64 * 1024;
 
     private final FileSystemFacade fs;
     private final Path dir;
@@ -66,6 +103,7 @@ final class TxnFile implements AutoCloseable {
     private final TableSchema schema;
     private FileSystemFacade.WritableFile file;
     private int slotCapacity;
+    private int fileVersion;
     private ByteBuffer encoded = ByteBuffer.allocate(1024).order(ByteOrder.LITTLE_ENDIAN);
     private final CRC32C crc = new CRC32C();
 
@@ -92,13 +130,19 @@ final class TxnFile implements AutoCloseable {
         return txnFile;
     }
 
-    /** Opens an existing {@code _txn}, validating it; {@link #committed} then returns its committed state. */
-    static TxnFile open(FileSystemFacade fs, Path dir, long tableId, TableSchema schema, TxnState[] committed)
-            throws IOException {
+    /**
+     * Opens an existing {@code _txn}, validates it and recovers the committed state into {@code committed[0]}:
+     * the newest valid slot if all its appended ranges are on disk (then made durable), else the previous commit
+     * (and the newest slot is invalidated on disk first).
+     *
+     * @throws StorageException CORRUPT with file, offset, expected and found
+     */
+    static TxnFile open(FileSystemFacade fs, Path dir, long tableId, TableSchema schema, ParallelSync sync,
+                        TxnState[] committed) throws IOException {
         TxnFile txnFile = new TxnFile(fs, dir, tableId, schema);
         txnFile.file = fs.openWritable(txnFile.path);
         try {
-            committed[0] = txnFile.sanityCheck();
+            committed[0] = txnFile.recover(sync);
         } catch (RuntimeException | IOException e) {
             txnFile.file.close();
             throw e;
@@ -110,12 +154,69 @@ final class TxnFile implements AutoCloseable {
         return path;
     }
 
-    /**
-     * Validates header and both slots and returns the committed state.
-     *
-     * @throws StorageException CORRUPT with file, offset, expected and found
-     */
-    TxnState sanityCheck() throws IOException {
+    /** Format version of the file as it is on disk now (1 until a version 1 file's next commit). */
+    int fileVersion() {
+        return fileVersion;
+    }
+
+    /** A slot whose length and CRC are valid: where it is, its bytes, and its txn (the rest not yet checked). */
+    private record ValidSlot(int index, long at, ByteBuffer bytes, int length, long txn) {
+    }
+
+    private long slotOffset(long txn) {
+        return HEADER_SIZE + (txn % 2) * (long) slotCapacity;
+    }
+
+    private int recordHeader() {
+        return fileVersion == FORMAT_VERSION_1 ? RECORD_HEADER_V1 : RECORD_HEADER;
+    }
+
+    private TxnState recover(ParallelSync sync) throws IOException {
+        String[] why = new String[2];
+        ValidSlot[] slots = readSlots(why);
+        ValidSlot newest = slots[0] == null ? slots[1] : slots[1] == null ? slots[0]
+                : slots[0].txn() > slots[1].txn() ? slots[0] : slots[1];
+        if (newest == null) {
+            throw StorageErrors.corrupt("no valid commit record in txn file", path, HEADER_SIZE,
+                    "a slot with a valid length and crc32c", "slot 0: " + why[0] + ", slot 1: " + why[1]);
+        }
+        TxnState candidate = decodeSlot(newest);
+        Map<Path, FileSystemFacade.WritableFile> opened = new LinkedHashMap<>();
+        try {
+            String rejection = verifyAppendedRanges ? verify(candidate, opened) : null;
+            if (rejection == null) {
+                makeDurable(candidate, opened, sync);
+                return candidate;
+            }
+            int other = 1 - newest.index();
+            ValidSlot previousSlot = slots[other];
+            String rejected = "txn " + candidate.txn + " in slot " + newest.index() + " rejected: " + rejection;
+            if (previousSlot == null) {
+                throw StorageErrors.corrupt("newest commit record's data is incomplete and the previous commit record "
+                        + "is invalid", path, HEADER_SIZE + (long) other * slotCapacity,
+                        "a valid commit record of txn " + (candidate.txn - 1),
+                        "slot " + other + ": " + why[other] + " (" + rejected + ")");
+            }
+            TxnState previous = decodeSlot(previousSlot);
+            if (previous.txn != candidate.txn - 1) {
+                throw StorageErrors.corrupt("newest commit record's data is incomplete and the other slot does not "
+                        + "hold the previous commit", path, previousSlot.at() + 8, "txn " + (candidate.txn - 1),
+                        "txn " + previous.txn + " (" + rejected + ")");
+            }
+            // That commit was never acknowledged. Invalidate its slot before anything else, so it can never come
+            // back (e.g. once the missing bytes happen to be rewritten identically) after later commits.
+            file.write(ByteBuffer.allocate(8), newest.at());
+            file.sync();
+            return previous;
+        } finally {
+            for (FileSystemFacade.WritableFile f : opened.values()) {
+                f.close();
+            }
+        }
+    }
+
+    /** Validates the header; returns the slots with a valid length and CRC (null elsewhere, reason in why). */
+    private ValidSlot[] readSlots(String[] why) throws IOException {
         long length = file.size();
         if (length >= 4) {
             int magic = read(0, 4).getInt(0);
@@ -129,11 +230,6 @@ final class TxnFile implements AutoCloseable {
                     length + " bytes");
         }
         ByteBuffer header = read(0, HEADER_SIZE);
-        int magic = header.getInt(0);
-        if (magic != MAGIC) {
-            throw StorageErrors.corrupt("not a stillpoint txn file, bad magic", path, 0, StorageErrors.hex(MAGIC),
-                    StorageErrors.hex(magic));
-        }
         crc.reset();
         crc.update(header.array(), 0, 60);
         int expectedCrc = (int) crc.getValue();
@@ -141,13 +237,15 @@ final class TxnFile implements AutoCloseable {
             throw StorageErrors.corrupt("txn file header checksum mismatch", path, 60, expectedCrc, header.getInt(60));
         }
         int version = header.getInt(4);
-        if (version != FORMAT_VERSION) {
-            throw StorageErrors.corrupt("unsupported txn file format version", path, 4, FORMAT_VERSION, version);
+        if (version != FORMAT_VERSION && version != FORMAT_VERSION_1) {
+            throw StorageErrors.corrupt("unsupported txn file format version", path, 4,
+                    FORMAT_VERSION_1 + " or " + FORMAT_VERSION, version);
         }
+        fileVersion = version;
         int capacity = header.getInt(8);
-        if (capacity < RECORD_HEADER || length < HEADER_SIZE + 2L * capacity) {
+        if (capacity < recordHeader() || length < HEADER_SIZE + 2L * capacity) {
             throw StorageErrors.corrupt("txn file slot capacity does not match its length", path, 8,
-                    "capacity >= " + RECORD_HEADER + " and length >= 64 + 2 * capacity",
+                    "capacity >= " + recordHeader() + " and length >= 64 + 2 * capacity",
                     "capacity " + capacity + ", length " + length);
         }
         long foundId = header.getLong(16);
@@ -155,13 +253,12 @@ final class TxnFile implements AutoCloseable {
             throw StorageErrors.corrupt("txn file belongs to another table", path, 16, tableId, foundId);
         }
         slotCapacity = capacity;
-        TxnState best = null;
-        String[] why = new String[2];
+        ValidSlot[] slots = new ValidSlot[2];
         for (int s = 0; s < 2; s++) {
             long at = HEADER_SIZE + (long) s * capacity;
             ByteBuffer slot = read(at, capacity);
             int recordLength = slot.getInt(0);
-            if (recordLength < RECORD_HEADER || recordLength > capacity) {
+            if (recordLength < recordHeader() || recordLength > capacity) {
                 why[s] = "record length " + recordLength;
                 continue;
             }
@@ -171,19 +268,18 @@ final class TxnFile implements AutoCloseable {
                 why[s] = "crc32c mismatch";
                 continue;
             }
-            TxnState state = decode(slot, at, recordLength);
-            if (state.txn % 2 != s) {
-                throw StorageErrors.corrupt("txn record in the wrong slot", path, at + 8, "txn % 2 == " + s, state.txn);
-            }
-            if (best == null || state.txn > best.txn) {
-                best = state;
-            }
+            slots[s] = new ValidSlot(s, at, slot, recordLength, slot.getLong(8));
         }
-        if (best == null) {
-            throw StorageErrors.corrupt("no valid commit record in txn file", path, HEADER_SIZE,
-                    "a slot with a valid length and crc32c", "slot 0: " + why[0] + ", slot 1: " + why[1]);
+        return slots;
+    }
+
+    private TxnState decodeSlot(ValidSlot slot) {
+        TxnState state = decode(slot.bytes(), slot.at(), slot.length());
+        if (state.txn % 2 != slot.index()) {
+            throw StorageErrors.corrupt("txn record in the wrong slot", path, slot.at() + 8,
+                    "txn % 2 == " + slot.index(), state.txn);
         }
-        return best;
+        return state;
     }
 
     private TxnState decode(ByteBuffer slot, long at, int recordLength) {
@@ -191,20 +287,23 @@ final class TxnFile implements AutoCloseable {
         long rowCount = slot.getLong(16);
         int columns = slot.getInt(24);
         int partitionCount = slot.getInt(28);
+        int rangeCount = fileVersion == FORMAT_VERSION_1 ? 0 : slot.getInt(32);
+        int header = recordHeader();
         int n = schema.columnCount();
         if (columns != n) {
             throw StorageErrors.corrupt("txn record column count differs from the schema", path, at + 24, n, columns);
         }
         long perPartition = 40L + 24L * n;
-        if (partitionCount < 0 || RECORD_HEADER + partitionCount * perPartition != recordLength) {
-            throw StorageErrors.corrupt("txn record length does not match its partition count", path, at,
-                    RECORD_HEADER + (long) partitionCount * perPartition, recordLength);
+        if (partitionCount < 0 || rangeCount < 0
+                || header + partitionCount * perPartition + (long) rangeCount * RANGE_SIZE != recordLength) {
+            throw StorageErrors.corrupt("txn record length does not match its partition and range counts", path, at,
+                    header + (long) partitionCount * perPartition + (long) rangeCount * RANGE_SIZE, recordLength);
         }
         PartitionBy by = schema.partitionBy();
         List<PartitionState> parts = new ArrayList<>(partitionCount);
         long total = 0;
         long previousKey = 0;
-        int p = RECORD_HEADER;
+        int p = header;
         for (int i = 0; i < partitionCount; i++) {
             long off = at + p;
             long key = slot.getLong(p);
@@ -239,7 +338,29 @@ final class TxnFile implements AutoCloseable {
             throw StorageErrors.corrupt("txn record row count differs from the sum of its partitions", path, at + 16,
                     total, rowCount);
         }
-        return new TxnState(txn, rowCount, parts);
+        TxnState sizes = new TxnState(txn, rowCount, parts);
+        List<TxnState.AppendedRange> ranges = new ArrayList<>(rangeCount);
+        for (int i = 0; i < rangeCount; i++, p += RANGE_SIZE) {
+            TxnState.AppendedRange r = new TxnState.AppendedRange(slot.getInt(p), slot.getInt(p + 4),
+                    slot.getInt(p + 8), slot.getLong(p + 16), slot.getInt(p + 12));
+            boolean ok = r.partition() >= 0 && r.partition() < partitionCount && r.column() >= 0 && r.column() < n
+                    && r.kind() >= TxnState.KIND_DATA && r.kind() <= TxnState.KIND_NULLS
+                    && (r.kind() != TxnState.KIND_INDEX
+                        || schema.columns().get(r.column()).type() == ColumnType.VARCHAR);
+            if (ok) {
+                long end = sizes.endOf(r);
+                ok = (r.from() == 0 || r.from() >= ColumnFiles.HEADER_SIZE) && r.from() < end;
+            }
+            if (!ok) {
+                throw StorageErrors.corrupt("txn record appended range out of bounds", path, at + p,
+                        "partition < " + partitionCount + ", column < " + n + ", kind 0..2 (1 only for varchar), "
+                                + "from 0 or 16..end-1",
+                        "partition " + r.partition() + ", column " + r.column() + ", kind " + r.kind() + ", from "
+                                + r.from());
+            }
+            ranges.add(r);
+        }
+        return new TxnState(txn, rowCount, parts, ranges);
     }
 
     private void checkSizes(ColumnType type, long rows, long data, long index, long nulls, long off, int column) {
@@ -261,6 +382,95 @@ final class TxnFile implements AutoCloseable {
         }
     }
 
+    /** Path of the file an appended range belongs to. */
+    private Path fileOf(TxnState state, TxnState.AppendedRange r) {
+        PartitionState p = state.partitions.get(r.partition());
+        return dir.resolve(p.directoryName(PartitionScheme.nameOf(schema.partitionBy(), p.key)))
+                .resolve(TxnState.fileName(r.kind(), r.column()));
+    }
+
+    /**
+     * Reads back every appended range of {@code state} and compares its CRC32C; returns null if all are on disk,
+     * else why not. The files it opened are left in {@code opened} (the caller closes them).
+     */
+    private String verify(TxnState state, Map<Path, FileSystemFacade.WritableFile> opened) throws IOException {
+        CRC32C rangeCrc = new CRC32C();
+        ByteBuffer chunk = null;
+        for (TxnState.AppendedRange r : state.appended) {
+            Path f = fileOf(state, r);
+            long end = state.endOf(r);
+            FileSystemFacade.WritableFile handle = opened.get(f);
+            if (handle == null) {
+                if (!fs.exists(f)) {
+                    return "file missing [file=" + f + ", committed size=" + end + "]";
+                }
+                handle = fs.openWritable(f);
+                opened.put(f, handle);
+            }
+            long size = handle.size();
+            if (size < end) {
+                return "file shorter than its committed size [file=" + f + ", expected=>=" + end + ", found=" + size
+                        + "]";
+            }
+            if (chunk == null) {
+                chunk = ByteBuffer.allocate(VERIFY_CHUNK);
+            }
+            rangeCrc.reset();
+            long at = r.from();
+            while (at < end) {
+                chunk.clear();
+                chunk.limit((int) Math.min(VERIFY_CHUNK, end - at));
+                ColumnFiles.readFully(handle, f, chunk, at);
+                rangeCrc.update(chunk.array(), 0, chunk.position());
+                at += chunk.position();
+            }
+            if ((int) rangeCrc.getValue() != r.crc32c()) {
+                return "crc32c of the appended range differs [file=" + f + ", range=" + r.from() + ".." + end
+                        + ", expected=" + Integer.toUnsignedString(r.crc32c(), 16) + ", found="
+                        + Long.toHexString(rangeCrc.getValue()) + "]";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * fsyncs what the verified state's commit wrote: after a process crash its bytes may be in the page cache
+     * only, and a later commit that does not touch the same files would not make them durable.
+     */
+    private void makeDurable(TxnState state, Map<Path, FileSystemFacade.WritableFile> opened, ParallelSync sync)
+            throws IOException {
+        if (state.appended.isEmpty()) {
+            return;
+        }
+        List<ParallelSync.SyncAction> actions = new ArrayList<>();
+        for (FileSystemFacade.WritableFile f : opened.values()) {
+            actions.add(f::sync);
+        }
+        Set<Path> dirs = new LinkedHashSet<>();
+        for (TxnState.AppendedRange r : state.appended) {
+            if (r.from() == 0) {
+                dirs.add(fileOf(state, r).getParent()); // the commit created this file
+            }
+        }
+        for (PartitionState p : state.partitions) {
+            if (p.version == state.txn) {
+                dirs.add(dir); // the commit created this partition directory
+                break;
+            }
+        }
+        for (Path d : dirs) {
+            actions.add(() -> fs.syncDirectory(d));
+        }
+        actions.add(file::sync);
+        if (sync != null) {
+            sync.syncAll(actions);
+        } else {
+            for (ParallelSync.SyncAction a : actions) {
+                a.sync();
+            }
+        }
+    }
+
     private ByteBuffer read(long position, int size) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
         ColumnFiles.readFully(file, path, buf, position);
@@ -269,34 +479,60 @@ final class TxnFile implements AutoCloseable {
     }
 
     /**
-     * Installs {@code next} durably: one write into its slot and one fdatasync. On failure, tries to invalidate
-     * the half-installed slot so that a reopen cannot pick up a commit the caller was told failed.
+     * The fast path of a commit: writes the record of {@code next} into its slot in place, without an fsync (the
+     * caller syncs it together with the column files, see {@link #sync}). Returns false, having written nothing,
+     * when the record must be installed with {@link #installInNewFile} instead: it outgrows the slot, or the file
+     * is of format version 1. If this throws or the caller's syncs fail, the caller must {@link #invalidate}.
      */
-    void install(TxnState next, TxnState previous) throws IOException {
+    boolean writeSlot(TxnState next) throws IOException {
         ByteBuffer record = encode(next);
+        if (fileVersion != FORMAT_VERSION || record.remaining() > slotCapacity) {
+            return false;
+        }
+        file.write(record, slotOffset(next.txn));
+        return true;
+    }
+
+    /** fdatasync of the file. */
+    void sync() throws IOException {
+        file.sync();
+    }
+
+    /**
+     * After a failed commit of {@code txn}: zeroes the length of its slot and fsyncs, so that the record, if it
+     * was written, can never become the committed state; the previous commit, in the other slot, stays it.
+     *
+     * @throws UnrecoverableCommitException if that failed too (with {@code failure} as cause)
+     */
+    void invalidate(long txn, Exception failure) throws UnrecoverableCommitException {
         try {
-            if (record.remaining() > slotCapacity) {
-                int capacity = slotCapacity;
-                while (capacity < record.remaining() * 2) {
-                    capacity *= 2;
-                }
-                installNewFile(next, previous, capacity);
-            } else {
-                file.write(record, HEADER_SIZE + (next.txn % 2) * (long) slotCapacity);
-                file.sync();
-            }
+            file.write(ByteBuffer.allocate(8), slotOffset(txn));
+            file.sync();
+        } catch (IOException | RuntimeException suppressed) {
+            failure.addSuppressed(suppressed);
+            throw new UnrecoverableCommitException(failure);
+        }
+    }
+
+    /**
+     * The slow path of a commit, after the column files were fsynced: installs {@code next} durably in a new
+     * version 2 file with a large enough slot capacity. On failure, tries to invalidate the half-installed slot
+     * so that a reopen cannot pick up a commit the caller was told failed.
+     */
+    void installInNewFile(TxnState next, TxnState previous) throws IOException {
+        int length = encode(next).remaining();
+        int capacity = slotCapacity;
+        while (capacity < length * 2) {
+            capacity *= 2;
+        }
+        try {
+            installNewFile(next, previous, capacity);
         } catch (UnrecoverableCommitException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
             // The slot of next.txn held the state before last (or, in a new file, the new record): zeroing its
             // length makes it invalid, so the previous commit, in the other slot, stays the committed one.
-            try {
-                file.write(ByteBuffer.allocate(8), HEADER_SIZE + (next.txn % 2) * (long) slotCapacity);
-                file.sync();
-            } catch (IOException | RuntimeException suppressed) {
-                e.addSuppressed(suppressed);
-                throw new UnrecoverableCommitException(e);
-            }
+            invalidate(next.txn, e);
             throw e;
         }
     }
@@ -334,28 +570,35 @@ final class TxnFile implements AutoCloseable {
             throw new UnrecoverableCommitException(e);
         }
         slotCapacity = capacity;
+        fileVersion = FORMAT_VERSION;
         if (old != null) {
             old.close();
         }
         fs.syncDirectory(dir);
     }
 
-    /** Serializes a state into the reusable buffer; returns it flipped (position 0, limit = record length). */
+    /**
+     * Serializes a state (format version 2) into the reusable buffer; returns it flipped (position 0, limit =
+     * record length).
+     */
     private ByteBuffer encode(TxnState state) {
         int n = schema.columnCount();
-        int length = RECORD_HEADER + state.partitions.size() * (40 + 24 * n);
+        int length = RECORD_HEADER + state.partitions.size() * (40 + 24 * n) + state.appended.size() * RANGE_SIZE;
         if (encoded.capacity() < length) {
             encoded = ByteBuffer.allocate(Math.max(length, encoded.capacity() * 2)).order(ByteOrder.LITTLE_ENDIAN);
         }
         ByteBuffer b = encoded;
         b.clear();
         b.putInt(length).putInt(0).putLong(state.txn).putLong(state.rowCount).putInt(n)
-                .putInt(state.partitions.size());
+                .putInt(state.partitions.size()).putInt(state.appended.size()).putInt(0);
         for (PartitionState p : state.partitions) {
             b.putLong(p.key).putLong(p.version).putLong(p.rowCount).putLong(p.minTimestamp).putLong(p.maxTimestamp);
             for (int c = 0; c < n; c++) {
                 b.putLong(p.dataSizes[c]).putLong(p.indexSizes[c]).putLong(p.nullSizes[c]);
             }
+        }
+        for (TxnState.AppendedRange r : state.appended) {
+            b.putInt(r.partition()).putInt(r.column()).putInt(r.kind()).putInt(r.crc32c()).putLong(r.from());
         }
         crc.reset();
         crc.update(b.array(), 8, length - 8);

@@ -20,7 +20,8 @@ import java.util.stream.Stream;
  * later ones. {@link #loseUnsyncedState()} then undoes what a real crash may lose: file writes not followed by
  * an fsync of that file, files and directories whose creation was not followed by an fsync of their parent,
  * renames not followed by an fsync of the parent. Without that call the test sees the other legal outcome
- * (everything reached the disk). Single-threaded use only is assumed for the bookkeeping order, but calls from
+ * (everything reached the disk). {@link #loseUnsyncedStateExceptWritesTo} sees a third one: the unsynced writes
+ * of some files reached the disk and those of the others did not (e.g. a commit record but not its data). Single-threaded use only is assumed for the bookkeeping order, but calls from
  * the engine's fsync threads are safe (methods are synchronized). It never calls a real fsync.
  */
 public final class CrashSimulatingFileSystem implements FileSystemFacade {
@@ -148,6 +149,15 @@ public final class CrashSimulatingFileSystem implements FileSystemFacade {
 
     /** Undoes everything not made durable, newest first. Call after the crash, before reopening. */
     public synchronized void loseUnsyncedState() throws IOException {
+        loseUnsyncedStateExceptWritesTo(p -> false);
+    }
+
+    /**
+     * Like {@link #loseUnsyncedState()}, but the unsynced writes to files matching {@code survives} are kept (they
+     * happened to reach the disk before the power went), as a disk that writes back in its own order may do.
+     */
+    public synchronized void loseUnsyncedStateExceptWritesTo(java.util.function.Predicate<Path> survives)
+            throws IOException {
         for (int i = unsyncedRenames.size() - 1; i >= 0; i--) {
             RenameUndo r = unsyncedRenames.get(i);
             if (Files.exists(r.to())) {
@@ -158,6 +168,9 @@ public final class CrashSimulatingFileSystem implements FileSystemFacade {
             }
         }
         for (List<WriteUndo> writes : unsyncedWrites.values()) {
+            if (!writes.isEmpty() && survives.test(writes.get(0).file())) {
+                continue;
+            }
             for (int i = writes.size() - 1; i >= 0; i--) {
                 WriteUndo w = writes.get(i);
                 if (!Files.exists(w.file())) {
@@ -197,18 +210,21 @@ public final class CrashSimulatingFileSystem implements FileSystemFacade {
                 int length = src.remaining();
                 byte[] old = new byte[(int) Math.max(0, Math.min(length, oldLength - position))];
                 file.read(ByteBuffer.wrap(old), position);
-                unsyncedWrites.computeIfAbsent(path, k -> new ArrayList<>())
-                        .add(new WriteUndo(path, position, old, oldLength));
+                WriteUndo undo = new WriteUndo(path, position, old, oldLength);
+                boolean crashedBefore = crashed;
                 try {
                     step("write " + path);
                 } catch (IOException e) {
-                    if (operations == crashAt) {
+                    if (!crashedBefore) {
+                        // The crashing write tears: half of it happened. Writes refused after the crash did not.
+                        unsyncedWrites.computeIfAbsent(path, k -> new ArrayList<>()).add(undo);
                         ByteBuffer half = src.duplicate();
                         half.limit(src.position() + length / 2);
                         file.write(half, position);
                     }
                     throw e;
                 }
+                unsyncedWrites.computeIfAbsent(path, k -> new ArrayList<>()).add(undo);
                 file.write(src, position);
             }
         }

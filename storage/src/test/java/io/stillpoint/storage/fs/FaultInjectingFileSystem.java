@@ -3,13 +3,17 @@ package io.stillpoint.storage.fs;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A {@link FileSystemFacade} that delegates to another one and fails chosen calls: the nth fsync (file or
- * directory), the nth write (after writing half of the bytes, like a torn write), the nth rename, or makes a
- * write fail with ENOSPC. Counters start at the moment a fault is armed; each armed fault fires once.
+ * directory), the fsync of a chosen path, the nth write (after writing half of the bytes, like a torn write), the
+ * nth rename, or makes a write fail with ENOSPC. Counters start at the moment a fault is armed; each armed fault
+ * fires once. It also keeps a log of writes and fsyncs, in the order they started.
  */
 public final class FaultInjectingFileSystem implements FileSystemFacade {
 
@@ -25,6 +29,8 @@ public final class FaultInjectingFileSystem implements FileSystemFacade {
     private final AtomicInteger totalSyncs = new AtomicInteger();
     private final AtomicInteger totalDirSyncs = new AtomicInteger();
     private final AtomicInteger totalWrites = new AtomicInteger();
+    private volatile Predicate<Path> failSyncOf;
+    private final List<String> log = Collections.synchronizedList(new ArrayList<>());
 
     public FaultInjectingFileSystem(FileSystemFacade delegate) {
         this.delegate = delegate;
@@ -38,6 +44,18 @@ public final class FaultInjectingFileSystem implements FileSystemFacade {
     public void failNthSync(int n) {
         syncs.set(0);
         failSyncAt = n;
+    }
+
+    /** The next fsync of a file or directory matching {@code target} fails with an IOException. */
+    public void failSyncOf(Predicate<Path> target) {
+        failSyncOf = target;
+    }
+
+    /** "write &lt;path&gt;", "sync &lt;path&gt;" and "dirsync &lt;path&gt;" entries so far, in the order the calls began. */
+    public List<String> log() {
+        synchronized (log) {
+            return new ArrayList<>(log);
+        }
     }
 
     /** The {@code n}th write from now writes half of its bytes and then fails. */
@@ -68,6 +86,7 @@ public final class FaultInjectingFileSystem implements FileSystemFacade {
         failSyncAt = 0;
         failWriteAt = 0;
         failRenameAt = 0;
+        failSyncOf = null;
     }
 
     /** fsyncs of files so far (fdatasync of column files and _txn). */
@@ -83,7 +102,16 @@ public final class FaultInjectingFileSystem implements FileSystemFacade {
         return totalWrites.get();
     }
 
-    private void maybeFailSync(Object what) throws IOException {
+    private void maybeFailSync(Path what) throws IOException {
+        Predicate<Path> target = failSyncOf;
+        if (target != null && target.test(what)) {
+            synchronized (this) {
+                if (failSyncOf == target) {
+                    failSyncOf = null;
+                    throw new IOException("injected fsync failure [target=" + what + "]");
+                }
+            }
+        }
         if (failSyncAt > 0 && syncs.incrementAndGet() == failSyncAt) {
             failSyncAt = 0;
             throw new IOException("injected fsync failure [target=" + what + "]");
@@ -132,6 +160,7 @@ public final class FaultInjectingFileSystem implements FileSystemFacade {
     @Override
     public void syncDirectory(Path dir) throws IOException {
         totalDirSyncs.incrementAndGet();
+        log.add("dirsync " + dir);
         maybeFailSync(dir);
         delegate.syncDirectory(dir);
     }
@@ -162,6 +191,7 @@ public final class FaultInjectingFileSystem implements FileSystemFacade {
         @Override
         public void write(ByteBuffer src, long position) throws IOException {
             totalWrites.incrementAndGet();
+            log.add("write " + path);
             if (failWriteAt > 0 && writes.incrementAndGet() == failWriteAt) {
                 failWriteAt = 0;
                 ByteBuffer half = src.duplicate();
@@ -175,6 +205,7 @@ public final class FaultInjectingFileSystem implements FileSystemFacade {
         @Override
         public void sync() throws IOException {
             totalSyncs.incrementAndGet();
+            log.add("sync " + path);
             maybeFailSync(path);
             file.sync();
         }

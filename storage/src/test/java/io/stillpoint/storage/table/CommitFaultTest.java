@@ -183,7 +183,7 @@ class CommitFaultTest {
     }
 
     @Test
-    void appendCommitCostsOneSyncPerColumnFilePlusTxnAndNoDirectorySync() {
+    void appendCommitIsFourWritesThenOnePhaseOfFourSyncsAndNoDirectorySync() {
         FaultInjectingFileSystem fs = new FaultInjectingFileSystem();
         try (TableEngine engine = TableEngine.open(new EngineConfig(dir, fs))) {
             engine.createTable(TestRows.trades("t", PartitionBy.DAY), false);
@@ -191,10 +191,131 @@ class CommitFaultTest {
             int syncs = fs.fileSyncCount();
             int dirSyncs = fs.directorySyncCount();
             int writes = fs.writeCount();
+            int logged = fs.log().size();
             TestRows.insert(engine, "t", TestRows.tradeRows(255, 255, 0));
             assertEquals(4, fs.fileSyncCount() - syncs, "3 column files + _txn");
             assertEquals(4, fs.writeCount() - writes);
             assertEquals(0, fs.directorySyncCount() - dirSyncs);
+            // All writes (the _txn record last) come before all syncs: one sync phase, not two.
+            List<String> commit = fs.log().subList(logged, logged + 8);
+            Path partition = engine.tableDirectory("t").resolve(engine.partitionDirectories("t").get(0));
+            Path txn = engine.tableDirectory("t").resolve(TxnFile.NAME);
+            List<String> expectedWrites = new ArrayList<>();
+            for (String f : List.of("c0.d", "c1.d", "c2.d")) {
+                expectedWrites.add("write " + partition.resolve(f));
+            }
+            expectedWrites.add("write " + txn);
+            assertEquals(expectedWrites, commit.subList(0, 4), "log " + commit);
+            List<String> synced = new ArrayList<>(commit.subList(4, 8));
+            synced.sort(null);
+            List<String> expectedSyncs = new ArrayList<>();
+            for (String w : expectedWrites) {
+                expectedSyncs.add("sync " + w.substring("write ".length()));
+            }
+            expectedSyncs.sort(null);
+            assertEquals(expectedSyncs, synced, "log " + commit);
+        }
+    }
+
+    /**
+     * The _txn fsync of the sync phase fails and so does the invalidation of the written record: the table refuses
+     * further commits (it can no longer tell what a reopen would see), and a reopen recovers a consistent state:
+     * the failed commit whole or not at all; then commits work again.
+     */
+    @Test
+    void failedInvalidationOfAFailedCommitStopsCommitsUntilReopen() {
+        long day = micros("2026-11-21T00:00:00Z");
+        FaultInjectingFileSystem fs = new FaultInjectingFileSystem();
+        List<List<Object>> before;
+        try (TableEngine engine = TableEngine.open(new EngineConfig(dir, fs))) {
+            engine.createTable(TestRows.trades("t", PartitionBy.DAY), false);
+            TestRows.insert(engine, "t", TestRows.tradeRows(day, 7, 0));
+            before = TestRows.readAll(engine, "t");
+            Path txn = engine.tableDirectory("t").resolve(TxnFile.NAME);
+            fs.failSyncOf(txn::equals);
+            fs.failNthWrite(5); // 3 column files, the _txn record, then the invalidation
+            StorageException e = assertThrows(StorageException.class,
+                    () -> TestRows.insert(engine, "t", TestRows.tradeRows(day + 100, 5, 1000)));
+            assertEquals(StorageException.Kind.IO, e.kind());
+            fs.disarm();
+            assertEquals(before, TestRows.readAll(engine, "t"));
+            e = assertThrows(StorageException.class,
+                    () -> TestRows.insert(engine, "t", TestRows.tradeRows(day + 200, 1, 0)));
+            assertTrue(e.getMessage().startsWith("table refuses commits after an unrecoverable commit failure, "
+                    + "reopen the engine [table=t]"), e.getMessage());
+        }
+        try (TableEngine engine = TableEngine.open(EngineConfig.of(dir))) {
+            long txn = engine.tables().get(0).txn();
+            List<List<Object>> rows = TestRows.readAll(engine, "t");
+            assertEquals(before, rows.subList(0, 7));
+            assertEquals(txn == 1 ? 7 : 12, rows.size(), "txn " + txn);
+            TestRows.insert(engine, "t", TestRows.tradeRows(day + 300, 1, 0));
+            assertEquals(txn + 1, engine.tables().get(0).txn());
+        }
+    }
+
+    /** Paths (relative to the root) fsynced by a successful second commit into the same or a new partition. */
+    private List<Path> syncedByCommit(Path root, boolean newPartition) {
+        FaultInjectingFileSystem fs = new FaultInjectingFileSystem();
+        long day = micros("2026-11-21T00:00:00Z");
+        try (TableEngine engine = TableEngine.open(new EngineConfig(root, fs))) {
+            engine.createTable(TestRows.trades("t", PartitionBy.DAY), false);
+            TestRows.insert(engine, "t", TestRows.tradeRows(day, 7, 0));
+            int logged = fs.log().size();
+            TestRows.insert(engine, "t", withNulls(TestRows.tradeRows(newPartition ? day + 86_400_000_000L
+                    : day + 100, 5, 1000)));
+            List<Path> synced = new ArrayList<>();
+            for (String e : fs.log().subList(logged, fs.log().size())) {
+                if (!e.startsWith("write ")) {
+                    synced.add(root.toAbsolutePath().relativize(Path.of(e.substring(e.indexOf(' ') + 1))));
+                }
+            }
+            return synced;
+        }
+    }
+
+    /**
+     * The fsync of any one file or directory of the commit's single sync phase fails: the caller gets a
+     * StorageException, the table stays at its previous state, also after a reopen (the _txn record, which may
+     * have been fsynced and whose data is all there, was invalidated), and the next commit works.
+     */
+    @Test
+    void failedFsyncOfAnyOneFileOfTheSyncPhaseLeavesThePreviousState() throws Exception {
+        long day = micros("2026-11-21T00:00:00Z");
+        for (boolean newPartition : new boolean[]{false, true}) {
+            List<Path> targets = syncedByCommit(Files.createDirectory(dir.resolve("probe-" + newPartition)),
+                    newPartition);
+            // 3 column files + a new null list + _txn; a new partition adds its directory and the table directory.
+            assertEquals(newPartition ? 7 : 6, targets.size(), targets.toString());
+            for (int i = 0; i < targets.size(); i++) {
+                Path root = Files.createDirectory(dir.resolve("f-" + newPartition + "-" + i)).toAbsolutePath();
+                Path target = root.resolve(targets.get(i));
+                FaultInjectingFileSystem fs = new FaultInjectingFileSystem();
+                List<List<Object>> before;
+                try (TableEngine engine = TableEngine.open(new EngineConfig(root, fs))) {
+                    engine.createTable(TestRows.trades("t", PartitionBy.DAY), false);
+                    TestRows.insert(engine, "t", TestRows.tradeRows(day, 7, 0));
+                    before = TestRows.readAll(engine, "t");
+                    fs.failSyncOf(target::equals);
+                    StorageException e = assertThrows(StorageException.class, () -> TestRows.insert(engine, "t",
+                            withNulls(TestRows.tradeRows(newPartition ? day + 86_400_000_000L : day + 100, 5,
+                                    1000))));
+                    assertEquals(StorageException.Kind.IO, e.kind());
+                    assertTrue(e.getMessage().contains("injected fsync failure [target=" + target + "]"),
+                            e.getMessage());
+                    assertEquals(before, TestRows.readAll(engine, "t"));
+                    assertEquals(1, engine.tables().get(0).txn());
+                }
+                try (TableEngine engine = TableEngine.open(EngineConfig.of(root))) {
+                    assertEquals(1, engine.tables().get(0).txn(), "failed sync of " + target);
+                    assertEquals(before, TestRows.readAll(engine, "t"));
+                    TestRows.insert(engine, "t", TestRows.tradeRows(day + 200, 3, 2000));
+                }
+                try (TableEngine engine = TableEngine.open(EngineConfig.of(root))) {
+                    assertEquals(2, engine.tables().get(0).txn());
+                    assertEquals(10, TestRows.readAll(engine, "t").size());
+                }
+            }
         }
     }
 }

@@ -1,0 +1,249 @@
+package io.stillpoint.storage.table;
+
+import io.stillpoint.storage.EngineConfig;
+import io.stillpoint.storage.PartitionBy;
+import io.stillpoint.storage.StorageException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+import static io.stillpoint.storage.table.TestRows.micros;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * Recovery of the committed state at open: the newest {@code _txn} record is accepted only if the byte ranges
+ * its commit appended are on disk with matching CRC32Cs; otherwise the previous commit is the committed state and
+ * the rejected record is invalidated for good. Also: format version 1 files are read and upgraded.
+ */
+class TxnRecoveryTest {
+
+    @TempDir
+    Path root;
+
+    private static final long DAY = micros("2026-11-21T00:00:00Z");
+    private static final long NEXT_DAY = micros("2026-11-22T00:00:00Z");
+
+    private Path tableDir;
+    private List<List<Object>> afterFirst;
+    private List<List<Object>> afterSecond;
+
+    /** Commit 1: 5 rows into 2026-11-21; commit 2: 5 more rows into the same or into a new partition. */
+    private void twoCommits(boolean secondIntoNewPartition) {
+        try (TableEngine engine = TableEngine.open(EngineConfig.of(root))) {
+            engine.createTable(TestRows.trades("t", PartitionBy.DAY), false);
+            TestRows.insert(engine, "t", TestRows.tradeRows(DAY, 5, 0));
+            afterFirst = TestRows.readAll(engine, "t");
+            TestRows.insert(engine, "t", TestRows.tradeRows(secondIntoNewPartition ? NEXT_DAY : DAY + 10, 5, 10));
+            afterSecond = TestRows.readAll(engine, "t");
+            tableDir = engine.tableDirectory("t");
+        }
+    }
+
+    private static void truncate(Path file, long size) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.truncate(size);
+        }
+    }
+
+    private static void overwrite(Path file, long offset, byte[] bytes) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.seek(offset);
+            f.write(bytes);
+        }
+    }
+
+    private void assertState(long txn, List<List<Object>> rows) {
+        try (TableEngine engine = TableEngine.open(EngineConfig.of(root))) {
+            assertEquals(txn, engine.tables().get(0).txn());
+            assertEquals(rows, TestRows.readAll(engine, "t"));
+        }
+    }
+
+    @Test
+    void newestCommitsDataLostButItsRecordSurvivedShowsThePreviousCommit() throws IOException {
+        twoCommits(false);
+        // The price column's bytes of commit 2 never reached the disk (its fsync had not completed).
+        Path price = tableDir.resolve("2026-11-21.1/c2.d");
+        byte[] full = Files.readAllBytes(price);
+        truncate(price, 16 + 5 * 8);
+        assertState(1, afterFirst);
+        // The rejected record was invalidated on disk: even with the bytes back, commit 2 does not reappear.
+        Files.write(price, full);
+        assertState(1, afterFirst);
+        // The next commit takes txn 2 again and overwrites the bytes.
+        try (TableEngine engine = TableEngine.open(EngineConfig.of(root))) {
+            TestRows.insert(engine, "t", TestRows.tradeRows(DAY + 20, 2, 20));
+            assertEquals(2, engine.tables().get(0).txn());
+            assertEquals(7, TestRows.readAll(engine, "t").size());
+        }
+        try (TableEngine engine = TableEngine.open(EngineConfig.of(root))) {
+            assertEquals(2, engine.tables().get(0).txn());
+            assertEquals(afterFirst, TestRows.readAll(engine, "t").subList(0, 5));
+            assertEquals(7, TestRows.readAll(engine, "t").size());
+        }
+    }
+
+    @Test
+    void newestCommitsDataWithOtherBytesIsRejected() throws IOException {
+        twoCommits(false);
+        // The file is long enough, but the range commit 2 appended holds other bytes (stale, never rewritten).
+        overwrite(tableDir.resolve("2026-11-21.1/c1.d"), 16 + 5 * 8 + 3, new byte[]{0x5a});
+        assertState(1, afterFirst);
+    }
+
+    @Test
+    void newestCommitsNewPartitionDirectoryLostShowsThePreviousCommit() throws IOException {
+        twoCommits(true);
+        Path created = tableDir.resolve("2026-11-22.2");
+        for (String f : List.of("c0.d", "c1.d", "c2.d")) {
+            Files.delete(created.resolve(f));
+        }
+        Files.delete(created);
+        assertState(1, afterFirst);
+        try (TableEngine engine = TableEngine.open(EngineConfig.of(root))) {
+            TestRows.insert(engine, "t", TestRows.tradeRows(NEXT_DAY, 5, 10));
+            assertEquals(afterSecond, TestRows.readAll(engine, "t"));
+        }
+        assertState(2, afterSecond);
+    }
+
+    @Test
+    void newestCommitRejectedAndPreviousRecordDamagedIsCorrupt() throws IOException {
+        twoCommits(false);
+        Path price = tableDir.resolve("2026-11-21.1/c2.d");
+        truncate(price, 60);
+        Path txn = tableDir.resolve("_txn");
+        long slot1 = TxnFile.HEADER_SIZE + TxnFile.INITIAL_SLOT_CAPACITY;
+        overwrite(txn, slot1 + 20, new byte[]{1, 2, 3});
+        StorageException e = assertThrows(StorageException.class, () -> TableEngine.open(EngineConfig.of(root)));
+        assertEquals(StorageException.Kind.CORRUPT, e.kind());
+        assertEquals("newest commit record's data is incomplete and the previous commit record is invalid [file="
+                + txn + ", offset=" + slot1 + ", expected=a valid commit record of txn 1, found=slot 1: crc32c "
+                + "mismatch (txn 2 in slot 0 rejected: file shorter than its committed size [file=" + price
+                + ", expected=>=96, found=60])]", e.getMessage());
+    }
+
+    @Test
+    void verifiedNewestCommitIsKeptWhateverTheOtherSlotHolds() throws IOException {
+        twoCommits(false);
+        Path txn = tableDir.resolve("_txn");
+        long slot1 = TxnFile.HEADER_SIZE + TxnFile.INITIAL_SLOT_CAPACITY;
+        overwrite(txn, slot1 + 20, new byte[]{1, 2, 3});
+        assertState(2, afterSecond);
+        try (TableEngine engine = TableEngine.open(EngineConfig.of(root))) {
+            TestRows.insert(engine, "t", TestRows.tradeRows(DAY + 20, 1, 20)); // txn 3 rewrites slot 1
+        }
+        assertState(3, afterSecondPlusOne());
+    }
+
+    private List<List<Object>> afterSecondPlusOne() {
+        try (TableEngine engine = TableEngine.open(EngineConfig.of(root))) {
+            List<List<Object>> rows = TestRows.readAll(engine, "t");
+            assertEquals(afterSecond, rows.subList(0, 10));
+            assertEquals(11, rows.size());
+            return rows;
+        }
+    }
+
+    @Test
+    void formatVersion1FileIsReadAndReplacedByVersion2AtTheNextCommit() throws IOException {
+        twoCommits(true);
+        Path txn = tableDir.resolve("_txn");
+        downgradeToVersion1(txn, 3);
+        assertEquals(1, versionOf(txn));
+        assertState(2, afterSecond);
+        assertEquals(1, versionOf(txn), "reading does not rewrite");
+        try (TableEngine engine = TableEngine.open(EngineConfig.of(root))) {
+            TestRows.insert(engine, "t", TestRows.tradeRows(NEXT_DAY + 20, 1, 20));
+            assertEquals(3, engine.tables().get(0).txn());
+        }
+        assertEquals(2, versionOf(txn));
+        assertFalse(Files.exists(tableDir.resolve(TxnFile.TEMP_NAME)));
+        try (TableEngine engine = TableEngine.open(EngineConfig.of(root))) {
+            List<List<Object>> rows = TestRows.readAll(engine, "t");
+            assertEquals(11, rows.size());
+            assertEquals(afterSecond, rows.subList(0, 10));
+            TestRows.insert(engine, "t", TestRows.tradeRows(NEXT_DAY + 30, 1, 30)); // in place again
+            assertEquals(4, engine.tables().get(0).txn());
+        }
+        assertState(4, readAll());
+    }
+
+    private List<List<Object>> readAll() {
+        try (TableEngine engine = TableEngine.open(EngineConfig.of(root))) {
+            List<List<Object>> rows = TestRows.readAll(engine, "t");
+            assertEquals(12, rows.size());
+            return rows;
+        }
+    }
+
+    @Test
+    void unsupportedVersionIsCorrupt() throws IOException {
+        twoCommits(false);
+        Path txn = tableDir.resolve("_txn");
+        ByteBuffer header = ByteBuffer.wrap(Files.readAllBytes(txn), 0, 64).order(ByteOrder.LITTLE_ENDIAN);
+        header.putInt(4, 3);
+        byte[] h = new byte[64];
+        header.get(0, h);
+        overwrite(txn, 0, withHeaderCrc(h));
+        StorageException e = assertThrows(StorageException.class, () -> TableEngine.open(EngineConfig.of(root)));
+        assertEquals("unsupported txn file format version [file=" + txn + ", offset=4, expected=1 or 2, found=3]",
+                e.getMessage());
+    }
+
+    private static int versionOf(Path txn) throws IOException {
+        return ByteBuffer.wrap(Files.readAllBytes(txn)).order(ByteOrder.LITTLE_ENDIAN).getInt(4);
+    }
+
+    private static byte[] withHeaderCrc(byte[] header) {
+        CRC32C crc = new CRC32C();
+        crc.update(header, 0, 60);
+        ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).putInt(60, (int) crc.getValue());
+        return header;
+    }
+
+    /**
+     * Rewrites a version 2 {@code _txn} as the version 1 writer wrote it (per the format description): header
+     * version 1; each valid record without the range count, reserved int and appended ranges.
+     */
+    private static void downgradeToVersion1(Path txn, int columns) throws IOException {
+        ByteBuffer file = ByteBuffer.wrap(Files.readAllBytes(txn)).order(ByteOrder.LITTLE_ENDIAN);
+        int capacity = file.getInt(8);
+        file.putInt(4, 1);
+        byte[] header = new byte[64];
+        file.get(0, header);
+        file.put(0, withHeaderCrc(header));
+        for (int s = 0; s < 2; s++) {
+            int at = 64 + s * capacity;
+            int length = file.getInt(at);
+            if (length < 40 || length > capacity) {
+                continue;
+            }
+            int partitions = file.getInt(at + 28);
+            int partitionBytes = partitions * (40 + 24 * columns);
+            byte[] v1 = new byte[32 + partitionBytes];
+            file.get(at, v1, 0, 32);
+            file.get(at + 40, v1, 32, partitionBytes);
+            ByteBuffer record = ByteBuffer.wrap(v1).order(ByteOrder.LITTLE_ENDIAN);
+            record.putInt(0, v1.length);
+            CRC32C crc = new CRC32C();
+            crc.update(v1, 8, v1.length - 8);
+            record.putInt(4, (int) crc.getValue());
+            file.put(at, new byte[capacity]);
+            file.put(at, v1);
+        }
+        Files.write(txn, file.array());
+    }
+}
