@@ -31,9 +31,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code _txn} file and each directory in which a file or directory was created (only then); then publish the new
  * state to readers. A crash inside that phase can leave the record durable without all of its data; recovery
  * detects that by the CRCs and falls back to the previous commit. A failure leaves the published state as it
- * was, invalidates the written slot durably ({@link TxnFile#invalidate}; if even that fails the table refuses
- * further commits) and leaves only bytes past the committed sizes, which the next commit overwrites. A record that
- * does not fit its slot (or a format version 1 {@code _txn}) takes the slow path: the fsyncs of the data first,
+ * was, invalidates the written slot durably ({@link TxnFile#invalidateAfter}; if even that fails, the table
+ * retries the invalidation before its next commit and refuses the commit while it fails) and leaves only bytes
+ * past the committed sizes, which the next commit overwrites. A record that does not fit its slot (or a format
+ * version 1 {@code _txn}) takes the slow path: the fsyncs of the data first,
  * then {@link TxnFile#installInNewFile}.
  */
 final class Table implements Housekeeping.PurgeTarget {
@@ -58,6 +59,8 @@ final class Table implements Housekeeping.PurgeTarget {
     // Guarded by commitLock.
     private volatile boolean closed;
     private boolean poisoned;
+    // Guarded by commitLock: txn of a failed commit whose record may be on disk and is not yet invalidated, or -1.
+    private long pendingInvalidation = -1;
 
     // Reusable commit scratch, guarded by commitLock.
     private final PartitionScheme scheme;
@@ -256,6 +259,14 @@ final class Table implements Housekeeping.PurgeTarget {
         commitLock.lock();
         try {
             closed = true;
+            if (pendingInvalidation >= 0) {
+                try {
+                    txnFile.invalidate(pendingInvalidation); // last chance, so a reopen cannot see that commit
+                    pendingInvalidation = -1;
+                } catch (IOException | RuntimeException ignored) {
+                    // Nothing more to do: a reopen sees that commit wholly or not at all (its CRCs decide).
+                }
+            }
             closeFiles();
         } finally {
             commitLock.unlock();
@@ -318,8 +329,20 @@ final class Table implements Housekeeping.PurgeTarget {
                 throw new StorageException(StorageException.Kind.IO, "table refuses commits after an unrecoverable "
                         + "commit failure, reopen the engine [table=" + schema.name() + "]");
             }
+            if (pendingInvalidation >= 0) {
+                try {
+                    txnFile.invalidate(pendingInvalidation);
+                    pendingInvalidation = -1;
+                } catch (IOException e) {
+                    throw StorageErrors.io("commit refused, the record of a failed commit could not be invalidated "
+                            + "yet", txnFile.path(), e);
+                }
+            }
             try {
                 return commitLocked(rows);
+            } catch (TxnFile.RecordNotInvalidatedException e) {
+                pendingInvalidation = e.txn;
+                throw StorageErrors.io("commit failed", txnFile.path(), e);
             } catch (TxnFile.UnrecoverableCommitException e) {
                 poisoned = true;
                 throw StorageErrors.io("commit failed", txnFile.path(), e);
@@ -417,7 +440,7 @@ final class Table implements Housekeeping.PurgeTarget {
                 parallelSync.syncAll(toSync);
             }
         } catch (IOException | RuntimeException e) {
-            txnFile.invalidate(txn, e);
+            txnFile.invalidateAfter(txn, e);
             throw e;
         }
         if (!inPlace) {

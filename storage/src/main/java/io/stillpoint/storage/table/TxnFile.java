@@ -482,7 +482,7 @@ final class TxnFile implements AutoCloseable {
      * The fast path of a commit: writes the record of {@code next} into its slot in place, without an fsync (the
      * caller syncs it together with the column files, see {@link #sync}). Returns false, having written nothing,
      * when the record must be installed with {@link #installInNewFile} instead: it outgrows the slot, or the file
-     * is of format version 1. If this throws or the caller's syncs fail, the caller must {@link #invalidate}.
+     * is of format version 1. If this throws or the caller's syncs fail, the caller must {@link #invalidateAfter}.
      */
     boolean writeSlot(TxnState next) throws IOException {
         ByteBuffer record = encode(next);
@@ -501,16 +501,22 @@ final class TxnFile implements AutoCloseable {
     /**
      * After a failed commit of {@code txn}: zeroes the length of its slot and fsyncs, so that the record, if it
      * was written, can never become the committed state; the previous commit, in the other slot, stays it.
-     *
-     * @throws UnrecoverableCommitException if that failed too (with {@code failure} as cause)
      */
-    void invalidate(long txn, Exception failure) throws UnrecoverableCommitException {
+    void invalidate(long txn) throws IOException {
+        file.write(ByteBuffer.allocate(8), slotOffset(txn));
+        file.sync();
+    }
+
+    /**
+     * {@link #invalidate} after {@code failure}; if that fails too, throws {@link RecordNotInvalidatedException}
+     * (with {@code failure} as cause), and the caller must not take a commit before an invalidation succeeded.
+     */
+    void invalidateAfter(long txn, Exception failure) throws RecordNotInvalidatedException {
         try {
-            file.write(ByteBuffer.allocate(8), slotOffset(txn));
-            file.sync();
+            invalidate(txn);
         } catch (IOException | RuntimeException suppressed) {
             failure.addSuppressed(suppressed);
-            throw new UnrecoverableCommitException(failure);
+            throw new RecordNotInvalidatedException(txn, failure);
         }
     }
 
@@ -532,15 +538,28 @@ final class TxnFile implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             // The slot of next.txn held the state before last (or, in a new file, the new record): zeroing its
             // length makes it invalid, so the previous commit, in the other slot, stays the committed one.
-            invalidate(next.txn, e);
+            invalidateAfter(next.txn, e);
             throw e;
         }
     }
 
-    /** Thrown when a failed slot could not be invalidated: the table must not take further commits. */
+    /**
+     * Thrown when the record of a failed commit may be on disk and could not be invalidated (e.g. every fsync
+     * fails for a while): the table must durably invalidate slot {@code txn % 2} before it takes another commit.
+     */
+    static final class RecordNotInvalidatedException extends IOException {
+        final long txn;
+
+        RecordNotInvalidatedException(long txn, Throwable cause) {
+            super("the record of the failed commit could not be invalidated [txn=" + txn + "]", cause);
+            this.txn = txn;
+        }
+    }
+
+    /** Thrown when the new _txn file was installed but could not be reopened: the table must not take commits. */
     static final class UnrecoverableCommitException extends IOException {
         UnrecoverableCommitException(Throwable cause) {
-            super("failed commit record could not be invalidated", cause);
+            super("installed txn file could not be reopened", cause);
         }
     }
 

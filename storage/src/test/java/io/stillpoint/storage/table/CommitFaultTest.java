@@ -218,39 +218,48 @@ class CommitFaultTest {
     }
 
     /**
-     * The _txn fsync of the sync phase fails and so does the invalidation of the written record: the table refuses
-     * further commits (it can no longer tell what a reopen would see), and a reopen recovers a consistent state:
-     * the failed commit whole or not at all; then commits work again.
+     * The _txn fsync of the sync phase fails and so does the invalidation of the written record: while the
+     * invalidation keeps failing the table refuses commits (a reopen could otherwise see a commit its client was
+     * told failed); once it succeeds, commits work again; a reopen, with or without a commit after the faults,
+     * shows only acknowledged commits.
      */
     @Test
-    void failedInvalidationOfAFailedCommitStopsCommitsUntilReopen() {
+    void failedInvalidationOfAFailedCommitIsRetriedBeforeTheNextCommit() throws Exception {
         long day = micros("2026-11-21T00:00:00Z");
-        FaultInjectingFileSystem fs = new FaultInjectingFileSystem();
-        List<List<Object>> before;
-        try (TableEngine engine = TableEngine.open(new EngineConfig(dir, fs))) {
-            engine.createTable(TestRows.trades("t", PartitionBy.DAY), false);
-            TestRows.insert(engine, "t", TestRows.tradeRows(day, 7, 0));
-            before = TestRows.readAll(engine, "t");
-            Path txn = engine.tableDirectory("t").resolve(TxnFile.NAME);
-            fs.failSyncOf(txn::equals);
-            fs.failNthWrite(5); // 3 column files, the _txn record, then the invalidation
-            StorageException e = assertThrows(StorageException.class,
-                    () -> TestRows.insert(engine, "t", TestRows.tradeRows(day + 100, 5, 1000)));
-            assertEquals(StorageException.Kind.IO, e.kind());
-            fs.disarm();
-            assertEquals(before, TestRows.readAll(engine, "t"));
-            e = assertThrows(StorageException.class,
-                    () -> TestRows.insert(engine, "t", TestRows.tradeRows(day + 200, 1, 0)));
-            assertTrue(e.getMessage().startsWith("table refuses commits after an unrecoverable commit failure, "
-                    + "reopen the engine [table=t]"), e.getMessage());
-        }
-        try (TableEngine engine = TableEngine.open(EngineConfig.of(dir))) {
-            long txn = engine.tables().get(0).txn();
-            List<List<Object>> rows = TestRows.readAll(engine, "t");
-            assertEquals(before, rows.subList(0, 7));
-            assertEquals(txn == 1 ? 7 : 12, rows.size(), "txn " + txn);
-            TestRows.insert(engine, "t", TestRows.tradeRows(day + 300, 1, 0));
-            assertEquals(txn + 1, engine.tables().get(0).txn());
+        for (boolean commitAgain : new boolean[]{true, false}) {
+            Path root = Files.createDirectory(dir.resolve("retry-" + commitAgain));
+            FaultInjectingFileSystem fs = new FaultInjectingFileSystem();
+            List<List<Object>> before;
+            List<List<Object>> after;
+            try (TableEngine engine = TableEngine.open(new EngineConfig(root, fs))) {
+                engine.createTable(TestRows.trades("t", PartitionBy.DAY), false);
+                TestRows.insert(engine, "t", TestRows.tradeRows(day, 7, 0));
+                before = TestRows.readAll(engine, "t");
+                Path txn = engine.tableDirectory("t").resolve(TxnFile.NAME);
+                fs.failSyncOf(txn::equals);
+                fs.failNthWrite(5); // 3 column files, the _txn record, then the invalidation
+                StorageException e = assertThrows(StorageException.class,
+                        () -> TestRows.insert(engine, "t", TestRows.tradeRows(day + 100, 5, 1000)));
+                assertEquals(StorageException.Kind.IO, e.kind());
+                assertEquals(before, TestRows.readAll(engine, "t"));
+                fs.failSyncOf(txn::equals); // the retried invalidation fails as well
+                e = assertThrows(StorageException.class,
+                        () -> TestRows.insert(engine, "t", TestRows.tradeRows(day + 200, 1, 0)));
+                assertTrue(e.getMessage().startsWith("commit refused, the record of a failed commit could not be "
+                        + "invalidated yet [path=" + txn + ", error=injected fsync failure"), e.getMessage());
+                fs.disarm();
+                assertEquals(before, TestRows.readAll(engine, "t"));
+                if (commitAgain) {
+                    TestRows.insert(engine, "t", TestRows.tradeRows(day + 300, 1, 0));
+                    assertEquals(2, engine.tables().get(0).txn());
+                }
+                after = TestRows.readAll(engine, "t");
+            }
+            try (TableEngine engine = TableEngine.open(EngineConfig.of(root))) {
+                assertEquals(commitAgain ? 2 : 1, engine.tables().get(0).txn());
+                assertEquals(after, TestRows.readAll(engine, "t"));
+                TestRows.insert(engine, "t", TestRows.tradeRows(day + 400, 1, 0));
+            }
         }
     }
 
