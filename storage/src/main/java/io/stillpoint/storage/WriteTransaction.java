@@ -22,9 +22,9 @@ public interface WriteTransaction extends AutoCloseable {
     long pendingRows();
 
     /**
-     * Makes the buffered rows durable (column data fsynced, then the new {@code _txn} atomically installed and
-     * its directory fsynced) and visible. On failure the table stays at its previous committed state, the
-     * exception is thrown, and this transaction is finished (rolled back).
+     * Makes the buffered rows durable (column data and the new {@code _txn} record written, then all of them
+     * fsynced; it returns only when every fsync succeeded) and visible. On failure the table stays at its
+     * previous committed state, the exception is thrown, and this transaction is finished (rolled back).
      *
      * @return the new commit number of the table, or -1 if there was nothing to commit
      */
