@@ -3,6 +3,7 @@ package io.stillpoint.storage.table;
 import io.stillpoint.storage.EngineConfig;
 import io.stillpoint.storage.PartitionBy;
 import io.stillpoint.storage.StorageException;
+import io.stillpoint.storage.fs.FaultInjectingFileSystem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,6 +15,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
 
@@ -92,6 +94,31 @@ class TxnRecoveryTest {
             assertEquals(2, engine.tables().get(0).txn());
             assertEquals(afterFirst, TestRows.readAll(engine, "t").subList(0, 5));
             assertEquals(7, TestRows.readAll(engine, "t").size());
+        }
+    }
+
+    /**
+     * After a process crash the verified newest commit may live in the page cache only; open fsyncs what it wrote
+     * (files, created directories, _txn) before the table takes commits.
+     */
+    @Test
+    void verifiedNewestCommitIsMadeDurableAtOpen() throws IOException {
+        twoCommits(true);
+        FaultInjectingFileSystem fs = new FaultInjectingFileSystem();
+        try (TableEngine engine = TableEngine.open(new EngineConfig(root, fs))) {
+            Path created = engine.tableDirectory("t").resolve("2026-11-22.2");
+            List<String> expected = new ArrayList<>();
+            for (String f : List.of("c0.d", "c1.d", "c2.d")) {
+                expected.add("sync " + created.resolve(f));
+            }
+            expected.add("sync " + engine.tableDirectory("t").resolve(TxnFile.NAME));
+            expected.add("dirsync " + created);
+            expected.add("dirsync " + engine.tableDirectory("t"));
+            List<String> log = fs.log();
+            log.sort(null);
+            expected.sort(null);
+            assertEquals(expected, log);
+            assertEquals(afterSecond, TestRows.readAll(engine, "t"));
         }
     }
 
