@@ -1,5 +1,6 @@
 package io.stillpoint.sql;
 
+import io.stillpoint.sql.ast.CopyOptions;
 import io.stillpoint.sql.ast.Statement;
 
 import java.util.List;
@@ -8,14 +9,14 @@ import java.util.Set;
 
 /**
  * The hand-written part of the parser: statements that JSqlParser does not know or gets wrong for PostgreSQL
- * (transaction control, SET/SHOW with PostgreSQL's forms, DROP TABLE). Works on the {@link Tokenizer}'s tokens of
+ * (transaction control, SET/SHOW with PostgreSQL's forms, DROP TABLE, COPY). Works on the {@link Tokenizer}'s tokens of
  * one statement, so every position is exact.
  */
 final class FrontParser {
 
     private static final Set<String> LEADING_WORDS = Set.of(
             "begin", "start", "commit", "end", "rollback", "abort", "set", "show", "drop", "reset", "checkpoint",
-            "alter");
+            "alter", "copy");
 
     private final String sql;
     private final List<Token> tokens;
@@ -73,6 +74,7 @@ final class FrontParser {
             }
             case "checkpoint" -> checkpoint(first);
             case "alter" -> dropPartitions();
+            case "copy" -> copy();
             default -> throw SqlParser.syntaxErrorAt(sql, first);
         };
         expectEnd();
@@ -297,6 +299,243 @@ final class FrontParser {
             partitions.add(partition.text());
         } while (acceptSymbol(","));
         return new Statement.DropPartitions(table, List.copyOf(partitions), nameToken.position());
+    }
+
+    // ---- COPY ----
+
+    /**
+     * {@code COPY table [(cols)] FROM STDIN [options]}, {@code COPY {table [(cols)] | (SELECT ...)} TO STDOUT
+     * [options]}. Options in the current form {@code [WITH] (FORMAT csv, HEADER [bool], DELIMITER 'c', NULL 's',
+     * QUOTE 'c', ESCAPE 'c')} or the pre-9.0 form {@code [WITH] [BINARY] [CSV] [HEADER] [DELIMITER [AS] 'c']
+     * [NULL [AS] 's'] [QUOTE [AS] 'c'] [ESCAPE [AS] 'c']} that psql's {@code \copy ... csv header} sends.
+     */
+    private Statement copy() {
+        Token target = peek();
+        if (target == null) {
+            throw SqlParser.syntaxErrorAtEnd(endPosition());
+        }
+        String table = null;
+        List<String> columns = List.of();
+        Statement.Select query = null;
+        if (target.isSymbol("(")) {
+            int close = matchingParenthesis(index);
+            List<Token> inner = tokens.subList(index + 1, close);
+            if (inner.isEmpty() || !inner.get(0).isKeyword("select")) {
+                throw inner.isEmpty() ? SqlParser.syntaxErrorAt(sql, tokens.get(close))
+                        : new SqlParseException(SqlParseException.FEATURE_NOT_SUPPORTED,
+                        "only a SELECT can be copied out [statement=" + inner.get(0).text().toUpperCase(Locale.ROOT)
+                                + "]", inner.get(0).position());
+            }
+            Statement parsed = new JSqlBridge(sql, inner).parse();
+            if (!(parsed instanceof Statement.Select select)) {
+                throw SqlParser.syntaxErrorAt(sql, inner.get(0));
+            }
+            query = select;
+            index = close + 1;
+        } else {
+            table = tableName();
+            if (acceptSymbol("(")) {
+                List<String> names = new java.util.ArrayList<>();
+                do {
+                    names.add(identifier());
+                } while (acceptSymbol(","));
+                expectSymbol(")");
+                columns = List.copyOf(names);
+            }
+        }
+        if (atEnd()) {
+            throw SqlParser.syntaxErrorAtEnd(endPosition());
+        }
+        Token direction = next();
+        boolean from = direction.isKeyword("from");
+        if (!from && !direction.isKeyword("to")) {
+            throw SqlParser.syntaxErrorAt(sql, direction);
+        }
+        if (from && query != null) {
+            throw SqlParser.syntaxErrorAt(sql, direction);
+        }
+        if (atEnd()) {
+            throw SqlParser.syntaxErrorAtEnd(endPosition());
+        }
+        Token endpoint = next();
+        if (!endpoint.isKeyword(from ? "stdin" : "stdout")) {
+            if (endpoint.kind() == Token.Kind.STRING || endpoint.isKeyword("program")
+                    || endpoint.isKeyword(from ? "stdout" : "stdin")) {
+                throw new SqlParseException(SqlParseException.FEATURE_NOT_SUPPORTED,
+                        "copy is supported only " + (from ? "from stdin" : "to stdout")
+                                + " (use psql's \\copy for files) [endpoint=" + endpoint.text() + "]",
+                        endpoint.position());
+            }
+            throw SqlParser.syntaxErrorAt(sql, endpoint);
+        }
+        CopyOptions options = copyOptions();
+        if (from) {
+            return new Statement.CopyFrom(table, columns, options, target.position());
+        }
+        return new Statement.CopyTo(table, columns, query, options, target.position());
+    }
+
+    /** The index of the ")" that closes the "(" at {@code open}. */
+    private int matchingParenthesis(int open) {
+        int depth = 0;
+        for (int i = open; i < tokens.size(); i++) {
+            if (tokens.get(i).isSymbol("(")) {
+                depth++;
+            } else if (tokens.get(i).isSymbol(")") && --depth == 0) {
+                return i;
+            }
+        }
+        throw SqlParser.syntaxErrorAtEnd(endPosition());
+    }
+
+    private CopyOptions copyOptions() {
+        CopyOptions.Format format = CopyOptions.Format.TEXT;
+        boolean header = false;
+        Character delimiter = null;
+        String nullText = null;
+        Character quote = null;
+        Character escape = null;
+        Token quoteToken = null;
+        acceptKeyword("with");
+        if (acceptSymbol("(")) {
+            do {
+                Token name = peek();
+                String option = identifier();
+                switch (option) {
+                    case "format" -> {
+                        Token value = optionValueToken();
+                        format = format(value);
+                    }
+                    case "header" -> header = atEnd() || peek().isSymbol(",") || peek().isSymbol(")")
+                            || booleanOption(optionValueToken());
+                    case "delimiter" -> delimiter = singleByte(optionValueToken(), "delimiter");
+                    case "null" -> nullText = stringOption(optionValueToken());
+                    case "quote" -> {
+                        quoteToken = name;
+                        quote = singleByte(optionValueToken(), "quote");
+                    }
+                    case "escape" -> escape = singleByte(optionValueToken(), "escape");
+                    case "encoding" -> {
+                        Token value = optionValueToken();
+                        String encoding = stringOption(value).toLowerCase(Locale.ROOT).replace("-", "");
+                        if (!encoding.equals("utf8")) {
+                            throw new SqlParseException(SqlParseException.FEATURE_NOT_SUPPORTED,
+                                    "copy encoding not supported [encoding=" + value.text() + "]", value.position());
+                        }
+                    }
+                    default -> throw new SqlParseException(SqlParseException.FEATURE_NOT_SUPPORTED,
+                            "copy option not supported [option=" + option + "]", name.position());
+                }
+            } while (acceptSymbol(","));
+            expectSymbol(")");
+        } else {
+            while (!atEnd()) {
+                Token word = next();
+                switch (word.kind() == Token.Kind.IDENT ? word.text() : "") {
+                    case "csv" -> format = CopyOptions.Format.CSV;
+                    case "binary" -> format(word);
+                    case "header" -> header = true;
+                    case "delimiter" -> {
+                        acceptKeyword("as");
+                        delimiter = singleByte(optionValueToken(), "delimiter");
+                    }
+                    case "null" -> {
+                        acceptKeyword("as");
+                        nullText = stringOption(optionValueToken());
+                    }
+                    case "quote" -> {
+                        acceptKeyword("as");
+                        quoteToken = word;
+                        quote = singleByte(optionValueToken(), "quote");
+                    }
+                    case "escape" -> {
+                        acceptKeyword("as");
+                        escape = singleByte(optionValueToken(), "escape");
+                    }
+                    default -> throw SqlParser.syntaxErrorAt(sql, word);
+                }
+            }
+        }
+        CopyOptions base = format == CopyOptions.Format.CSV ? CopyOptions.CSV : CopyOptions.TEXT;
+        if (format == CopyOptions.Format.TEXT) {
+            if (header) {
+                throw new SqlParseException(SqlParseException.FEATURE_NOT_SUPPORTED,
+                        "copy header available only in csv mode", tokens.get(0).position());
+            }
+            if (quoteToken != null || escape != null) {
+                throw new SqlParseException(SqlParseException.FEATURE_NOT_SUPPORTED,
+                        "copy quote and escape available only in csv mode", tokens.get(0).position());
+            }
+        }
+        char d = delimiter == null ? base.delimiter() : delimiter;
+        char q = quote == null ? base.quote() : quote;
+        char e = escape == null ? q : escape;
+        String n = nullText == null ? base.nullText() : nullText;
+        if (d == '\\' && format == CopyOptions.Format.TEXT || d == '\r' || d == '\n') {
+            throw new SqlParseException("22023", "copy delimiter cannot be newline, carriage return or backslash"
+                    + " [delimiter=" + d + "]", tokens.get(0).position());
+        }
+        if (format == CopyOptions.Format.CSV && d == q) {
+            throw new SqlParseException("22023", "copy delimiter and quote must be different [delimiter=" + d + "]",
+                    tokens.get(0).position());
+        }
+        if (n.indexOf(d) >= 0 || n.indexOf('\r') >= 0 || n.indexOf('\n') >= 0) {
+            throw new SqlParseException("22023", "copy null representation cannot contain the delimiter or a newline"
+                    + " [null=" + n + "]", tokens.get(0).position());
+        }
+        return new CopyOptions(format, header, d, n, q, e);
+    }
+
+    private Token optionValueToken() {
+        if (atEnd()) {
+            throw SqlParser.syntaxErrorAtEnd(endPosition());
+        }
+        return next();
+    }
+
+    private CopyOptions.Format format(Token value) {
+        return switch (value.kind() == Token.Kind.SYMBOL ? "" : value.text().toLowerCase(Locale.ROOT)) {
+            case "text" -> CopyOptions.Format.TEXT;
+            case "csv" -> CopyOptions.Format.CSV;
+            case "binary" -> throw new SqlParseException(SqlParseException.FEATURE_NOT_SUPPORTED,
+                    "copy format not supported [format=binary]", value.position());
+            default -> throw new SqlParseException("22023", "copy format not recognized [format=" + value.text() + "]",
+                    value.position());
+        };
+    }
+
+    private boolean booleanOption(Token value) {
+        return switch (value.kind() == Token.Kind.SYMBOL ? "" : value.text().toLowerCase(Locale.ROOT)) {
+            case "true", "on", "1" -> true;
+            case "false", "off", "0" -> false;
+            default -> throw new SqlParseException("22023", "copy header requires a boolean value [value="
+                    + value.text() + "]", value.position());
+        };
+    }
+
+    private String stringOption(Token value) {
+        if (value.kind() != Token.Kind.STRING && value.kind() != Token.Kind.IDENT) {
+            throw SqlParser.syntaxErrorAt(sql, value);
+        }
+        return value.text();
+    }
+
+    private char singleByte(Token value, String option) {
+        String text = stringOption(value);
+        if (text.length() != 1 || text.charAt(0) > 0x7F) {
+            throw new SqlParseException("22023", "copy " + option + " must be a single one-byte character ["
+                    + option + "=" + text + "]", value.position());
+        }
+        return text.charAt(0);
+    }
+
+    private void expectSymbol(String symbol) {
+        if (atEnd()) {
+            throw SqlParser.syntaxErrorAtEnd(endPosition());
+        }
+        if (!acceptSymbol(symbol)) {
+            throw SqlParser.syntaxErrorAt(sql, peek());
+        }
     }
 
     /** {@code name} or {@code schema.name}; the schema {@code public} is dropped, others are kept as a prefix. */

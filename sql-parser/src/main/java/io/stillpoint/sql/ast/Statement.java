@@ -75,6 +75,19 @@ public sealed interface Statement {
      */
     record DropPartitions(String table, List<String> partitions, int position) implements Statement {}
 
+    /**
+     * {@code COPY table [(cols)] FROM STDIN [options]}: rows arrive in CopyData messages. An empty {@code columns} list
+     * means all columns in order. {@code position} is the table name's.
+     */
+    record CopyFrom(String table, List<String> columns, CopyOptions options, int position) implements Statement {}
+
+    /**
+     * {@code COPY table [(cols)] TO STDOUT [options]} ({@code query} null) or {@code COPY (SELECT ...) TO STDOUT
+     * [options]} ({@code table} null, {@code columns} empty). {@code position} is the table name's or the query's.
+     */
+    record CopyTo(String table, List<String> columns, Select query, CopyOptions options, int position)
+            implements Statement {}
+
     /** Nothing but white space, comments or semicolons: PostgreSQL answers EmptyQueryResponse. */
     record Empty() implements Statement {}
 
