@@ -219,6 +219,16 @@ final class ExecSession implements Session {
                 SelectPlan plan = (SelectPlan) currentPlan(h);
                 return track(plan.execute(engine, new Ev.Ctx(values, nowMicros()), ownRows));
             }
+            if (st instanceof Statement.CopyFrom c) {
+                requireWrite("COPY");
+                return copyFrom(c);
+            }
+            if (st instanceof Statement.CopyTo c) {
+                SelectPlan plan = SelectPlan.plan(copyQuery(c), engine, new ExprCompiler(NO_TYPES.clone(), info));
+                Result r = track(plan.execute(engine, new Ev.Ctx(values, nowMicros()), ownRows));
+                Result.Rows rows = (Result.Rows) r;
+                return new Result.CopyOut(rows.columns(), rows.cursor(), c.options());
+            }
             if (st instanceof Statement.CreateTable c) {
                 requireWrite("CREATE TABLE");
                 return createTable(c);
@@ -416,6 +426,64 @@ final class ExecSession implements Session {
             case BLOCK_FAILED -> TransactionStatus.FAILED;
             default -> TransactionStatus.IDLE;
         };
+    }
+
+    // ---- COPY -----------------------------------------------------------------------------------------------------
+
+    /** Resolves the table and the column list; the rows then arrive through the returned sink. */
+    private Result copyFrom(Statement.CopyFrom c) {
+        TableSchema schema;
+        try {
+            schema = engine.schema(c.table());
+        } catch (StorageException e) {
+            if (e.kind() == StorageException.Kind.TABLE_NOT_FOUND) {
+                throw Errors.undefinedTable(c.table(), c.position());
+            }
+            throw Errors.fromStorage(e, c.position());
+        }
+        int[] target;
+        if (c.columns().isEmpty()) {
+            target = new int[schema.columnCount()];
+            for (int i = 0; i < target.length; i++) {
+                target[i] = i;
+            }
+        } else {
+            target = new int[c.columns().size()];
+            boolean[] seen = new boolean[schema.columnCount()];
+            for (int i = 0; i < target.length; i++) {
+                String name = c.columns().get(i);
+                int idx = schema.columnIndex(name);
+                if (idx < 0) {
+                    throw new SqlError("42703", "column does not exist [column=" + name + ", table=" + c.table() + "]",
+                            c.position());
+                }
+                if (seen[idx]) {
+                    throw new SqlError("42701", "column specified more than once [column=" + name + "]", c.position());
+                }
+                seen[idx] = true;
+                target[i] = idx;
+            }
+        }
+        CopyLoader loader = new CopyLoader(c.table(), schema, target, c.options(), writeTransaction(), ownRows);
+        return new Result.CopyIn(loader, target.length);
+    }
+
+    /** {@code COPY t [(cols)] TO STDOUT} is {@code SELECT cols FROM t}; {@code COPY (query) TO STDOUT} the query. */
+    private static Statement.Select copyQuery(Statement.CopyTo c) {
+        if (c.query() != null) {
+            return c.query();
+        }
+        List<Statement.SelectItem> items = new ArrayList<>();
+        if (c.columns().isEmpty()) {
+            items.add(new Statement.SelectItem.Star(c.position()));
+        } else {
+            for (String column : c.columns()) {
+                items.add(new Statement.SelectItem.Item(new io.stillpoint.sql.ast.Expr.ColumnRef(null, column,
+                        c.position()), null));
+            }
+        }
+        return new Statement.Select(items, new Statement.FromSource.Table(c.table(), null, c.position()), null,
+                List.of(), null, List.of(), null, null);
     }
 
     // ---- DDL ------------------------------------------------------------------------------------------------------

@@ -11,6 +11,19 @@ public sealed interface Result {
     /** A complete command tag, e.g. {@code INSERT 0 5}, {@code CREATE TABLE}, {@code BEGIN}, {@code SET}. */
     record Command(String tag) implements Result {}
 
+    /**
+     * {@code COPY ... FROM STDIN} has started: the wire layer answers CopyInResponse ({@code columnCount} text
+     * columns), feeds the CopyData bytes to {@code sink}, and at CopyDone sends {@code COPY n}.
+     */
+    record CopyIn(CopyInSink sink, int columnCount) implements Result {}
+
+    /**
+     * {@code COPY ... TO STDOUT}: the wire layer answers CopyOutResponse, one CopyData per row formatted by
+     * {@code options}, CopyDone and {@code COPY n}; it closes {@code cursor}.
+     */
+    record CopyOut(List<ResultColumn> columns, RowCursor cursor, io.stillpoint.sql.ast.CopyOptions options)
+            implements Result {}
+
     /** The empty query: EmptyQueryResponse. */
     record Empty() implements Result {}
 }
