@@ -221,4 +221,52 @@ final class BackendMessages {
             out.writeInt(oid);
         }
     }
+
+    /**
+     * CopyInResponse: {@code 'G', Int32 len, Int8 format (0 text), Int16 n, Int16 format[n] (all 0)}; the server
+     * is ready for CopyData. Text and CSV are both format 0.
+     */
+    static void copyInResponse(ByteBuf out, int columnCount) {
+        copyResponse(out, 'G', columnCount);
+    }
+
+    /** CopyOutResponse: {@code 'H', Int32 len, Int8 format (0 text), Int16 n, Int16 format[n] (all 0)}. */
+    static void copyOutResponse(ByteBuf out, int columnCount) {
+        copyResponse(out, 'H', columnCount);
+    }
+
+    private static void copyResponse(ByteBuf out, char type, int columnCount) {
+        out.writeByte(type).writeInt(4 + 1 + 2 + 2 * columnCount).writeByte(0).writeShort(columnCount);
+        for (int i = 0; i < columnCount; i++) {
+            out.writeShort(0);
+        }
+    }
+
+    /**
+     * CopyData carrying one row of COPY TO: {@code 'd', Int32 len, Byte[len-4] row} where the row is formatted
+     * by {@code writer}, line end included. A value that cannot be encoded leaves no half message behind.
+     */
+    static void copyDataRow(ByteBuf out, CopyOutWriter writer, Object[] row) {
+        int start = out.writerIndex();
+        try {
+            int len = startMessage(out, 'd');
+            writer.writeRow(out, row);
+            endMessage(out, len);
+        } catch (RuntimeException e) {
+            out.writerIndex(start);
+            throw e;
+        }
+    }
+
+    /** CopyData carrying the CSV header line: {@code 'd', Int32 len, Byte[len-4] names}. */
+    static void copyDataHeader(ByteBuf out, CopyOutWriter writer) {
+        int len = startMessage(out, 'd');
+        writer.writeHeader(out);
+        endMessage(out, len);
+    }
+
+    /** CopyDone: {@code 'c', Int32 4}; the end of COPY TO's data. */
+    static void copyDone(ByteBuf out) {
+        out.writeByte('c').writeInt(4);
+    }
 }

@@ -116,6 +116,8 @@ final class PgConnection implements CancelRegistry.Cancellable {
     private final Map<String, Portal> portals = new HashMap<>();
     private boolean skipUntilSync;
     private boolean failedSinceSync;
+    /** The COPY FROM STDIN waiting for CopyData, or null. */
+    private CopyIn copyIn;
 
     private volatile boolean authenticated;
     private volatile boolean busy;
@@ -353,6 +355,10 @@ final class PgConnection implements CancelRegistry.Cancellable {
             closeQuietly();
             return;
         }
+        if (copyIn != null) {
+            onCopyInMessage(type, f.body());
+            return;
+        }
         if (skipUntilSync && type != 'S') {
             return;
         }
@@ -392,9 +398,8 @@ final class PgConnection implements CancelRegistry.Cancellable {
             if (prepared.isEmpty()) {
                 BackendMessages.emptyQueryResponse(out());
             }
-            for (Prepared p : prepared) {
-                Result result = session.execute(p, NO_PARAMS);
-                sendSimpleResult(result);
+            if (runSimple(prepared, 0)) {
+                return; // a COPY FROM STDIN waits for its data; the Query goes on at CopyDone
             }
         } catch (ConnectionGone | ProtocolViolation e) {
             throw e;
@@ -406,9 +411,27 @@ final class PgConnection implements CancelRegistry.Cancellable {
         readyForQuery();
     }
 
+    /**
+     * Runs the Query's statements from {@code from} on; returns true when one of them is a COPY FROM STDIN, which
+     * suspends the Query until its data has arrived (the statements after it run then, as in PostgreSQL).
+     */
+    private boolean runSimple(List<Prepared> prepared, int from) {
+        for (int i = from; i < prepared.size(); i++) {
+            Result result = session.execute(prepared.get(i), NO_PARAMS);
+            if (result instanceof Result.CopyIn in) {
+                startCopyIn(in, prepared, i + 1, true);
+                return true;
+            }
+            sendSimpleResult(result);
+        }
+        return false;
+    }
+
     /** RowDescription + DataRow* + CommandComplete (all text), or CommandComplete, or EmptyQueryResponse. */
     private void sendSimpleResult(Result result) {
-        if (result instanceof Result.Rows rows) {
+        if (result instanceof Result.CopyOut copy) {
+            streamCopyOut(copy);
+        } else if (result instanceof Result.Rows rows) {
             List<ResultColumn> columns = rows.columns();
             BackendMessages.rowDescription(out(), columns, null);
             RowCursor cursor = rows.cursor();
@@ -704,6 +727,12 @@ final class PgConnection implements CancelRegistry.Cancellable {
             }
         } else if (result instanceof Result.Command command) {
             BackendMessages.commandComplete(out(), command.tag());
+        } else if (result instanceof Result.CopyIn in) {
+            portal.exhausted = true;
+            startCopyIn(in, null, 0, false);
+        } else if (result instanceof Result.CopyOut copy) {
+            portal.exhausted = true;
+            streamCopyOut(copy);
         } else {
             BackendMessages.emptyQueryResponse(out());
         }
@@ -733,6 +762,113 @@ final class PgConnection implements CancelRegistry.Cancellable {
         failedSinceSync = false;
         endImplicitTransaction(failed);
         readyForQuery();
+    }
+
+    // ------------------------------------------------------------------ COPY
+
+    /**
+     * A COPY FROM STDIN in progress. For a simple Query, the statements of the Query after the COPY ({@code rest}
+     * from {@code next} on) run once CopyDone has arrived.
+     */
+    private record CopyIn(io.stillpoint.server.exec.CopyInSink sink, List<Prepared> rest, int next, boolean simple) {}
+
+    /** CopyInResponse, flushed: the client now sends CopyData*, then CopyDone or CopyFail. */
+    private void startCopyIn(Result.CopyIn in, List<Prepared> rest, int next, boolean simple) {
+        BackendMessages.copyInResponse(out(), in.columnCount());
+        flush();
+        copyIn = new CopyIn(in.sink(), rest, next, simple);
+    }
+
+    /**
+     * A message while COPY FROM STDIN runs. CopyData {@code 'd', Int32 len, Byte[len-4] data} (rows may be split
+     * anywhere), CopyDone {@code 'c', Int32 4}, CopyFail {@code 'f', Int32 len, String message}. Flush and Sync
+     * are ignored, as PostgreSQL does; any other message aborts the COPY. After an error the COPY is over:
+     * ErrorResponse, then (simple Query) ReadyForQuery or (extended) skip to Sync; the CopyData still on its way
+     * is dropped by {@link #onMessage}, which ignores copy messages outside a COPY.
+     */
+    private void onCopyInMessage(byte type, byte[] body) {
+        CopyIn copy = copyIn;
+        busy = true;
+        try {
+            switch (type) {
+                case 'd' -> {
+                    if (cancelRequested) {
+                        throw new SqlError("57014", "canceling statement due to user request");
+                    }
+                    copy.sink().accept(body, 0, body.length);
+                }
+                case 'c' -> {
+                    new MessageReader(body, "CopyDone").expectEnd();
+                    long rows = copy.sink().finish();
+                    copyIn = null;
+                    BackendMessages.commandComplete(out(), "COPY " + rows);
+                    if (copy.simple()) {
+                        if (runSimple(copy.rest(), copy.next())) {
+                            return;
+                        }
+                        endImplicitTransaction(false);
+                        readyForQuery();
+                    }
+                }
+                case 'f' -> {
+                    MessageReader r = new MessageReader(body, "CopyFail");
+                    String message = r.readCString();
+                    r.expectEnd();
+                    throw new SqlError("57014", "COPY from stdin failed: " + message);
+                }
+                case 'H', 'S' -> {
+                }
+                default -> throw new SqlError("08P01", "unexpected message during copy from stdin [type="
+                        + (char) type + "]");
+            }
+        } catch (ConnectionGone | ProtocolViolation e) {
+            throw e;
+        } catch (RuntimeException e) {
+            copyIn = null;
+            statementFailed(e);
+            if (copy.simple()) {
+                endImplicitTransaction(true);
+                readyForQuery();
+            } else {
+                failedSinceSync = true;
+                skipUntilSync = true;
+            }
+        }
+    }
+
+    /** CopyOutResponse, one CopyData per row (a header first if asked), CopyDone, CommandComplete {@code COPY n}. */
+    private void streamCopyOut(Result.CopyOut copy) {
+        RowCursor cursor = copy.cursor();
+        try {
+            CopyOutWriter writer = new CopyOutWriter(copy.options(), copy.columns());
+            BackendMessages.copyOutResponse(out(), copy.columns().size());
+            if (copy.options().header()) {
+                BackendMessages.copyDataHeader(out(), writer);
+            }
+            long sent = 0;
+            while (true) {
+                if (cancelRequested) {
+                    throw new SqlError("57014", "canceling statement due to user request");
+                }
+                if (!channelOpen) {
+                    throw new ConnectionGone();
+                }
+                Object[] row = cursor.next();
+                if (row == null) {
+                    break;
+                }
+                BackendMessages.copyDataRow(out(), writer, row);
+                sent++;
+                if (out.writerIndex() >= FLUSH_THRESHOLD) {
+                    flush();
+                    awaitWritable();
+                }
+            }
+            BackendMessages.copyDone(out());
+            BackendMessages.commandComplete(out(), "COPY " + sent);
+        } finally {
+            cursor.close();
+        }
     }
 
     // ------------------------------------------------------------------ transactions and errors
