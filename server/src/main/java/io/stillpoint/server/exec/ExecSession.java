@@ -57,6 +57,8 @@ final class ExecSession implements Session {
         final DataType[] paramTypes;
         /** From prepareAll: planned at execution (earlier statements of the same text may change the schema). */
         final boolean planAtExecute;
+        /** The last statement of a simple Query: an implicit transaction ends right after it. */
+        boolean lastOfQuery;
         Object plan;
 
         Handle(Parsed parsed, DataType[] paramTypes, boolean planAtExecute) {
@@ -116,6 +118,9 @@ final class ExecSession implements Session {
                 columns = null;
             }
             out.add(new Prepared(p.text(), List.of(), columns, h));
+        }
+        if (!out.isEmpty()) {
+            ((Handle) out.get(out.size() - 1).statement()).lastOfQuery = true;
         }
         return out;
     }
@@ -221,7 +226,7 @@ final class ExecSession implements Session {
             }
             if (st instanceof Statement.CopyFrom c) {
                 requireWrite("COPY");
-                return copyFrom(c);
+                return copyFrom(c, h.lastOfQuery);
             }
             if (st instanceof Statement.CopyTo c) {
                 SelectPlan plan = SelectPlan.plan(copyQuery(c), engine, new ExprCompiler(NO_TYPES.clone(), info));
@@ -431,7 +436,7 @@ final class ExecSession implements Session {
     // ---- COPY -----------------------------------------------------------------------------------------------------
 
     /** Resolves the table and the column list; the rows then arrive through the returned sink. */
-    private Result copyFrom(Statement.CopyFrom c) {
+    private Result copyFrom(Statement.CopyFrom c, boolean lastOfQuery) {
         TableSchema schema;
         try {
             schema = engine.schema(c.table());
@@ -464,7 +469,11 @@ final class ExecSession implements Session {
                 target[i] = idx;
             }
         }
-        CopyLoader loader = new CopyLoader(c.table(), schema, target, c.options(), writeTransaction(), ownRows);
+        // The session keeps copies of the rows so the transaction reads its own writes; copying costs more than
+        // loading. When the COPY is the last statement of a simple Query outside a block, the implicit transaction
+        // ends right after it and nothing can read them, so no copies are made: the common bulk load path.
+        InsertPlan.OwnRows own = state == State.IMPLICIT && lastOfQuery ? null : ownRows;
+        CopyLoader loader = new CopyLoader(c.table(), schema, target, c.options(), writeTransaction(), own);
         return new Result.CopyIn(loader, target.length);
     }
 
