@@ -49,10 +49,31 @@ final class CopyValues {
             case BOOLEAN:
                 return Values.parseBoolean(text(b, from, to));
             case VARCHAR:
-                return text(b, from, to);
+                return varchar(b, from, to);
             default:
                 throw new IllegalStateException("unknown column type [type=" + type + "]");
         }
+    }
+
+    /**
+     * A VARCHAR field: ASCII bytes are copied as they are; anything else must be valid UTF-8, else 22021 as
+     * PostgreSQL answers (a lenient decoder would store U+FFFD in place of the client's bytes without a word).
+     */
+    static String varchar(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b[i] < 0) {
+                try {
+                    return StandardCharsets.UTF_8.newDecoder()
+                            .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                            .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                            .decode(java.nio.ByteBuffer.wrap(b, from, to - from)).toString();
+                } catch (java.nio.charset.CharacterCodingException e) {
+                    throw new SqlError("22021", "invalid byte sequence for encoding UTF8 [value=" + text(b, from, to)
+                            + "]");
+                }
+            }
+        }
+        return new String(b, from, to - from, StandardCharsets.ISO_8859_1);
     }
 
     static String text(byte[] b, int from, int to) {

@@ -126,7 +126,10 @@ class CopyCodecTest {
         assertEquals(1_700_000_000_000_000L, parse(ColumnType.TIMESTAMP, "2023-11-14T22:13:20Z"));
         assertEquals(1_700_000_000_100_000L, parse(ColumnType.TIMESTAMP, "2023-11-14 22:13:20.1"));
         assertEquals(Boolean.TRUE, parse(ColumnType.BOOLEAN, "t"));
-        assertEquals("héllo", parse(ColumnType.VARCHAR, "héllo"));
+        assertEquals("héllo ✓", parse(ColumnType.VARCHAR, "héllo ✓"));
+        SqlError utf8 = assertThrows(SqlError.class,
+                () -> CopyValues.parse(ColumnType.VARCHAR, new byte[] {'a', (byte) 0xC3, 'b'}, 0, 3));
+        assertEquals("22021", utf8.sqlState());
         assertEquals("22P02", assertThrows(SqlError.class, () -> parse(ColumnType.LONG, "abc")).sqlState());
         assertEquals("22003", assertThrows(SqlError.class, () -> parse(ColumnType.INT, "3000000000")).sqlState());
         assertEquals("22008", assertThrows(SqlError.class, () -> parse(ColumnType.TIMESTAMP, "2023-02-30 00:00:00"))

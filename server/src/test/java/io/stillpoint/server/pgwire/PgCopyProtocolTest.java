@@ -87,6 +87,8 @@ class PgCopyProtocolTest {
         assertEquals("CTDCZ", types(done));
         assertEquals("COPY 3\0", text(done.get(0)));
         assertEquals("SELECT 1\0", text(done.get(3)));
+        // the statement after the COPY in the same Query reads the copied rows (not yet committed)
+        assertEquals("3", new String(done.get(2).body(), 6, 1, StandardCharsets.UTF_8));
         assertEquals('I', done.get(4).body()[0]);
         List<Wire.Msg> out = query("COPY t TO STDOUT WITH (FORMAT csv, HEADER)");
         assertEquals("HddddcCZ", types(out));
