@@ -17,6 +17,8 @@ abstract class Ev {
         Object[] row;
         final Object[] params;
         final long nowMicros;
+        /** The statement's cancel and timeout guard, or null (no checks): the scanner polls it per chunk. */
+        StatementGuard guard;
 
         Ctx(Object[] params, long nowMicros) {
             this.params = params;

@@ -84,6 +84,8 @@ final class ExecSession implements Session {
     /** Copies of the rows {@link #write} holds, so that the transaction reads its own writes. */
     private final InsertPlan.OwnRows ownRows = new InsertPlan.OwnRows();
     private boolean closed;
+    /** Stops the running statement on a CancelRequest or after statement_timeout (57014). */
+    private final StatementGuard guard = new StatementGuard();
 
     ExecSession(Engine engine, String user, Role role, Map<String, String> startupOptions) {
         this.engine = engine;
@@ -209,6 +211,7 @@ final class ExecSession implements Session {
                 state = State.IMPLICIT;
                 implicitFailed = false;
             }
+            guard.start(parameters.statementTimeoutMillis());
             Object[] values = params == null ? NO_PARAMS : params;
             if (values.length < h.paramTypes.length) {
                 throw new SqlError("08P01", "bind message supplies " + values.length + " parameters, but prepared statement requires "
@@ -222,7 +225,9 @@ final class ExecSession implements Session {
             }
             if (st instanceof Statement.Select) {
                 SelectPlan plan = (SelectPlan) currentPlan(h);
-                return track(plan.execute(engine, new Ev.Ctx(values, nowMicros()), ownRows));
+                Ev.Ctx ctx = new Ev.Ctx(values, nowMicros());
+                ctx.guard = guard;
+                return track(plan.execute(engine, ctx, ownRows));
             }
             if (st instanceof Statement.CopyFrom c) {
                 requireWrite("COPY");
@@ -596,6 +601,11 @@ final class ExecSession implements Session {
     @Override
     public Map<String, String> initialParameterStatus() {
         return parameters.initialReport();
+    }
+
+    @Override
+    public void cancel() {
+        guard.cancel();
     }
 
     @Override

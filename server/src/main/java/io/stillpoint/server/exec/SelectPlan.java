@@ -774,7 +774,7 @@ final class SelectPlan {
             }
             TableScanner.RangeFilter[] filters = bindFilters(ctx);
             List<Object[]> own = ownRows == null ? List.of() : ownRows.of(table);
-            return new Source(new TableScanner(snapshot, filters, residualColumns, restColumns), own.isEmpty() ? null : own, ctx);
+            return new Source(new TableScanner(snapshot, filters, residualColumns, restColumns, ctx.guard), own.isEmpty() ? null : own, ctx);
         } catch (RuntimeException | Error e) {
             snapshot.close();
             throw e;

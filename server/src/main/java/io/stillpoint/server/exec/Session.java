@@ -52,6 +52,13 @@ public interface Session extends AutoCloseable {
     /** ParameterStatus entries to send after authentication (pgwire.md section 0.3). */
     Map<String, String> initialParameterStatus();
 
+    /**
+     * Asks the statement running now (if any) to stop with 57014 at its next check; called by a CancelRequest
+     * from another connection's thread, so it only sets a flag. The default does nothing.
+     */
+    default void cancel() {
+    }
+
     /** Rolls back whatever is open and releases everything the session holds. Idempotent. */
     @Override
     void close();

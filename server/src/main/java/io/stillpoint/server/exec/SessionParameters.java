@@ -158,6 +158,9 @@ final class SessionParameters {
             case "datestyle":
                 value = normalizeDateStyle(value);
                 break;
+            case "statement_timeout":
+                value = Long.toString(parseDurationMillis(key, value));
+                break;
             case "session_characteristics", "transaction":
                 // Transaction modes: accepted; every transaction here is read committed.
                 values.put(key, value);
@@ -169,6 +172,68 @@ final class SessionParameters {
             canonical.put(key, key);
         }
         values.put(key, value);
+    }
+
+    /** statement_timeout in milliseconds; 0: off. Values were checked when set; a bad startup value counts as off. */
+    long statementTimeoutMillis() {
+        String v = values.get("statement_timeout");
+        if (v == null || v.equals("0")) {
+            return 0;
+        }
+        if (v.equals(lastTimeoutText)) {
+            return lastTimeoutMillis;
+        }
+        long ms;
+        try {
+            ms = parseDurationMillis("statement_timeout", v);
+        } catch (SqlError e) {
+            ms = 0;
+        }
+        lastTimeoutText = v;
+        lastTimeoutMillis = ms;
+        return ms;
+    }
+
+    private String lastTimeoutText;
+    private long lastTimeoutMillis;
+
+    /**
+     * A PostgreSQL time setting: a number of milliseconds, or a number with a unit {@code us, ms, s, min, h, d}
+     * (a space between is allowed); 0 or negative is off (0). Fractions round down to whole milliseconds.
+     */
+    static long parseDurationMillis(String name, String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        int i = 0;
+        while (i < t.length() && (Character.isDigit(t.charAt(i)) || t.charAt(i) == '.' || t.charAt(i) == '-')) {
+            i++;
+        }
+        String number = t.substring(0, i);
+        String unit = t.substring(i).trim();
+        double factor = switch (unit) {
+            case "", "ms" -> 1;
+            case "us" -> 0.001;
+            case "s" -> 1000;
+            case "min" -> 60_000;
+            case "h" -> 3_600_000;
+            case "d" -> 86_400_000;
+            default -> -1;
+        };
+        double n;
+        try {
+            n = Double.parseDouble(number);
+        } catch (NumberFormatException e) {
+            n = Double.NaN;
+        }
+        if (factor < 0 || Double.isNaN(n) || Double.isInfinite(n)) {
+            throw new SqlError("22023", "invalid value for parameter [name=" + name + ", value=" + text
+                    + ", expected=a number of ms or with a unit us|ms|s|min|h|d]");
+        }
+        double ms = n * factor;
+        if (ms > Integer.MAX_VALUE) {
+            throw new SqlError("22023", "value out of range for parameter [name=" + name + ", value=" + text
+                    + ", max=" + Integer.MAX_VALUE + "ms]");
+        }
+        return ms <= 0 ? 0 : Math.max(1, (long) ms);
     }
 
     /** The ParameterStatus entries sent after authentication. */

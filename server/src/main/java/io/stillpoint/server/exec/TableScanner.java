@@ -195,6 +195,7 @@ final class TableScanner implements AutoCloseable {
     }
 
     private final TableSnapshot snapshot;
+    private final StatementGuard guard;
     private final List<PartitionSnapshot> partitions;
     private final RangeFilter[] filters;
     /** The filters the current partition needs: a designated-timestamp range that covers it entirely is dropped. */
@@ -227,6 +228,13 @@ final class TableScanner implements AutoCloseable {
      * @param restColumns the columns {@link #completeRow} adds for rows the residual predicate accepted
      */
     TableScanner(TableSnapshot snapshot, RangeFilter[] filters, int[] rowColumns, int[] restColumns) {
+        this(snapshot, filters, rowColumns, restColumns, null);
+    }
+
+    /** As above, polling {@code guard} (may be null) once per chunk so a cancel or timeout stops the scan. */
+    TableScanner(TableSnapshot snapshot, RangeFilter[] filters, int[] rowColumns, int[] restColumns,
+                 StatementGuard guard) {
+        this.guard = guard;
         this.snapshot = snapshot;
         this.partitions = snapshot.partitions();
         this.filters = filters;
@@ -259,6 +267,9 @@ final class TableScanner implements AutoCloseable {
             return null;
         }
         while (true) {
+            if (guard != null) {
+                guard.check();
+            }
             while (partition == null || nextRow >= partitionRows) {
                 if (!advancePartition()) {
                     return null;
