@@ -2,6 +2,9 @@ package io.stillpoint.server;
 
 import io.stillpoint.server.exec.Role;
 import io.stillpoint.server.exec.SqlExecutor;
+import io.stillpoint.server.http.HttpEndpoint;
+import io.stillpoint.server.http.MeteredEngine;
+import io.stillpoint.server.http.Metrics;
 import io.stillpoint.server.pgwire.PgServer;
 import io.stillpoint.server.pgwire.PgServerConfig;
 import io.stillpoint.server.pgwire.UserAccount;
@@ -66,14 +69,28 @@ public final class Main {
         if (options.readOnlyUser() != null) {
             users.add(new UserAccount(options.readOnlyUser(), options.readOnlyPassword(), Role.READ_ONLY));
         }
+        Metrics metrics = new Metrics();
+        metrics.observe(root, engine.housekeeping()::pendingCount);
+        HttpEndpoint http;
+        try {
+            http = HttpEndpoint.start(options.httpHost(), options.httpPort(), metrics);
+        } catch (IOException | RuntimeException e) {
+            System.err.println("stillpoint: cannot listen for http [host=" + options.httpHost() + ", port="
+                    + options.httpPort() + ", error=" + e + "]");
+            engine.close();
+            return 1;
+        }
         PgServer server = new PgServer(new PgServerConfig(options.host(), options.port(),
-                options.maxFrameLength(), options.authMethod(), users), new SqlExecutor(engine));
+                options.maxFrameLength(), options.authMethod(), users, options.tlsCert(), options.tlsKey(),
+                options.tlsRequired(), options.maxConnections(), options.idleSessionMillis()),
+                new SqlExecutor(new MeteredEngine(engine, metrics)), metrics);
         try {
             server.start();
         } catch (Exception e) {
             System.err.println("stillpoint: cannot listen [host=" + options.host() + ", port=" + options.port()
                     + ", error=" + e + "]");
             server.close();
+            http.close();
             engine.close();
             return 1;
         }
@@ -83,6 +100,10 @@ public final class Main {
         Signal.handle(new Signal("INT"), signal -> stop.countDown());
 
         InetSocketAddress bound = server.boundAddress();
+        InetSocketAddress httpBound = http.boundAddress();
+        // Before the ready line, so whoever waits for that line already knows the HTTP port.
+        System.err.println("stillpoint http [address=" + httpBound.getAddress().getHostAddress()
+                + ", port=" + httpBound.getPort() + ", paths=/health,/metrics]");
         System.err.println("stillpoint ready [address=" + bound.getAddress().getHostAddress()
                 + ", port=" + bound.getPort() + ", root=" + root + "]");
         System.err.flush();
@@ -93,8 +114,10 @@ public final class Main {
             Thread.currentThread().interrupt();
         }
         System.err.println("stillpoint stopping [root=" + root + "]");
+        http.stopping(); // /health says 503 while connections drain
         server.close();
         engine.close();
+        http.close();
         System.err.println("stillpoint stopped [root=" + root + "]");
         return 0;
     }

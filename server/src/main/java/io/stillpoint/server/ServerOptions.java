@@ -16,7 +16,9 @@ import java.util.Map;
  */
 public record ServerOptions(Path root, String host, int port, String user, String password,
                             String readOnlyUser, String readOnlyPassword, AuthMethod authMethod,
-                            int maxFrameLength, boolean help) {
+                            int maxFrameLength, Path tlsCert, Path tlsKey, boolean tlsRequired,
+                            int maxConnections, long idleSessionMillis, String httpHost, int httpPort,
+                            boolean help) {
 
     public static final String DEFAULT_ROOT = "./data";
     public static final String DEFAULT_HOST = "127.0.0.1";
@@ -25,6 +27,9 @@ public record ServerOptions(Path root, String host, int port, String user, Strin
     public static final String DEFAULT_PASSWORD = "stillpoint";
     public static final String PASSWORD_ENV = "STILLPOINT_PASSWORD";
     public static final int DEFAULT_MAX_FRAME_LENGTH = 64 * 1024 * 1024;
+    public static final int DEFAULT_MAX_CONNECTIONS = 100;
+    public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
+    public static final int DEFAULT_HTTP_PORT = 9003;
 
     public static final String USAGE = """
             usage: java -jar server/target/stillpoint.jar [options]
@@ -38,6 +43,14 @@ public record ServerOptions(Path root, String host, int port, String user, Strin
               --readonly-password PW     that user's password
               --auth scram|cleartext     how clients authenticate (default scram, SCRAM-SHA-256)
               --max-frame-length BYTES   largest protocol message accepted (default 67108864)
+              --tls-cert FILE            PEM certificate (chain): clients may use TLS (sslmode=require)
+              --tls-key FILE             PEM private key (PKCS#8) of that certificate
+              --tls-required             refuse clients that do not use TLS (needs --tls-cert and --tls-key)
+              --max-connections N        sessions at once; the next gets SQLSTATE 53300 (default 100)
+              --idle-session-timeout D   close sessions idle outside a transaction for D (e.g. 30s, 10min,
+                                         500ms; a bare number is ms; default off)
+              --http-host ADDR           address of the HTTP endpoint /health, /metrics (default 127.0.0.1)
+              --http-port N              its port, 0 for any free port (default 9003)
               --help                     print this and exit
             """;
 
@@ -58,6 +71,13 @@ public record ServerOptions(Path root, String host, int port, String user, Strin
         String readOnlyPassword = null;
         AuthMethod auth = AuthMethod.SCRAM_SHA_256;
         int maxFrame = DEFAULT_MAX_FRAME_LENGTH;
+        Path tlsCert = null;
+        Path tlsKey = null;
+        boolean tlsRequired = false;
+        int maxConnections = DEFAULT_MAX_CONNECTIONS;
+        long idleMillis = 0;
+        String httpHost = DEFAULT_HTTP_HOST;
+        int httpPort = DEFAULT_HTTP_PORT;
         boolean help = false;
 
         for (int i = 0; i < args.length; i++) {
@@ -71,6 +91,10 @@ public record ServerOptions(Path root, String host, int port, String user, Strin
             }
             if (name.equals("--help") || name.equals("-h")) {
                 help = true;
+                continue;
+            }
+            if (name.equals("--tls-required") && inlineValue == null) {
+                tlsRequired = true;
                 continue;
             }
             String value;
@@ -100,6 +124,13 @@ public record ServerOptions(Path root, String host, int port, String user, Strin
                             "unknown authentication method [auth=" + value + ", expected=scram|cleartext]");
                 };
                 case "--max-frame-length" -> maxFrame = intValue(name, value, 1024, Integer.MAX_VALUE);
+                case "--tls-cert" -> tlsCert = readableFile(name, value);
+                case "--tls-key" -> tlsKey = readableFile(name, value);
+                case "--tls-required" -> tlsRequired = booleanValue(name, value);
+                case "--max-connections" -> maxConnections = intValue(name, value, 1, 100_000);
+                case "--idle-session-timeout" -> idleMillis = durationMillis(name, value);
+                case "--http-host" -> httpHost = nonEmpty(name, value);
+                case "--http-port" -> httpPort = intValue(name, value, 0, 65535);
                 default -> throw new OptionsException("unknown option [option=" + arg + "]");
             }
         }
@@ -118,14 +149,21 @@ public record ServerOptions(Path root, String host, int port, String user, Strin
             throw new OptionsException("refusing to listen on a non-loopback address with the default password;"
                     + " set --password or " + PASSWORD_ENV + " [host=" + host + "]");
         }
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new OptionsException("--tls-cert and --tls-key go together");
+        }
+        if (tlsRequired && tlsCert == null) {
+            throw new OptionsException("--tls-required needs --tls-cert and --tls-key");
+        }
         return new ServerOptions(root, host, port, user, password, readOnlyUser, readOnlyPassword, auth, maxFrame,
-                help);
+                tlsCert, tlsKey, tlsRequired, maxConnections, idleMillis, httpHost, httpPort, help);
     }
 
     private static boolean isValueOption(String name) {
         return switch (name) {
             case "--root", "--host", "--port", "--user", "--password", "--readonly-user", "--readonly-password",
-                 "--auth", "--max-frame-length" -> true;
+                 "--auth", "--max-frame-length", "--tls-cert", "--tls-key", "--max-connections",
+                 "--idle-session-timeout", "--http-host", "--http-port" -> true;
             default -> false;
         };
     }
@@ -148,6 +186,44 @@ public record ServerOptions(Path root, String host, int port, String user, Strin
             throw new OptionsException("invalid number [option=" + name + ", value=" + value
                     + ", min=" + min + ", max=" + max + "]");
         }
+    }
+
+    private static Path readableFile(String name, String value) throws OptionsException {
+        Path p = Path.of(nonEmpty(name, value));
+        if (!java.nio.file.Files.isReadable(p)) {
+            throw new OptionsException("file not readable [option=" + name + ", file=" + value + "]");
+        }
+        return p;
+    }
+
+    private static boolean booleanValue(String name, String value) throws OptionsException {
+        return switch (value.toLowerCase()) {
+            case "true", "on", "yes", "1" -> true;
+            case "false", "off", "no", "0" -> false;
+            default -> throw new OptionsException("invalid boolean [option=" + name + ", value=" + value + "]");
+        };
+    }
+
+    /** A duration as PostgreSQL writes time settings: a number of ms, or with a unit ms, s, min, h, d; 0 is off. */
+    static long durationMillis(String name, String value) throws OptionsException {
+        String t = value.trim().toLowerCase();
+        int i = 0;
+        while (i < t.length() && Character.isDigit(t.charAt(i))) {
+            i++;
+        }
+        long factor = switch (t.substring(i).trim()) {
+            case "", "ms" -> 1;
+            case "s" -> 1000;
+            case "min" -> 60_000;
+            case "h" -> 3_600_000;
+            case "d" -> 86_400_000;
+            default -> -1;
+        };
+        if (i == 0 || factor < 0 || i > 12) {
+            throw new OptionsException("invalid duration [option=" + name + ", value=" + value
+                    + ", expected=a number of ms or with a unit ms|s|min|h|d]");
+        }
+        return Long.parseLong(t.substring(0, i)) * factor;
     }
 
     /** Whether every address the host name resolves to is a loopback address. */

@@ -12,6 +12,12 @@ sealed interface Inbound {
     /** The byte stream cannot be framed any more (08P01); nothing after it is decoded. */
     record FramingError(String message) implements Inbound {}
 
+    /** The server refuses the connection before authentication (too many connections, TLS required): FATAL, close. */
+    record Refused(String sqlState, String message) implements Inbound {}
+
+    /** The connection has been idle for {@code timeout}: closed with FATAL 57P05 unless a transaction is open. */
+    record IdleTimeout(String timeout) implements Inbound {}
+
     /** The channel closed: release the session. Always the last element of a connection's stream. */
     record ChannelClosed() implements Inbound {}
 }

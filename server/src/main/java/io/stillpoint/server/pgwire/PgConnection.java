@@ -100,6 +100,7 @@ final class PgConnection implements CancelRegistry.Cancellable {
     private final CancelRegistry cancelRegistry;
     private final long connectionId;
     private final java.util.function.Consumer<PgConnection> onReleased;
+    private final io.stillpoint.server.http.Metrics metrics;
     private final Object writabilityLock = new Object();
 
     private Phase phase = Phase.STARTUP;
@@ -127,6 +128,14 @@ final class PgConnection implements CancelRegistry.Cancellable {
 
     PgConnection(Channel channel, QueryEngine engine, Authenticator authenticator, CancelRegistry cancelRegistry,
                  long connectionId, java.util.function.Consumer<PgConnection> onReleased) {
+        this(channel, engine, authenticator, cancelRegistry, connectionId, onReleased,
+                new io.stillpoint.server.http.Metrics());
+    }
+
+    PgConnection(Channel channel, QueryEngine engine, Authenticator authenticator, CancelRegistry cancelRegistry,
+                 long connectionId, java.util.function.Consumer<PgConnection> onReleased,
+                 io.stillpoint.server.http.Metrics metrics) {
+        this.metrics = metrics;
         this.channel = channel;
         this.onReleased = onReleased;
         this.engine = engine;
@@ -169,6 +178,13 @@ final class PgConnection implements CancelRegistry.Cancellable {
                 onMessage(f);
             } else if (inbound instanceof Inbound.FramingError e) {
                 fatal("08P01", e.message());
+            } else if (inbound instanceof Inbound.Refused r) {
+                fatal(r.sqlState(), r.message());
+            } else if (inbound instanceof Inbound.IdleTimeout t) {
+                // Queued only when nothing else was; inside a transaction block the session stays.
+                if (phase == Phase.READY && !busy && session.transactionStatus() == TransactionStatus.IDLE) {
+                    fatal("57P05", "terminating connection due to idle-session timeout [timeout=" + t.timeout() + "]");
+                }
             }
         } catch (ProtocolViolation | ScramSha256.MalformedMessage e) {
             fatal("08P01", e.getMessage());
@@ -912,13 +928,22 @@ final class PgConnection implements CancelRegistry.Cancellable {
 
     private void sendError(RuntimeException e) {
         if (e instanceof SqlError se) {
+            clientError(se.sqlState(), se.getMessage());
             BackendMessages.errorResponse(out(), "ERROR", se.sqlState(), se.getMessage(), se.position());
         } else if (e instanceof SqlParseException pe) {
+            clientError(pe.sqlState(), pe.getMessage());
             BackendMessages.errorResponse(out(), "ERROR", pe.sqlState(), pe.getMessage(), pe.position());
         } else {
-            LOG.log(Level.SEVERE, "internal error [conn=" + connectionId + ", user=" + user + "]", e);
+            metrics.error("XX000");
+            LOG.log(Level.SEVERE, "internal error [conn=" + connectionId + ", user=" + user + ", sqlstate=XX000]", e);
             BackendMessages.errorResponse(out(), "ERROR", "XX000", internalMessage(e), 0);
         }
+    }
+
+    /** Every statement error a client is told of: counted by SQLSTATE class and logged once, with its SQLSTATE. */
+    private void clientError(String sqlState, String message) {
+        metrics.error(sqlState);
+        log(Level.INFO, "statement error", "sqlstate=" + sqlState + ", reason=" + message);
     }
 
     private static String internalMessage(Throwable t) {
@@ -927,6 +952,7 @@ final class PgConnection implements CancelRegistry.Cancellable {
 
     /** FATAL ErrorResponse, flush, close the connection and release the session. */
     private void fatal(String sqlState, String message) {
+        metrics.error(sqlState);
         log(Level.WARNING, "connection error", "sqlstate=" + sqlState + ", reason=" + message);
         if (channel.isActive()) {
             BackendMessages.errorResponse(out(), "FATAL", sqlState, message, 0);
@@ -1011,6 +1037,10 @@ final class PgConnection implements CancelRegistry.Cancellable {
     public void cancel() {
         if (busy) {
             cancelRequested = true;
+            Session s = session; // set before this connection was registered for cancels
+            if (s != null) {
+                s.cancel(); // stops a statement that has not produced a row yet (scan, aggregate, sort input)
+            }
         }
     }
 

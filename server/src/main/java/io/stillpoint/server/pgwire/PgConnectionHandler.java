@@ -2,6 +2,8 @@ package io.stillpoint.server.pgwire;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandler;
+import io.stillpoint.server.http.Metrics;
 import io.netty.util.ReferenceCountUtil;
 
 import java.io.IOException;
@@ -27,6 +29,11 @@ import java.util.logging.Logger;
  * {@link #RESUME_READING_BELOW}. Both sides re-check after flipping auto-read, so no wake-up is lost. A client
  * that has not authenticated within {@link #AUTHENTICATION_TIMEOUT_SECONDS} is disconnected, as PostgreSQL's
  * authentication_timeout does.
+ *
+ * <p>Admission: the StartupMessage passes {@link ConnectionAdmission} here, on the I/O thread, before it is queued;
+ * a refused one is replaced by an {@link Inbound.Refused} that the connection answers with FATAL and closes.
+ * Idle sessions: with an idle timeout, a timer on the event loop queues an {@link Inbound.IdleTimeout} once
+ * nothing has been received or run for that long; the connection decides (it knows whether a transaction is open).
  */
 final class PgConnectionHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = WireLog.logger();
@@ -43,10 +50,29 @@ final class PgConnectionHandler extends ChannelInboundHandlerAdapter {
     private final AtomicInteger pending = new AtomicInteger();
     private final Runnable drain = this::drain;
     private volatile PgConnection connection;
+    private final ConnectionAdmission admission;
+    private final Metrics metrics;
+    private final long idleMillis;
+    /** Whether this connection holds a slot of {@link #admission} (released once, when the channel closes). */
+    private boolean admitted;
+    /** {@link System#nanoTime()} of the last frame received or the last drain finished. */
+    private volatile long lastActivity = System.nanoTime();
 
     PgConnectionHandler(Executor executor, Function<io.netty.channel.Channel, PgConnection> connectionFactory) {
+        this(executor, connectionFactory, null, new Metrics(), 0);
+    }
+
+    /**
+     * @param admission  checks each StartupMessage, or null to admit all
+     * @param idleMillis close sessions idle (outside a transaction) this long; 0: never
+     */
+    PgConnectionHandler(Executor executor, Function<io.netty.channel.Channel, PgConnection> connectionFactory,
+                        ConnectionAdmission admission, Metrics metrics, long idleMillis) {
         this.executor = executor;
         this.connectionFactory = connectionFactory;
+        this.admission = admission;
+        this.metrics = metrics;
+        this.idleMillis = idleMillis;
     }
 
     PgConnection connection() {
@@ -68,7 +94,34 @@ final class PgConnectionHandler extends ChannelInboundHandlerAdapter {
                 ctx.close();
             }
         }, AUTHENTICATION_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        if (idleMillis > 0) {
+            scheduleIdleCheck(ctx, idleMillis);
+        }
         ctx.fireChannelActive();
+    }
+
+    private void scheduleIdleCheck(ChannelHandlerContext ctx, long delayMillis) {
+        ctx.executor().schedule(() -> checkIdle(ctx), Math.max(1, delayMillis), TimeUnit.MILLISECONDS);
+    }
+
+    /** On the event loop: queue an IdleTimeout if idle long enough, and check again later either way. */
+    private void checkIdle(ChannelHandlerContext ctx) {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        long idleFor = (System.nanoTime() - lastActivity) / 1_000_000;
+        if (pending.get() != 0) {
+            scheduleIdleCheck(ctx, idleMillis); // a statement runs: not idle
+            return;
+        }
+        if (idleFor < idleMillis) {
+            scheduleIdleCheck(ctx, idleMillis - idleFor);
+            return;
+        }
+        if (connection.isAuthenticated()) {
+            submit(new Inbound.IdleTimeout(idleMillis + "ms"));
+        }
+        scheduleIdleCheck(ctx, idleMillis); // inside a transaction the session stays; look again later
     }
 
     @Override
@@ -76,6 +129,19 @@ final class PgConnectionHandler extends ChannelInboundHandlerAdapter {
         if (!(msg instanceof Inbound inbound)) {
             ReferenceCountUtil.release(msg);
             return;
+        }
+        lastActivity = System.nanoTime();
+        if (inbound instanceof Inbound.StartupFrame f && admission != null && !admitted
+                && (f.code() >>> 16) == PgFrameDecoder.PROTOCOL_MAJOR_3 && f.code() != PgFrameDecoder.CANCEL_REQUEST) {
+            Inbound.Refused refused = admission.admit(ctx.pipeline().get(SslHandler.class) != null,
+                    ConnectionAdmission.userOf(f.body()));
+            if (refused != null) {
+                inbound = refused;
+            } else {
+                admitted = true;
+            }
+        } else if (inbound instanceof Inbound.MessageFrame f && (f.type() == 'Q' || f.type() == 'E')) {
+            metrics.query();
         }
         long backlog = queuedBytes.addAndGet(sizeOf(inbound));
         submit(inbound);
@@ -99,6 +165,10 @@ final class PgConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (admitted) {
+            admitted = false;
+            admission.release();
+        }
         connection.channelInactive();
         submit(new Inbound.ChannelClosed());
         ctx.fireChannelInactive();
@@ -148,6 +218,7 @@ final class PgConnectionHandler extends ChannelInboundHandlerAdapter {
                     channel.config().setAutoRead(true);
                 }
             }
+            lastActivity = System.nanoTime();
             missed = pending.addAndGet(-missed);
             if (missed == 0) {
                 return;

@@ -3,6 +3,7 @@ package io.stillpoint.server.pgwire;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.ssl.SslContext;
 
 import java.util.List;
 
@@ -19,6 +20,12 @@ import java.util.List;
  * {@code maxFrameLength} for typed bodies) or an unknown type byte ends framing with one
  * {@link Inbound.FramingError}; everything after it is discarded, so a garbage stream can neither allocate
  * a huge buffer nor be misread as messages.
+ *
+ * <p>TLS: when the server has a certificate, the first SSLRequest is answered here, on the I/O thread, with
+ * {@code 'S'}, and Netty's SslHandler is inserted in front of this decoder before any further byte is read: the
+ * client waits for the answer before it starts the handshake, so no handshake byte can reach the decoder. The
+ * following untyped frames (the StartupMessage) then arrive decrypted. Without a certificate the SSLRequest is
+ * passed on and the connection answers {@code 'N'}.
  */
 final class PgFrameDecoder extends ByteToMessageDecoder {
     static final int SSL_REQUEST = 80877103;
@@ -38,11 +45,19 @@ final class PgFrameDecoder extends ByteToMessageDecoder {
     }
 
     private final int maxFrameLength;
+    private final SslContext sslContext;
+    private boolean tlsStarted;
     private boolean startupPhase = true;
     private boolean stopped;
 
     PgFrameDecoder(int maxFrameLength) {
+        this(maxFrameLength, null);
+    }
+
+    /** @param sslContext the server's TLS context, or null to refuse TLS */
+    PgFrameDecoder(int maxFrameLength, SslContext sslContext) {
         this.maxFrameLength = maxFrameLength;
+        this.sslContext = sslContext;
     }
 
     @Override
@@ -52,13 +67,13 @@ final class PgFrameDecoder extends ByteToMessageDecoder {
             return;
         }
         if (startupPhase) {
-            decodeStartup(in, out);
+            decodeStartup(ctx, in, out);
         } else {
             decodeTyped(in, out);
         }
     }
 
-    private void decodeStartup(ByteBuf in, List<Object> out) {
+    private void decodeStartup(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (in.readableBytes() < 4) {
             return;
         }
@@ -74,6 +89,13 @@ final class PgFrameDecoder extends ByteToMessageDecoder {
         int code = in.readInt();
         byte[] body = new byte[length - 8];
         in.readBytes(body);
+        if (code == SSL_REQUEST && sslContext != null && !tlsStarted && body.length == 0) {
+            tlsStarted = true;
+            // 'S' goes out through the handlers in front of this one, before the SslHandler is among them.
+            ctx.writeAndFlush(ctx.alloc().buffer(1).writeByte('S'));
+            ctx.pipeline().addBefore(ctx.name(), "tls", sslContext.newHandler(ctx.alloc()));
+            return;
+        }
         out.add(new Inbound.StartupFrame(code, body));
         if (code == SSL_REQUEST || code == GSSENC_REQUEST) {
             return; // another untyped frame follows

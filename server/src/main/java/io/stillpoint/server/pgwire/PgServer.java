@@ -12,9 +12,12 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.stillpoint.server.exec.QueryEngine;
+import io.stillpoint.server.http.Metrics;
 
 import java.net.InetSocketAddress;
 import java.util.Set;
@@ -33,7 +36,9 @@ import java.util.logging.Logger;
  * an idle one none), so statements never run on an event loop.
  *
  * <p>Pipeline per connection: {@link PgFrameDecoder} (I/O thread) then {@link PgConnectionHandler}, which queues
- * frames for the connection's {@link PgConnection} on the worker pool.
+ * frames for the connection's {@link PgConnection} on the worker pool. With a certificate configured, the decoder
+ * answers SSLRequest with 'S' and puts Netty's SslHandler in front of itself (see {@link PgFrameDecoder}).
+ * {@link ConnectionAdmission} applies the connection limit and the TLS requirement at the StartupMessage.
  */
 public final class PgServer implements AutoCloseable {
     private static final Logger LOG = WireLog.logger();
@@ -47,6 +52,9 @@ public final class PgServer implements AutoCloseable {
     private final AtomicLong connectionIds = new AtomicLong();
     private final Set<PgConnection> connections = ConcurrentHashMap.newKeySet();
     private final Object lifecycle = new Object();
+    private final Metrics metrics;
+    private final ConnectionAdmission admission;
+    private SslContext sslContext;
 
     private EventLoopGroup acceptGroup;
     private EventLoopGroup ioGroup;
@@ -57,6 +65,13 @@ public final class PgServer implements AutoCloseable {
     private boolean closed;
 
     public PgServer(PgServerConfig config, QueryEngine engine) {
+        this(config, engine, new Metrics());
+    }
+
+    /** @param metrics where connection, query and error counts go */
+    public PgServer(PgServerConfig config, QueryEngine engine, Metrics metrics) {
+        this.metrics = metrics;
+        this.admission = new ConnectionAdmission(config.maxConnections(), config.tlsRequired(), metrics);
         this.config = config;
         this.engine = engine;
         this.authenticator = new Authenticator(config.authMethod(), config.users());
@@ -70,6 +85,14 @@ public final class PgServer implements AutoCloseable {
         synchronized (lifecycle) {
             if (serverChannel != null || closed) {
                 throw new IllegalStateException("server already started or closed [port=" + config.port() + "]");
+            }
+            if (config.tlsEnabled()) {
+                try {
+                    sslContext = SslContextBuilder.forServer(config.tlsCert().toFile(), config.tlsKey().toFile()).build();
+                } catch (Exception | Error e) {
+                    throw new IllegalArgumentException("cannot load tls certificate or key [cert=" + config.tlsCert()
+                            + ", key=" + config.tlsKey() + ", error=" + e.getMessage() + "]", e);
+                }
             }
             acceptGroup = new NioEventLoopGroup(1, new DefaultThreadFactory("stillpoint-pg-accept", true));
             ioGroup = new NioEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()),
@@ -89,8 +112,9 @@ public final class PgServer implements AutoCloseable {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             channels.add(ch);
-                            ch.pipeline().addLast("frames", new PgFrameDecoder(config.maxFrameLength()));
-                            ch.pipeline().addLast("protocol", new PgConnectionHandler(workers, PgServer.this::newConnection));
+                            ch.pipeline().addLast("frames", new PgFrameDecoder(config.maxFrameLength(), sslContext));
+                            ch.pipeline().addLast("protocol", new PgConnectionHandler(workers,
+                                    PgServer.this::newConnection, admission, metrics, config.idleSessionMillis()));
                         }
                     });
             ChannelFuture bind = bootstrap.bind(config.host(), config.port()).await();
@@ -101,13 +125,15 @@ public final class PgServer implements AutoCloseable {
             }
             serverChannel = bind.channel();
             boundAddress = (InetSocketAddress) serverChannel.localAddress();
-            LOG.fine("listening [address=" + boundAddress + ", auth=" + config.authMethod() + "]");
+            LOG.fine("listening [address=" + boundAddress + ", auth=" + config.authMethod() + ", tls="
+                    + (config.tlsRequired() ? "required" : config.tlsEnabled() ? "on" : "off")
+                    + ", max_connections=" + config.maxConnections() + "]");
         }
     }
 
     private PgConnection newConnection(Channel channel) {
         PgConnection c = new PgConnection(channel, engine, authenticator, cancelRegistry,
-                connectionIds.incrementAndGet(), connections::remove);
+                connectionIds.incrementAndGet(), connections::remove, metrics);
         connections.add(c);
         return c;
     }

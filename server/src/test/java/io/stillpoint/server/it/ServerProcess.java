@@ -27,11 +27,14 @@ public final class ServerProcess implements AutoCloseable {
     public static final String PASSWORD = "stillpoint";
 
     private static final Pattern READY = Pattern.compile("stillpoint ready \\[address=([^,]+), port=(\\d+), root=(.*)]");
+    /** Printed just before the ready line. */
+    private static final Pattern HTTP = Pattern.compile("stillpoint http \\[address=([^,]+), port=(\\d+),.*]");
 
     private final Process process;
     private final StringBuffer stderr;
     private final int port;
     private final Path root;
+    private volatile int httpPort = -1;
 
     private ServerProcess(Process process, StringBuffer stderr, int port, Path root) {
         this.process = process;
@@ -60,9 +63,15 @@ public final class ServerProcess implements AutoCloseable {
         return cmd;
     }
 
-    /** Starts a server on {@code root} with a free port and waits (up to 60 s) for its ready line. */
+    /**
+     * Starts a server on {@code root} with a free port (and a free HTTP port, unless {@code extraArgs} name one)
+     * and waits (up to 60 s) for its ready line.
+     */
     public static ServerProcess start(Path root, String... extraArgs) throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of("--root", root.toString(), "--port", "0"));
+        if (!List.of(extraArgs).contains("--http-port")) {
+            args.addAll(List.of("--http-port", "0"));
+        }
         args.addAll(List.of(extraArgs));
         ProcessBuilder pb = new ProcessBuilder(command(args.toArray(String[]::new)));
         pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
@@ -94,7 +103,24 @@ public final class ServerProcess implements AutoCloseable {
             process.destroyForcibly();
             throw new IllegalStateException("server did not become ready: " + e.getMessage() + "\n" + log, e);
         }
-        return new ServerProcess(process, log, port, root);
+        ServerProcess server = new ServerProcess(process, log, port, root);
+        for (String line : log.toString().split("\n")) {
+            Matcher m = HTTP.matcher(line);
+            if (m.matches()) {
+                server.httpPort = Integer.parseInt(m.group(2));
+            }
+        }
+        return server;
+    }
+
+    /** The HTTP endpoint's port, from the line printed before the ready line; -1 if there was none. */
+    public int httpPort() {
+        return httpPort;
+    }
+
+    /** {@code http://127.0.0.1:<http port><path>}. */
+    public java.net.URI httpUri(String path) {
+        return java.net.URI.create("http://127.0.0.1:" + httpPort + path);
     }
 
     public int port() {
