@@ -609,6 +609,11 @@ final class ExecSession implements Session {
     }
 
     @Override
+    public void clearCancel() {
+        guard.clearCancel();
+    }
+
+    @Override
     public void close() {
         if (closed) {
             return;

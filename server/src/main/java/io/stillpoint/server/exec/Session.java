@@ -59,6 +59,10 @@ public interface Session extends AutoCloseable {
     default void cancel() {
     }
 
+    /** Ends the effect of {@link #cancel()}: called when the request it applied to is over (at ReadyForQuery). */
+    default void clearCancel() {
+    }
+
     /** Rolls back whatever is open and releases everything the session holds. Idempotent. */
     @Override
     void close();

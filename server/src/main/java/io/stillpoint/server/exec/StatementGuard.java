@@ -6,8 +6,11 @@ package io.stillpoint.server.exec;
  * chunk of {@link TableScanner#CHUNK_ROWS} rows), so a long scan, aggregate or sort input stops within one chunk
  * even before it has produced a row, and nothing is interrupted mid-write.
  *
- * <p>One guard per session, re-armed by {@link #start(long)} at the start of every statement. Only the cancel
- * flag crosses threads (volatile); the deadline is written and read by the session's own thread.
+ * <p>One guard per session. The timeout is re-armed by {@link #start(long)} at the start of every statement; a
+ * cancel stays in force until {@link #clearCancel()}, which the wire layer calls when it sends ReadyForQuery, so
+ * a cancel that arrives while the statement is still being parsed or planned is not lost when it starts (as in
+ * PostgreSQL, a cancel applies to the request in progress). Only the cancel flag crosses threads (volatile); the
+ * deadline is written and read by the session's own thread.
  */
 public final class StatementGuard {
     private volatile boolean cancelled;
@@ -15,9 +18,8 @@ public final class StatementGuard {
     private long deadlineNanos;
     private boolean timed;
 
-    /** Arms the guard for a new statement: clears an old cancel; {@code timeoutMillis <= 0} means no timeout. */
+    /** Arms the timeout for a new statement; {@code timeoutMillis <= 0} means no timeout. */
     void start(long timeoutMillis) {
-        cancelled = false;
         timed = timeoutMillis > 0;
         deadlineNanos = timed ? System.nanoTime() + timeoutMillis * 1_000_000L : 0;
     }
@@ -25,6 +27,11 @@ public final class StatementGuard {
     /** Asks the running statement to stop at its next check. Safe from any thread. */
     public void cancel() {
         cancelled = true;
+    }
+
+    /** Forgets a cancel: the request it was meant for is over. */
+    void clearCancel() {
+        cancelled = false;
     }
 
     /** Throws 57014 if the statement was cancelled or ran past its timeout; otherwise returns at once. */

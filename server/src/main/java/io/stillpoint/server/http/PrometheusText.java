@@ -45,7 +45,7 @@ public final class PrometheusText {
         if (v == Math.rint(v) && Math.abs(v) < 1e15) {
             return Long.toString((long) v);
         }
-        return java.math.BigDecimal.valueOf(v).toPlainString(); // 0.0005, not 5.0E-4, in le labels
+        return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString(); // 0.0005, not 5.0E-4, in le labels
     }
 
     private static String escape(String labelValue) {

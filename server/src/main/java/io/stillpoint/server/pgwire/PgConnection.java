@@ -908,6 +908,7 @@ final class PgConnection implements CancelRegistry.Cancellable {
         BackendMessages.readyForQuery(out(), status.indicator());
         busy = false;
         cancelRequested = false;
+        session.clearCancel();
         flush();
     }
 

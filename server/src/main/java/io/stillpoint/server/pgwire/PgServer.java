@@ -144,7 +144,7 @@ public final class PgServer implements AutoCloseable {
     }
 
     /**
-     * Stops accepting, closes every connection (their sessions close, rolling back open transactions), waits for
+     * Stops accepting, cancels running statements, closes every connection (their sessions close, rolling back open transactions), waits for
      * running statements to finish, and shuts down the event loops and workers. Idempotent.
      */
     @Override
@@ -156,6 +156,10 @@ public final class PgServer implements AutoCloseable {
             closed = true;
             if (serverChannel != null) {
                 serverChannel.close().awaitUninterruptibly();
+            }
+            // Stop running statements first (57014), so a long scan does not hold the shutdown for its duration.
+            for (PgConnection c : connections) {
+                c.cancel();
             }
             if (channels != null) {
                 channels.close().awaitUninterruptibly();
