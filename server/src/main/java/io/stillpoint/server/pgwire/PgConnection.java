@@ -1033,7 +1033,7 @@ final class PgConnection implements CancelRegistry.Cancellable {
         return secretKey;
     }
 
-    /** Asks the running statement to stop; honoured between result rows (57014). */
+    /** Asks the running statement to stop (57014): checked per scanned chunk by the executor and between result rows here. */
     @Override
     public void cancel() {
         if (busy) {

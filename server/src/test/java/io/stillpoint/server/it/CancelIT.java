@@ -99,7 +99,7 @@ class CancelIT {
             assertTrue(millis < 6000, "cancel took effect only after " + millis + " ms");
             assertConnectionWorks(c);
         }
-        assertTrue(server.log().contains("sqlstate=57014"), server.log());
+        assertTrue(server.awaitLog("sqlstate=57014"), server.log());
     }
 
     @Test

@@ -63,7 +63,7 @@ class LimitsIT {
                     c.close();
                 }
             }
-            assertTrue(server.log().contains("sqlstate=53300"), server.log());
+            assertTrue(server.awaitLog("sqlstate=53300"), server.log());
         }
     }
 
@@ -88,8 +88,8 @@ class LimitsIT {
                 SQLException e = assertThrows(SQLException.class, () -> one(idle));
                 // The FATAL arrived while the driver was not reading; it reports it or the closed socket.
                 assertTrue(e.getSQLState().equals("57P05") || e.getSQLState().startsWith("08"), e.toString());
-                assertTrue(server.log().contains("sqlstate=57P05"), server.log());
-                assertTrue(server.log().contains("idle-session timeout"), server.log());
+                assertTrue(server.awaitLog("sqlstate=57P05"), server.log());
+                assertTrue(server.awaitLog("idle-session timeout"), server.log());
 
                 try (Statement s = inTransaction.createStatement()) {
                     s.execute("INSERT INTO t VALUES ('2026-11-02T00:00:00', 2)");

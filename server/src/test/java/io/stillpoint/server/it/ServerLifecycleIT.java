@@ -37,7 +37,8 @@ class ServerLifecycleIT {
         Exit exit = runJar("--help");
         assertEquals(0, exit.code());
         for (String option : new String[] {"--root", "--host", "--port", "--user", "--password",
-                "--readonly-user", "--readonly-password"}) {
+                "--readonly-user", "--readonly-password", "--tls-cert", "--tls-key", "--tls-required",
+                "--max-connections", "--idle-session-timeout", "--http-host", "--http-port"}) {
             assertTrue(exit.out().contains(option), "usage lacks " + option + ":\n" + exit.out());
         }
     }

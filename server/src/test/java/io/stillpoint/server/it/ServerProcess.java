@@ -177,6 +177,18 @@ public final class ServerProcess implements AutoCloseable {
         return stderr.toString();
     }
 
+    /** Whether the server's stderr contains {@code text} within 10 s (it is read by another thread, with a lag). */
+    public boolean awaitLog(String text) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!stderr.toString().contains(text)) {
+            if (System.nanoTime() > end) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
+
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {

@@ -88,7 +88,7 @@ class TlsIT {
             assertEquals("28000", refused.getSQLState(), refused.toString());
             assertTrue(refused.getMessage().contains("tls is required"), refused.getMessage());
             assertTrue(refused.getMessage().contains("user=admin"), refused.getMessage());
-            assertTrue(server.log().contains("sqlstate=28000"), server.log());
+            assertTrue(server.awaitLog("sqlstate=28000"), server.log());
             try (Connection again = connect(server, "require")) {
                 assertEquals(42, selectSum(again));
             }
