@@ -59,7 +59,10 @@ public interface Session extends AutoCloseable {
     default void cancel() {
     }
 
-    /** Ends the effect of {@link #cancel()}: called when the request it applied to is over (at ReadyForQuery). */
+    /**
+     * Ends the effect of {@link #cancel()}: called when the request it applied to is over (at ReadyForQuery). A
+     * result still open (a suspended portal) gets a fresh statement_timeout when it is read again.
+     */
     default void clearCancel() {
     }
 

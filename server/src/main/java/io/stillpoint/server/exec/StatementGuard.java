@@ -16,12 +16,17 @@ public final class StatementGuard {
     private volatile boolean cancelled;
     /** {@link System#nanoTime()} after which the statement fails; meaningful only when {@link #timed}. */
     private long deadlineNanos;
+    private long timeoutNanos;
     private boolean timed;
+    /** Set at the end of a request: a later check (a suspended portal resumed) starts a fresh timeout. */
+    private boolean rearm;
 
     /** Arms the timeout for a new statement; {@code timeoutMillis <= 0} means no timeout. */
     void start(long timeoutMillis) {
         timed = timeoutMillis > 0;
-        deadlineNanos = timed ? System.nanoTime() + timeoutMillis * 1_000_000L : 0;
+        timeoutNanos = timeoutMillis * 1_000_000L;
+        deadlineNanos = timed ? System.nanoTime() + timeoutNanos : 0;
+        rearm = false;
     }
 
     /** Asks the running statement to stop at its next check. Safe from any thread. */
@@ -29,9 +34,14 @@ public final class StatementGuard {
         cancelled = true;
     }
 
-    /** Forgets a cancel: the request it was meant for is over. */
+    /**
+     * The request is over (ReadyForQuery): forgets a cancel, and lets the next check restart the timeout, so a
+     * portal resumed by a later Execute gets a timeout of its own, as each Execute does in PostgreSQL. Called on
+     * the session's thread.
+     */
     void clearCancel() {
         cancelled = false;
+        rearm = timed;
     }
 
     /** Throws 57014 if the statement was cancelled or ran past its timeout; otherwise returns at once. */
@@ -39,7 +49,13 @@ public final class StatementGuard {
         if (cancelled) {
             throw new SqlError("57014", "canceling statement due to user request");
         }
-        if (timed && System.nanoTime() - deadlineNanos > 0) {
+        if (!timed) {
+            return;
+        }
+        if (rearm) {
+            rearm = false;
+            deadlineNanos = System.nanoTime() + timeoutNanos;
+        } else if (System.nanoTime() - deadlineNanos > 0) {
             throw new SqlError("57014", "canceling statement due to statement timeout");
         }
     }

@@ -28,6 +28,16 @@ class StatementGuardTest extends ExecTestSupport {
         assertEquals("canceling statement due to statement timeout", timedOut.getMessage());
         g.start(60_000);
         g.check();
+
+        // A portal suspended at the end of a request and resumed later gets a fresh timeout.
+        g.start(20);
+        g.check();
+        Thread.sleep(40);
+        g.clearCancel();
+        g.check(); // restarts the 20 ms
+        g.check();
+        Thread.sleep(40);
+        assertThrows(SqlError.class, g::check);
     }
 
     @Test
