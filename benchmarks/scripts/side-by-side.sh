@@ -173,7 +173,7 @@ start_stillpoint() {
   mkdir -p "$WORK/sp"
   SP_PORT=$(free_port) || return 1
   # shellcheck disable=SC2086
-  java ${STILLPOINT_JAVA_OPTS:-} -jar "$SP_JAR" --root "$WORK/sp/root" --port "$SP_PORT" \
+  java ${STILLPOINT_JAVA_OPTS:-} -jar "$SP_JAR" --root "$WORK/sp/root" --port "$SP_PORT" --http-port 0 \
     >"$WORK/sp/server.out" 2>"$WORK/sp/server.log" &
   SP_PID=$!
   if ! wait_for_port Stillpoint "$SP_PORT" "$SP_PID" 60; then
