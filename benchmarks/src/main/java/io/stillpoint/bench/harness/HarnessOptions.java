@@ -8,7 +8,7 @@ import java.util.Locale;
  */
 record HarnessOptions(String url, String user, String password, long rows, int batch, int lookups,
                       int lookupSeconds, int queryRepeats, int runs, long seed, String label, Dialect dialect,
-                      boolean pgIndex, boolean help) {
+                      boolean pgIndex, long copyRows, boolean help) {
 
     /** Which CREATE TABLE the server understands. */
     enum Dialect {
@@ -32,6 +32,8 @@ record HarnessOptions(String url, String user, String password, long rows, int b
               --label NAME          name in the report and RESULT lines (default: the dialect)
               --dialect D           stillpoint | postgres: which CREATE TABLE to send (default postgres)
               --pg-index            postgres only: add a primary key on id after the load, before the lookups
+              --copy-rows N         rows loaded with COPY FROM STDIN per run, then the table copied out with
+                                    COPY TO STDOUT (default 1000000; 0 skips both)
               --help                print this and exit
             """;
 
@@ -49,6 +51,7 @@ record HarnessOptions(String url, String user, String password, long rows, int b
         String label = null;
         Dialect dialect = Dialect.POSTGRES;
         boolean pgIndex = false;
+        long copyRows = 1_000_000;
         boolean help = false;
 
         for (int i = 0; i < args.length; i++) {
@@ -73,6 +76,7 @@ record HarnessOptions(String url, String user, String password, long rows, int b
                         case "--lookup-seconds" -> lookupSeconds = (int) longValue(name, value, 1, 86_400);
                         case "--query-repeats" -> queryRepeats = (int) longValue(name, value, 1, 1_000);
                         case "--runs" -> runs = (int) longValue(name, value, 1, 1_000);
+                        case "--copy-rows" -> copyRows = longValue(name, value, 0, 100_000_000L);
                         case "--seed" -> seed = longValue(name, value, Long.MIN_VALUE, Long.MAX_VALUE);
                         case "--label" -> label = value;
                         case "--dialect" -> dialect = switch (value.toLowerCase(Locale.ROOT)) {
@@ -104,7 +108,7 @@ record HarnessOptions(String url, String user, String password, long rows, int b
             label = dialect.name().toLowerCase(Locale.ROOT);
         }
         return new HarnessOptions(url, user, password, rows, batch, lookups, lookupSeconds, queryRepeats, runs,
-                seed, label, dialect, pgIndex, help);
+                seed, label, dialect, pgIndex, copyRows, help);
     }
 
     private static long longValue(String name, String value, long min, long max) {

@@ -17,7 +17,9 @@ enum Metric {
     LOOKUP_TOTAL_S("lookup_total_s", "s", false, "%.3f"),
     LOOKUPS_PER_S("lookups_per_s", "1/s", true, "%,.1f"),
     LOOKUP_P50_US("lookup_p50_us", "us", false, "%,.1f"),
-    LOOKUP_P99_US("lookup_p99_us", "us", false, "%,.1f");
+    LOOKUP_P99_US("lookup_p99_us", "us", false, "%,.1f"),
+    COPY_IN_ROWS_PER_S("copy_in_rows_per_s", "rows/s", true, "%,.0f"),
+    COPY_OUT_ROWS_PER_S("copy_out_rows_per_s", "rows/s", true, "%,.0f");
 
     final String key;
     final String unit;

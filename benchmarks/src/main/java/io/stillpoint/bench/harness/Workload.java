@@ -1,5 +1,13 @@
 package io.stillpoint.bench.harness;
 
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -25,7 +33,11 @@ import java.util.TimeZone;
  *   <li>optionally (PostgreSQL only) a primary key on id, timed separately;</li>
  *   <li>{@code SELECT count(*), sum(v) FROM t}, {@code queryRepeats} times, checked exactly, median time;</li>
  *   <li>point lookups {@code SELECT ts, id, v FROM t WHERE id = ?} with ids drawn from a seeded generator, each
- *       checked to return exactly the one right row, until the count or the time budget is reached.</li>
+ *       checked to return exactly the one right row, until the count or the time budget is reached;</li>
+ *   <li>unless {@code copyRows} is 0: {@code COPY c FROM STDIN (FORMAT csv)} of {@code copyRows} rows of the same
+ *       shape into a fresh table {@code c} through pgjdbc's CopyManager (the CSV is generated before the clock
+ *       starts, so only the load is timed; checked with count/sum), then {@code COPY t TO STDOUT (FORMAT csv)}
+ *       of the inserted table into a counting sink (checked by its line count).</li>
  * </ol>
  * Any wrong answer aborts the run with an {@link IllegalStateException}: a fast wrong server is not measured.
  */
@@ -54,6 +66,10 @@ final class Workload {
             countAndSum(connection, metrics);
             if (options.lookups() > 0) {
                 lookups(connection, metrics);
+            }
+            if (options.copyRows() > 0) {
+                copyIn(connection, metrics);
+                copyOut(connection, metrics);
             }
         }
         return metrics;
@@ -201,6 +217,95 @@ final class Workload {
             throw new IllegalStateException("lookup returned a wrong row [id=" + id + ", actualId=" + actualId
                     + ", ts=" + (ts == null ? null : ts.toInstant()) + ", expectedTs=" + expectedTs
                     + ", v=" + v + ", expectedV=" + id * 0.5 + "]");
+        }
+    }
+
+    private void copyIn(Connection connection, Map<Metric, Double> metrics) throws SQLException {
+        long rows = options.copyRows();
+        String create = "CREATE TABLE c (ts TIMESTAMP, id BIGINT, v DOUBLE PRECISION)";
+        if (options.dialect() == HarnessOptions.Dialect.STILLPOINT) {
+            create += " TIMESTAMP(ts) PARTITION BY DAY";
+        }
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("DROP TABLE IF EXISTS c");
+            statement.execute(create);
+        }
+        byte[] csv = csvRows(rows);
+        CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
+        long begin = System.nanoTime();
+        long loaded;
+        try {
+            loaded = copy.copyIn("COPY c FROM STDIN (FORMAT csv)", new ByteArrayInputStream(csv), 1 << 16);
+        } catch (IOException e) {
+            throw new SQLException("copy in failed", e);
+        }
+        long elapsed = System.nanoTime() - begin;
+        if (loaded != rows) {
+            throw new IllegalStateException("COPY FROM reported a wrong row count [expected=" + rows
+                    + ", actual=" + loaded + "]");
+        }
+        try (Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery("SELECT count(*), sum(id) FROM c")) {
+            rs.next();
+            if (rs.getLong(1) != rows || rs.getLong(2) != rows * (rows - 1) / 2) {
+                throw new IllegalStateException("COPY FROM loaded wrong rows [count=" + rs.getLong(1) + "]");
+            }
+        }
+        metrics.put(Metric.COPY_IN_ROWS_PER_S, rows / (elapsed / 1e9));
+    }
+
+    /** Rows i in [0, rows) as CSV lines {@code yyyy-mm-dd hh:mm:ss,i,i*0.5}, the same values as the insert phase. */
+    private static byte[] csvRows(long rows) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8, rows * 40));
+        StringBuilder line = new StringBuilder(64);
+        java.time.format.DateTimeFormatter format = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+                .withZone(java.time.ZoneOffset.UTC);
+        for (long i = 0; i < rows; i++) {
+            line.setLength(0);
+            line.append(format.format(START.plusSeconds(i))).append(',').append(i).append(',').append(i * 0.5)
+                    .append('\n');
+            byte[] bytes = line.toString().getBytes(StandardCharsets.US_ASCII);
+            out.write(bytes, 0, bytes.length);
+        }
+        return out.toByteArray();
+    }
+
+    private void copyOut(Connection connection, Map<Metric, Double> metrics) throws SQLException {
+        CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
+        LineCounter sink = new LineCounter();
+        long begin = System.nanoTime();
+        long copied;
+        try {
+            copied = copy.copyOut("COPY t TO STDOUT (FORMAT csv)", sink);
+        } catch (IOException e) {
+            throw new SQLException("copy out failed", e);
+        }
+        long elapsed = System.nanoTime() - begin;
+        if (copied != options.rows() || sink.lines != options.rows()) {
+            throw new IllegalStateException("COPY TO returned a wrong row count [expected=" + options.rows()
+                    + ", reported=" + copied + ", lines=" + sink.lines + "]");
+        }
+        metrics.put(Metric.COPY_OUT_ROWS_PER_S, options.rows() / (elapsed / 1e9));
+    }
+
+    /** Counts newline bytes and keeps nothing, so the client's cost of COPY TO stays small. */
+    private static final class LineCounter extends OutputStream {
+        long lines;
+
+        @Override
+        public void write(int b) {
+            if (b == '\n') {
+                lines++;
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            for (int i = off; i < off + len; i++) {
+                if (b[i] == '\n') {
+                    lines++;
+                }
+            }
         }
     }
 }
