@@ -77,6 +77,16 @@ public final class MeteredEngine implements Engine {
         }
 
         @Override
+        public long rewrite(String table, io.stillpoint.storage.PartitionRewriter rewriter) {
+            long start = System.nanoTime();
+            long txn = w.rewrite(table, rewriter);
+            if (txn >= 0) {
+                metrics.commit(0, System.nanoTime() - start);
+            }
+            return txn;
+        }
+
+        @Override
         public long pendingRows() {
             return w.pendingRows();
         }

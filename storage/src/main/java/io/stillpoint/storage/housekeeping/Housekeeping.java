@@ -10,7 +10,8 @@ import java.util.function.Predicate;
 
 /**
  * The only component that deletes data files. It purges directories of dropped table incarnations once no
- * snapshot pins them, and at engine open the leftovers of crashes (temporary files, directories no committed
+ * snapshot pins them, partition versions superseded by a copy-on-write rewrite once no snapshot opened before
+ * that rewrite is still open (the target's {@link PurgeTarget#tryClaimForPurge} decides), and at engine open the leftovers of crashes (temporary files, directories no committed
  * state references). Work runs on one daemon thread; a failed delete stays queued and is retried later, never
  * fatal. {@link #pause()} stops all deleting (a checkpoint pins the files on disk) until {@link #resume()}.
  */

@@ -33,6 +33,16 @@ final class BufferedWriteTransaction implements WriteTransaction {
     }
 
     @Override
+    public long rewrite(String tableName, io.stillpoint.storage.PartitionRewriter rewriter) {
+        if (pendingRows() > 0) {
+            throw new StorageException(StorageException.Kind.UNSUPPORTED, "a rewrite cannot follow buffered inserts "
+                    + "in the same transaction [table=" + tableName + ", pendingRows=" + pendingRows() + "]");
+        }
+        Table t = engine.liveTable(tableName);
+        return t.rewrite(rewriter, engine.housekeeping());
+    }
+
+    @Override
     public long pendingRows() {
         return rows == null || table == null ? 0 : rows.size();
     }

@@ -7,7 +7,10 @@ import io.stillpoint.storage.TableSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A {@link TableSnapshot} on one committed {@link TxnState}; pins its table incarnation until closed. */
+/**
+ * A {@link TableSnapshot} on one committed {@link TxnState}; pins its table incarnation and, by its txn, the
+ * partition versions that state references, until closed (see {@link Table#openSnapshot}).
+ */
 final class CommittedTableSnapshot implements TableSnapshot {
 
     private final Table table;
@@ -53,7 +56,7 @@ final class CommittedTableSnapshot implements TableSnapshot {
     public void close() {
         if (!closed) {
             closed = true;
-            table.unpin();
+            table.unpin(state.txn);
         }
     }
 }

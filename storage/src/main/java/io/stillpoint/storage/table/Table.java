@@ -53,6 +53,10 @@ final class Table implements Housekeeping.PurgeTarget {
 
     // Guarded by this: readers' pins versus housekeeping's purge.
     private int pins;
+    // Open snapshots by the txn of their state: the oldest decides which superseded versions may be deleted.
+    private final java.util.TreeMap<Long, Integer> pinnedTxns = new java.util.TreeMap<>();
+    private int versionsAwaitingPurge;
+    private volatile Housekeeping housekeepingForVersions;
     private boolean dropped;
     private boolean purging;
     private Runnable onLastUnpinAfterDrop;
@@ -179,22 +183,96 @@ final class Table implements Housekeeping.PurgeTarget {
 
     // ---------------------------------------------------------------- pins and purge
 
-    synchronized boolean tryPin() {
-        if (purging) {
-            return false;
+    /**
+     * Opens a snapshot on the latest committed state, pinned: the incarnation (against DROP's purge) and, by the
+     * state's txn, the partition versions it references (against the purge of versions a later rewrite
+     * superseded, see {@link VersionPurge}). State and pin are taken together under this monitor, so a version
+     * purge that claims after a rewrite was published never misses a reader of the old state. Null if the
+     * incarnation is being purged.
+     */
+    CommittedTableSnapshot openSnapshot() {
+        TxnState s;
+        synchronized (this) {
+            if (purging) {
+                return null;
+            }
+            s = state;
+            pins++;
+            pinnedTxns.merge(s.txn, 1, Integer::sum);
         }
-        pins++;
-        return true;
+        return new CommittedTableSnapshot(this, s);
     }
 
-    void unpin() {
+    void unpin(long txn) {
         Runnable wake;
+        boolean versionsFreed;
         synchronized (this) {
             pins--;
+            int left = pinnedTxns.merge(txn, -1, Integer::sum);
+            if (left == 0) {
+                pinnedTxns.remove(txn);
+            }
+            versionsFreed = left == 0 && versionsAwaitingPurge > 0;
             wake = pins == 0 && dropped ? onLastUnpinAfterDrop : null;
         }
         if (wake != null) {
             wake.run();
+        } else if (versionsFreed && housekeepingForVersions != null) {
+            housekeepingForVersions.wake();
+        }
+    }
+
+    /**
+     * A superseded partition version directory: deletable once no open snapshot has a txn below the commit that
+     * superseded it (a snapshot at or after that commit never references it, and new snapshots only start at the
+     * latest state). Queued by a successful {@link #rewrite}; one not purged before the engine closes is found
+     * unreferenced at the next open.
+     */
+    private final class VersionPurge implements Housekeeping.PurgeTarget {
+        private final Path versionDir;
+        private final long supersededAt;
+
+        VersionPurge(Path versionDir, long supersededAt) {
+            this.versionDir = versionDir;
+            this.supersededAt = supersededAt;
+        }
+
+        @Override
+        public Path directory() {
+            return versionDir;
+        }
+
+        @Override
+        public boolean tryClaimForPurge() {
+            synchronized (Table.this) {
+                return pinnedTxns.isEmpty() || pinnedTxns.firstKey() >= supersededAt;
+            }
+        }
+
+        @Override
+        public void releaseFiles() {
+            // Nobody reads the version any more; close the cached handles so the delete frees the space.
+            for (Map.Entry<Path, OpenFile> e : files.entrySet()) {
+                if (e.getKey().startsWith(versionDir) && files.remove(e.getKey(), e.getValue())) {
+                    try {
+                        e.getValue().file.close();
+                    } catch (IOException ignored) {
+                        // The version is superseded and about to be deleted; nothing of it is needed.
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void purged() {
+            synchronized (Table.this) {
+                versionsAwaitingPurge--;
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "superseded partition version [dir=" + versionDir + ", supersededAt=" + supersededAt + "]";
         }
     }
 
@@ -317,6 +395,15 @@ final class Table implements Housekeeping.PurgeTarget {
 
     /** Commits the buffered rows; returns the new txn. The caller clears the buffer. */
     long commit(RowBuffer rows) {
+        return underCommitLock(() -> commitLocked(rows));
+    }
+
+    /** A commit body run under the commit lock by {@link #underCommitLock}. */
+    private interface LockedCommit {
+        long run() throws IOException;
+    }
+
+    private long underCommitLock(LockedCommit body) {
         commitLock.lock();
         try {
             if (isDropped()) {
@@ -339,7 +426,7 @@ final class Table implements Housekeeping.PurgeTarget {
                 }
             }
             try {
-                return commitLocked(rows);
+                return body.run();
             } catch (TxnFile.RecordNotInvalidatedException e) {
                 pendingInvalidation = e.txn;
                 throw StorageErrors.io("commit failed", txnFile.path(), e);
@@ -355,6 +442,121 @@ final class Table implements Housekeeping.PurgeTarget {
             appendedByKey.clear();
             commitLock.unlock();
         }
+    }
+
+    /**
+     * The copy-on-write commit behind {@link io.stillpoint.storage.WriteTransaction#rewrite}: under the commit lock,
+     * on the latest state, each partition the rewriter changes is written from scratch into a new version
+     * directory {@code <partition>.<txn>/} (every file created, so every byte is an appended range whose CRC the
+     * {@code _txn} record lists and open verifies), or left out of the new state if it ends up empty; then the
+     * same install as an append ({@link #install}). Only after the new state is published are the superseded
+     * version directories queued for {@code housekeeping} ({@link VersionPurge}). A failure leaves the state as it
+     * was; a half-written new version directory is unreferenced: a later commit with the same txn reuses it from
+     * offset 0 (as an append reuses a failed commit's bytes), and the next open deletes it otherwise.
+     */
+    long rewrite(io.stillpoint.storage.PartitionRewriter rewriter, Housekeeping housekeeping) {
+        List<Path> superseded = new ArrayList<>();
+        long txn = underCommitLock(() -> rewriteLocked(rewriter, superseded));
+        if (txn > 0 && !superseded.isEmpty()) {
+            housekeepingForVersions = housekeeping;
+            synchronized (this) {
+                versionsAwaitingPurge += superseded.size();
+            }
+            for (Path p : superseded) {
+                housekeeping.enqueue(new VersionPurge(p, txn));
+            }
+        }
+        return txn;
+    }
+
+    private long rewriteLocked(io.stillpoint.storage.PartitionRewriter rewriter, List<Path> superseded)
+            throws IOException {
+        TxnState current = state;
+        long txn = current.txn + 1;
+        List<PartitionState> next = new ArrayList<>(current.partitions);
+        boolean changed = false;
+        boolean created = false;
+        // A pinned snapshot of the current state: the rewriter reads through the normal reader path.
+        CommittedTableSnapshot snapshot = openSnapshot();
+        if (snapshot == null) {
+            throw StorageErrors.tableNotFound(schema.name());
+        }
+        try {
+            for (int i = 0; i < current.partitions.size(); i++) {
+                PartitionState old = current.partitions.get(i);
+                io.stillpoint.storage.PartitionSnapshot p = snapshot.partitions().get(i);
+                if (!rewriter.mayTouch(p)) {
+                    continue;
+                }
+                List<Object[]> rows = rewriter.rewrite(p);
+                if (rows == null) {
+                    continue;
+                }
+                changed = true;
+                superseded.add(partitionDir(old));
+                if (rows.isEmpty()) {
+                    next.set(i, null);
+                    continue;
+                }
+                RowBuffer buffer = partitionRows(rows, old.key, p.name());
+                Path versionDir = dir.resolve(p.name() + "." + txn);
+                if (leftoversAwaitingPurge.contains(versionDir.getFileName().toString())) {
+                    throw new IOException("partition directory left by a crashed commit still awaits deletion, retry "
+                            + "later [dir=" + versionDir + "]");
+                }
+                fs.createDirectories(versionDir);
+                created = true;
+                next.set(i, append(buffer, null, buffer.size(), null, old.key, txn, versionDir));
+            }
+        } finally {
+            snapshot.close();
+        }
+        if (!changed) {
+            superseded.clear();
+            return -1;
+        }
+        next.removeIf(java.util.Objects::isNull);
+        long rowCount = 0;
+        for (PartitionState p : next) {
+            rowCount += p.rowCount;
+        }
+        return install(current, txn, rowCount, next, created);
+    }
+
+    /** The rewriter's rows for one partition, validated, checked to stay in it, in designated-timestamp order. */
+    private RowBuffer partitionRows(List<Object[]> rows, long key, String partitionName) {
+        int ts = schema.timestampIndex();
+        List<Object[]> ordered = rows;
+        if (ts >= 0) {
+            boolean sorted = true;
+            long previous = Long.MIN_VALUE;
+            for (Object[] r : rows) {
+                if (r == null || r.length != schema.columnCount() || !(r[ts] instanceof Number)) {
+                    sorted = false; // RowBuffer.add below reports what is wrong with it
+                    break;
+                }
+                long t = ((Number) r[ts]).longValue();
+                if (schema.partitionBy() != PartitionBy.NONE && t >= RowBuffer.MIN_PARTITIONED_TS
+                        && t <= RowBuffer.MAX_PARTITIONED_TS && scheme.keyOf(t) != key) {
+                    throw new StorageException(StorageException.Kind.UNSUPPORTED, "a rewrite may not move a row to "
+                            + "another partition [table=" + schema.name() + ", partition=" + partitionName
+                            + ", timestamp=" + t + "]");
+                }
+                sorted &= t >= previous;
+                previous = t;
+            }
+            if (!sorted) {
+                ordered = new ArrayList<>(rows);
+                ordered.sort((a, b) -> a == null || b == null || !(a[ts] instanceof Number)
+                        || !(b[ts] instanceof Number) ? 0
+                        : Long.compare(((Number) a[ts]).longValue(), ((Number) b[ts]).longValue()));
+            }
+        }
+        RowBuffer buffer = new RowBuffer(schema);
+        for (Object[] r : ordered) {
+            buffer.add(r);
+        }
+        return buffer;
     }
 
     private long commitLocked(RowBuffer rows) throws IOException {
@@ -419,18 +621,28 @@ final class Table implements Housekeeping.PurgeTarget {
         if (keys.length > 1 || partitionCreated) {
             next.sort((a, b) -> Long.compare(a.key, b.key));
         }
+        return install(current, txn, current.rowCount + n, next, partitionCreated);
+    }
+
+    /**
+     * The second half of every commit: the {@code _txn} record of the new state (with the appended ranges the
+     * writes noted), one phase of fsyncs, publish. {@code createdPartition}: a partition directory was created
+     * in the table directory, which then is fsynced too.
+     */
+    private long install(TxnState current, long txn, long rowCount, List<PartitionState> next,
+                         boolean createdPartition) throws IOException {
         for (Path d : dirsToSync) {
             toSync.add(() -> fs.syncDirectory(d));
         }
-        if (partitionCreated) {
+        if (createdPartition) {
             toSync.add(() -> fs.syncDirectory(dir));
         }
         List<TxnState.AppendedRange> appended = new ArrayList<>(appendedByKey.size());
-        TxnState sizes = new TxnState(txn, current.rowCount + n, next);
+        TxnState sizes = new TxnState(txn, rowCount, next);
         for (long[] a : appendedByKey) {
             appended.add(new TxnState.AppendedRange(sizes.find(a[0]), (int) a[1], (int) a[2], a[3], (int) a[4]));
         }
-        TxnState installed = new TxnState(txn, current.rowCount + n, next, appended);
+        TxnState installed = new TxnState(txn, rowCount, next, appended);
         boolean inPlace;
         try {
             inPlace = txnFile.writeSlot(installed);

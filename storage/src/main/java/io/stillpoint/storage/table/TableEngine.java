@@ -34,7 +34,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   &lt;root&gt;/db/&lt;name&gt;~&lt;id&gt;/&lt;partition&gt;.&lt;txn&gt;/c&lt;i&gt;.d|.i|.n   column files ({@link ColumnFiles})
  * </pre>
  * CREATE/DROP rewrite the registry atomically; DROP leaves the files to {@link Housekeeping}, which deletes a
- * dropped incarnation once no snapshot pins it. At open, housekeeping also queues crash leftovers: temporary
+ * dropped incarnation once no snapshot pins it, and a partition version superseded by a rewrite
+ * ({@link Table#rewrite}) once no snapshot of an older state is open. At open, housekeeping also queues crash leftovers: temporary
  * files, table directories the registry does not list and partition directories no {@code _txn} references.
  */
 public final class TableEngine implements Engine {
@@ -301,11 +302,11 @@ public final class TableEngine implements Engine {
 
     @Override
     public TableSnapshot snapshot(String name) {
-        Table table = liveTable(name);
-        if (!table.tryPin()) {
+        CommittedTableSnapshot s = liveTable(name).openSnapshot();
+        if (s == null) {
             throw StorageErrors.tableNotFound(name);
         }
-        return new CommittedTableSnapshot(table, table.state());
+        return s;
     }
 
     @Override
