@@ -16,7 +16,7 @@ final class FrontParser {
 
     private static final Set<String> LEADING_WORDS = Set.of(
             "begin", "start", "commit", "end", "rollback", "abort", "set", "show", "drop", "reset", "checkpoint",
-            "alter", "copy");
+            "alter", "copy", "truncate");
 
     private final String sql;
     private final List<Token> tokens;
@@ -75,6 +75,7 @@ final class FrontParser {
             case "checkpoint" -> checkpoint(first);
             case "alter" -> dropPartitions();
             case "copy" -> copy();
+            case "truncate" -> truncate();
             default -> throw SqlParser.syntaxErrorAt(sql, first);
         };
         expectEnd();
@@ -280,6 +281,24 @@ final class FrontParser {
     }
 
     /** {@code ALTER TABLE name DROP PARTITION LIST 'p' [, 'p' ...]}. */
+    /** {@code TRUNCATE [TABLE] name} (one table; RESTART IDENTITY, CASCADE and lists of tables are not ours). */
+    private Statement truncate() {
+        acceptAny("table");
+        if (atEnd()) {
+            throw SqlParser.syntaxErrorAtEnd(endPosition());
+        }
+        Token nameToken = peek();
+        String table = tableName();
+        if (!atEnd()) {
+            Token extra = peek();
+            if (extra.isSymbol(",") || extra.kind() == Token.Kind.IDENT) {
+                throw new SqlParseException(SqlParseException.FEATURE_NOT_SUPPORTED,
+                        "truncate supports one table and no options [statement=TRUNCATE]", extra.position());
+            }
+        }
+        return new Statement.Truncate(table, nameToken.position());
+    }
+
     private Statement dropPartitions() {
         expectKeyword("table");
         Token nameToken = atEnd() ? null : peek();

@@ -141,11 +141,18 @@ final class JSqlBridge {
         if (parsed instanceof CreateTable create) {
             return createTable(create);
         }
+        if (parsed instanceof net.sf.jsqlparser.statement.update.Update update) {
+            return update(update);
+        }
+        if (parsed instanceof net.sf.jsqlparser.statement.delete.Delete delete) {
+            return delete(delete);
+        }
         if (parsed instanceof net.sf.jsqlparser.statement.UnsupportedStatement) {
             // JSqlParser's error recovery: it gave up on the text. For the statements we do implement that is a
             // syntax error; anything else is a statement we do not support.
             Token first = tokens.get(0);
             boolean ours = first.isKeyword("select") || first.isKeyword("insert") || first.isKeyword("values")
+                    || first.isKeyword("update") || first.isKeyword("delete")
                     || (first.isKeyword("create") && tokens.size() > 1 && tokens.get(1).isKeyword("table"));
             if (ours) {
                 throw SqlParser.syntaxErrorAtEnd(endPosition());
@@ -550,6 +557,64 @@ final class JSqlBridge {
             }
         }
         return new Statement.Insert(tableName(table), List.copyOf(columns), rows, tablePosition);
+    }
+
+    // ---- UPDATE and DELETE ----
+
+    private Statement update(net.sf.jsqlparser.statement.update.Update update) {
+        int at = tokens.get(0).position();
+        if ((update.getWithItemsList() != null && !update.getWithItemsList().isEmpty())
+                || update.getFromItem() != null || (update.getJoins() != null && !update.getJoins().isEmpty())
+                || (update.getStartJoins() != null && !update.getStartJoins().isEmpty())
+                || update.getReturningClause() != null || update.getOutputClause() != null
+                || (update.getOrderByElements() != null && !update.getOrderByElements().isEmpty())
+                || update.getLimit() != null || update.getPreferringClause() != null) {
+            throw notSupported("update clause not supported [statement=" + abbreviate(update.toString()) + "]", at);
+        }
+        Table table = update.getTable();
+        int tablePosition = positionOf(table);
+        if (table.getAlias() != null) {
+            throw notSupported("update with a table alias is not supported", tablePosition);
+        }
+        List<Statement.Assignment> assignments = new ArrayList<>();
+        for (net.sf.jsqlparser.statement.update.UpdateSet set : update.getUpdateSets()) {
+            if (set.getColumns().size() != 1 || set.getValues().size() != 1) {
+                throw notSupported("update of a column list is not supported, assign each column on its own",
+                        positionOf(set.getColumns().get(0)));
+            }
+            Column column = set.getColumns().get(0);
+            int columnPosition = positionOf(column);
+            if (column.getTable() != null && column.getTable().getName() != null) {
+                Token token = tokenAtPosition(columnPosition);
+                throw SqlParser.syntaxErrorAt(sql, token != null ? token : tokens.get(0));
+            }
+            Expression value = set.getValue(0);
+            assignments.add(new Statement.Assignment(identifier(column.getColumnName()),
+                    expr(value, columnPosition), columnPosition));
+        }
+        Expr where = update.getWhere() == null ? null : expr(update.getWhere(), 0);
+        return new Statement.Update(tableName(table), List.copyOf(assignments), where, tablePosition);
+    }
+
+    private Statement delete(net.sf.jsqlparser.statement.delete.Delete delete) {
+        int at = tokens.get(0).position();
+        if ((delete.getWithItemsList() != null && !delete.getWithItemsList().isEmpty())
+                || (delete.getTables() != null && !delete.getTables().isEmpty())
+                || (delete.getUsingList() != null && !delete.getUsingList().isEmpty())
+                || (delete.getJoins() != null && !delete.getJoins().isEmpty())
+                || delete.getReturningClause() != null || delete.getOutputClause() != null
+                || (delete.getOrderByElements() != null && !delete.getOrderByElements().isEmpty())
+                || delete.getLimit() != null || delete.getPreferringClause() != null || !delete.isHasFrom()
+                || delete.isModifierIgnore() || delete.isModifierQuick() || delete.getModifierPriority() != null) {
+            throw notSupported("delete clause not supported [statement=" + abbreviate(delete.toString()) + "]", at);
+        }
+        Table table = delete.getTable();
+        int tablePosition = positionOf(table);
+        if (table.getAlias() != null) {
+            throw notSupported("delete with a table alias is not supported", tablePosition);
+        }
+        Expr where = delete.getWhere() == null ? null : expr(delete.getWhere(), 0);
+        return new Statement.Delete(tableName(table), where, tablePosition);
     }
 
     private List<Expr> row(ExpressionList<?> values) {

@@ -11,8 +11,8 @@ import java.util.Set;
  * {@link Parsed} statements.
  *
  * <p>The text is first tokenized by the hand-written {@link Tokenizer} (PostgreSQL's lexical rules), split at
- * top-level semicolons, and each statement is routed: transaction control, SET/SHOW, DROP TABLE, COPY and the dialect
- * extensions are parsed by hand ({@link FrontParser}); SELECT, INSERT and CREATE TABLE go through JSqlParser and
+ * top-level semicolons, and each statement is routed: transaction control, SET/SHOW, DROP TABLE, TRUNCATE, COPY and the dialect
+ * extensions are parsed by hand ({@link FrontParser}); SELECT, INSERT, UPDATE, DELETE and CREATE TABLE go through JSqlParser and
  * are converted to the AST ({@link JSqlBridge}), except INSERTs whose values are only constants and parameters,
  * which {@link InsertValuesFastPath} parses in linear time. Every position, in the AST and in errors, is a 1-based character
  * offset into the whole text passed in. Only {@link SqlParseException} escapes.
@@ -21,7 +21,7 @@ public final class SqlParser {
 
     /** Leading key words of valid PostgreSQL statements this server does not implement: 0A000, not 42601. */
     private static final Set<String> UNSUPPORTED_STATEMENTS = Set.of(
-            "update", "delete", "merge", "truncate", "alter", "grant", "revoke", "vacuum", "analyze",
+            "merge", "alter", "grant", "revoke", "vacuum", "analyze",
             "analyse", "explain", "with", "declare", "fetch", "close", "listen", "unlisten", "notify", "lock",
             "prepare", "execute", "deallocate", "discard", "comment", "call", "do", "savepoint", "release",
             "cluster", "reindex", "refresh", "security", "load", "import", "move", "reassign", "table");

@@ -35,6 +35,21 @@ public sealed interface Statement {
     record Select(List<SelectItem> items, FromSource from, Expr where, List<Expr> groupBy, Expr having,
                   List<OrderItem> orderBy, Expr limit, Expr offset) implements Statement {}
 
+    /**
+     * {@code UPDATE t SET col = expr [, ...] [WHERE cond]}. {@code where} is null when absent. {@code position} is
+     * the table name's.
+     */
+    record Update(String table, List<Assignment> assignments, Expr where, int position) implements Statement {}
+
+    /** {@code DELETE FROM t [WHERE cond]}; {@code where} is null when absent. {@code position} is the table name's. */
+    record Delete(String table, Expr where, int position) implements Statement {}
+
+    /** {@code TRUNCATE [TABLE] t}; {@code position} is the table name's. */
+    record Truncate(String table, int position) implements Statement {}
+
+    /** {@code col = expr} of an UPDATE; {@code position} is the column's. */
+    record Assignment(String column, Expr value, int position) {}
+
     /** {@code BEGIN}, {@code START TRANSACTION}. */
     record Begin() implements Statement {}
 
