@@ -161,6 +161,12 @@ final class ExecSession implements Session {
         if (st instanceof Statement.Insert i) {
             return InsertPlan.plan(i, engine, compiler);
         }
+        if (st instanceof Statement.Update u) {
+            return RewritePlan.update(u, engine, compiler);
+        }
+        if (st instanceof Statement.Delete d) {
+            return RewritePlan.delete(d, engine, compiler);
+        }
         return st;
     }
 
@@ -239,6 +245,10 @@ final class ExecSession implements Session {
                 Result.Rows rows = (Result.Rows) r;
                 return new Result.CopyOut(rows.columns(), rows.cursor(), c.options());
             }
+            if (st instanceof Statement.Update || st instanceof Statement.Delete || st instanceof Statement.Truncate
+                    || st instanceof Statement.DropPartitions) {
+                return rewrite(h, st, values);
+            }
             if (st instanceof Statement.CreateTable c) {
                 requireWrite("CREATE TABLE");
                 return createTable(c);
@@ -267,6 +277,34 @@ final class ExecSession implements Session {
             markFailed();
             throw e;
         }
+    }
+
+    /**
+     * UPDATE, DELETE, TRUNCATE and DROP PARTITION: one copy-on-write commit of their own, made at once (see
+     * ARCHITECTURE.md, "One table per transaction"). They cannot follow rows the transaction has buffered and not
+     * committed: a rewrite reads the committed state under the table's commit lock, so it could not see those rows,
+     * and committing them first would break the transaction's atomicity.
+     */
+    private Result rewrite(Handle h, Statement st, Object[] values) {
+        String action = st instanceof Statement.Update ? "UPDATE" : st instanceof Statement.Delete ? "DELETE"
+                : st instanceof Statement.Truncate ? "TRUNCATE" : "ALTER TABLE";
+        requireWrite(action);
+        RewritePlan plan;
+        if (st instanceof Statement.Truncate t) {
+            plan = RewritePlan.truncate(t, engine);
+        } else if (st instanceof Statement.DropPartitions d) {
+            plan = RewritePlan.dropPartitions(d, engine);
+        } else {
+            plan = (RewritePlan) currentPlan(h);
+        }
+        if (write != null && write.pendingRows() > 0) {
+            throw new SqlError("0A000", "statement commits on its own and cannot follow uncommitted inserts in the "
+                    + "same transaction, commit them first [statement=" + action + ", pendingRows="
+                    + write.pendingRows() + "]");
+        }
+        Ev.Ctx ctx = new Ev.Ctx(values, nowMicros());
+        ctx.guard = guard;
+        return plan.execute(writeTransaction(), engine, ctx);
     }
 
     private Object currentPlan(Handle h) {

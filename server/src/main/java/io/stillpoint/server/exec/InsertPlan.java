@@ -222,7 +222,7 @@ final class InsertPlan {
     }
 
     /** PostgreSQL's assignment casts, as far as our types go; 42804 otherwise. */
-    private static void checkAssignable(DataType from, boolean untypedText, ColumnSpec spec, int position) {
+    static void checkAssignable(DataType from, boolean untypedText, ColumnSpec spec, int position) {
         DataType to = Values.dataType(spec.type());
         boolean ok = from == to || untypedText || to == DataType.VARCHAR
                 || (Values.isNumeric(from) && Values.isNumeric(to));

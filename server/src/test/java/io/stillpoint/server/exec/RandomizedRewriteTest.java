@@ -1,0 +1,147 @@
+package io.stillpoint.server.exec;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Thousands of random INSERT / UPDATE / DELETE / DROP PARTITION statements (and rolled-back blocks) against a plain
+ * in-memory model, comparing the whole table after each commit and once more after reopening the engine.
+ */
+class RandomizedRewriteTest extends ExecTestSupport {
+
+    private static final long DAY = 86_400_000_000L;
+    private static final long BASE = Values.parseTimestamp("2026-11-01 00:00:00");
+
+    private static final Comparator<List<Object>> ORDER = (a, b) -> {
+        for (int i = 0; i < a.size(); i++) {
+            int c = Objects.compare(String.valueOf(a.get(i)), String.valueOf(b.get(i)), Comparator.naturalOrder());
+            if (c != 0) {
+                return c;
+            }
+        }
+        return 0;
+    };
+
+    private static List<List<Object>> sorted(List<List<Object>> rows) {
+        List<List<Object>> copy = new ArrayList<>(rows);
+        copy.sort(ORDER);
+        return copy;
+    }
+
+    /** A timestamp literal of whole seconds. */
+    private static String text(long micros) {
+        return "'" + java.time.LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), 0,
+                java.time.ZoneOffset.UTC).toString().replace('T', ' ') + "'";
+    }
+
+    private static String literal(Object v) {
+        if (v == null) {
+            return "NULL";
+        }
+        return v instanceof String s ? "'" + s + "'" : v.toString();
+    }
+
+    @Test
+    void randomStatementsMatchTheModel() {
+        run("CREATE TABLE t (ts TIMESTAMP, k INT, v LONG, s VARCHAR) TIMESTAMP(ts) PARTITION BY DAY");
+        Random random = new Random(20261122);
+        List<Object[]> model = new ArrayList<>();
+        for (int op = 0; op < 3000; op++) {
+            int kind = random.nextInt(10);
+            String sql;
+            if (kind < 4) {
+                int n = 1 + random.nextInt(3);
+                List<Object[]> added = new ArrayList<>();
+                StringBuilder sb = new StringBuilder("INSERT INTO t VALUES ");
+                for (int i = 0; i < n; i++) {
+                    long ts = BASE + random.nextInt(5) * DAY + random.nextInt(1000) * 1_000_000L;
+                    Integer k = random.nextInt(8) == 0 ? null : random.nextInt(20);
+                    Long v = random.nextInt(8) == 0 ? null : (long) random.nextInt(1000);
+                    String s = random.nextInt(8) == 0 ? null : "s" + random.nextInt(5);
+                    added.add(new Object[]{ts, k, v, s});
+                    sb.append(i == 0 ? "" : ", ").append("(").append(text(ts)).append(", ").append(literal(k))
+                            .append(", ").append(literal(v)).append(", ").append(literal(s)).append(")");
+                }
+                sql = sb.toString();
+                if (random.nextInt(10) == 0) {
+                    run("BEGIN; " + sql + "; ROLLBACK");
+                    continue;
+                }
+                model.addAll(added);
+            } else if (kind < 7) {
+                int k = random.nextInt(20);
+                long delta = random.nextInt(100);
+                boolean byDay = random.nextBoolean();
+                long day = BASE + random.nextInt(5) * DAY;
+                String s = "u" + random.nextInt(3);
+                sql = "UPDATE t SET v = v + " + delta + ", s = '" + s + "' WHERE "
+                        + (byDay ? "ts >= " + text(day) + " AND ts < " + text(day + DAY) + " AND " : "")
+                        + "k <= " + k;
+                long expected = 0;
+                for (Object[] r : model) {
+                    boolean inDay = !byDay || ((Long) r[0] >= day && (Long) r[0] < day + DAY);
+                    if (inDay && r[1] != null && (Integer) r[1] <= k) {
+                        r[2] = r[2] == null ? null : (Long) r[2] + delta;
+                        r[3] = s;
+                        expected++;
+                    }
+                }
+                assertEquals("UPDATE " + expected, one(sql).tag(), sql);
+                continue;
+            } else if (kind < 9) {
+                int choice = random.nextInt(3);
+                int k = random.nextInt(20);
+                long day = BASE + random.nextInt(5) * DAY;
+                if (choice == 0) {
+                    sql = "DELETE FROM t WHERE k = " + k;
+                } else if (choice == 1) {
+                    sql = "DELETE FROM t WHERE v IS NULL OR s = 's" + (k % 5) + "'";
+                } else {
+                    sql = "DELETE FROM t WHERE ts >= " + text(day) + " AND ts < " + text(day + DAY / 2);
+                }
+                long before = model.size();
+                model.removeIf(r -> switch (choice) {
+                    case 0 -> r[1] != null && (Integer) r[1] == k;
+                    case 1 -> r[2] == null || ("s" + (k % 5)).equals(r[3]);
+                    default -> (Long) r[0] >= day && (Long) r[0] < day + DAY / 2;
+                });
+                assertEquals("DELETE " + (before - model.size()), one(sql).tag(), sql);
+                continue;
+            } else {
+                long day = BASE + random.nextInt(5) * DAY;
+                boolean exists = model.stream().anyMatch(r -> (Long) r[0] >= day && (Long) r[0] < day + DAY);
+                String name = java.time.LocalDate.of(2026, 11, 1).plusDays((day - BASE) / DAY).toString();
+                sql = "ALTER TABLE t DROP PARTITION LIST '" + name + "'";
+                if (!exists) {
+                    assertEquals("42704", error(sql).sqlState());
+                    continue;
+                }
+                model.removeIf(r -> (Long) r[0] >= day && (Long) r[0] < day + DAY);
+            }
+            run(sql);
+            compare(model, op, sql);
+        }
+        compare(model, -1, "final");
+        engine.close();
+        sessions.clear();
+        openEngine();
+        session = open("admin", Role.ADMIN);
+        compare(model, -1, "after reopen");
+    }
+
+    private void compare(List<Object[]> model, int op, String sql) {
+        List<List<Object>> expected = new ArrayList<>();
+        for (Object[] r : model) {
+            expected.add(Arrays.asList(r));
+        }
+        assertEquals(sorted(expected), sorted(rows("SELECT ts, k, v, s FROM t")), "op " + op + ": " + sql);
+    }
+}
