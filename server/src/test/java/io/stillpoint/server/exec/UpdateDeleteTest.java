@@ -94,6 +94,21 @@ class UpdateDeleteTest extends ExecTestSupport {
     }
 
     @Test
+    void prunedPartitionsAreNotRead() throws IOException {
+        run("CREATE TABLE t (ts TIMESTAMP, qty INT) TIMESTAMP(ts) PARTITION BY DAY");
+        run("INSERT INTO t VALUES ('2026-11-01 10:00:00', 1)");
+        run("INSERT INTO t VALUES ('2026-11-02 10:00:00', 2), ('2026-11-03 10:00:00', 3)");
+        closeEngine();
+        openEngine();
+        // Break the first partition: a statement that read it would fail.
+        Files.delete(engine.tableDirectory("t").resolve("2026-11-01.1").resolve("c1.d"));
+        assertEquals("UPDATE 1", one("UPDATE t SET qty = 20 WHERE ts >= '2026-11-02' AND ts < '2026-11-03'").tag());
+        assertEquals("DELETE 1", one("DELETE FROM t WHERE '2026-11-03' <= ts").tag());
+        assertEquals(List.of(row(20)), rows("SELECT qty FROM t WHERE ts >= '2026-11-02'"));
+        assertEquals("XX001", error("UPDATE t SET qty = 0").sqlState());
+    }
+
+    @Test
     void designatedTimestampUpdatesStayInTheirPartitionAndKeepOrder() {
         trades();
         assertEquals("UPDATE 1", one("UPDATE t SET ts = '2026-11-01 09:00:00' WHERE qty = 2").tag());
