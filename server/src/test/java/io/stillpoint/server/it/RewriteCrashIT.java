@@ -46,6 +46,9 @@ class RewriteCrashIT {
                         .append(String.format("%02d", (k / 4) % 60)).append(":00', ").append(k).append(", 0)");
             }
             s.execute(sb.toString());
+            // Update counts reach JDBC through the command tags.
+            assertEquals(ROWS, s.executeUpdate("UPDATE cells SET gen = 0"));
+            assertEquals(0, s.executeUpdate("DELETE FROM cells WHERE k < 0"));
         }
         AtomicLong ackGen = new AtomicLong();
         Set<Integer> ackDeleted = java.util.concurrent.ConcurrentHashMap.newKeySet();
