@@ -159,6 +159,36 @@ class RewriteTest {
     }
 
     @Test
+    void eachSupersededVersionWaitsForTheSnapshotsOlderThanItsSuccessor() throws IOException {
+        engine = TableEngine.open(EngineConfig.of(dir));
+        engine.housekeeping().pause();
+        engine.createTable(SCHEMA, false);
+        TestRows.insert(engine, "t", initialRows());
+        Path tableDir = engine.tableDirectory("t");
+        PartitionRewriter first = p -> p.name().equals("2026-11-01") ? rowsOf(p, 3).subList(0, 1) : null;
+        TableSnapshot s1 = engine.snapshot("t");
+        rewrite(engine, first); // 2026-11-01.1 superseded at 2
+        TableSnapshot s2 = engine.snapshot("t");
+        List<List<Object>> atTwo = TestRows.readAll(s2);
+        rewrite(engine, p -> p.name().equals("2026-11-01") ? List.of() : null); // 2026-11-01.2 superseded at 3
+        engine.housekeeping().resume();
+        engine.housekeeping().runOnce();
+        assertTrue(Files.exists(tableDir.resolve("2026-11-01.1")));
+        assertTrue(Files.exists(tableDir.resolve("2026-11-01.2")));
+        s1.close();
+        engine.housekeeping().runOnce();
+        assertFalse(Files.exists(tableDir.resolve("2026-11-01.1")), "no snapshot older than txn 2 is open");
+        assertTrue(Files.exists(tableDir.resolve("2026-11-01.2")), "the snapshot at txn 2 still reads it");
+        assertEquals(atTwo, TestRows.readAll(s2));
+        s2.close();
+        s2.close(); // idempotent: the pin is released once
+        engine.housekeeping().runOnce();
+        assertFalse(Files.exists(tableDir.resolve("2026-11-01.2")));
+        assertEquals(0, engine.housekeeping().pendingCount());
+        assertEquals(Set.of("2026-11-02.1", "2026-11-03.1", "_txn"), listing(tableDir));
+    }
+
+    @Test
     void emptyResultDropsThePartitionNullLeavesItAndRowsAreSortedByTimestamp() {
         engine = TableEngine.open(EngineConfig.of(dir));
         engine.createTable(SCHEMA, false);
