@@ -54,7 +54,7 @@ final class BufferedWriteTransaction implements WriteTransaction {
             return -1;
         }
         try {
-            return table.commit(rows);
+            return table.commit(rows, engine.housekeeping());
         } finally {
             rows.clear();
             table = null;

@@ -62,6 +62,33 @@ final class RowBuffer {
         return (nullBits[column][row >>> 6] & (1L << row)) != 0;
     }
 
+    /** Row {@code row}, boxed as {@link #add} takes it (for an out-of-order merge). */
+    Object[] row(int row) {
+        Object[] r = new Object[types.length];
+        for (int c = 0; c < types.length; c++) {
+            if (isNull(c, row)) {
+                continue;
+            }
+            switch (types[c]) {
+                case BOOLEAN:
+                    r[c] = longs[c][row] != 0;
+                    break;
+                case INT:
+                    r[c] = (int) longs[c][row];
+                    break;
+                case DOUBLE:
+                    r[c] = doubles[c][row];
+                    break;
+                case VARCHAR:
+                    r[c] = strings[c][row];
+                    break;
+                default:
+                    r[c] = longs[c][row];
+            }
+        }
+        return r;
+    }
+
     void clear() {
         for (int c = 0; c < types.length; c++) {
             if (nullCounts[c] > 0) {

@@ -393,9 +393,29 @@ final class Table implements Housekeeping.PurgeTarget {
 
     // ---------------------------------------------------------------- commit
 
-    /** Commits the buffered rows; returns the new txn. The caller clears the buffer. */
-    long commit(RowBuffer rows) {
-        return underCommitLock(() -> commitLocked(rows));
+    /**
+     * Commits the buffered rows; returns the new txn. The caller clears the buffer. Rows that fall into an
+     * existing partition before its last designated timestamp are merged there copy-on-write (see
+     * {@link #commitLocked}); the versions such a merge supersedes go to {@code housekeeping} as a rewrite's do.
+     */
+    long commit(RowBuffer rows, Housekeeping housekeeping) {
+        List<Path> superseded = new ArrayList<>();
+        long txn = underCommitLock(() -> commitLocked(rows, superseded));
+        enqueueSuperseded(txn, superseded, housekeeping);
+        return txn;
+    }
+
+    /** Queues the versions a successful commit {@code txn} superseded for the purge ({@link VersionPurge}). */
+    private void enqueueSuperseded(long txn, List<Path> superseded, Housekeeping housekeeping) {
+        if (txn > 0 && !superseded.isEmpty()) {
+            housekeepingForVersions = housekeeping;
+            synchronized (this) {
+                versionsAwaitingPurge += superseded.size();
+            }
+            for (Path p : superseded) {
+                housekeeping.enqueue(new VersionPurge(p, txn));
+            }
+        }
     }
 
     /** A commit body run under the commit lock by {@link #underCommitLock}. */
@@ -457,15 +477,7 @@ final class Table implements Housekeeping.PurgeTarget {
     long rewrite(io.stillpoint.storage.PartitionRewriter rewriter, Housekeeping housekeeping) {
         List<Path> superseded = new ArrayList<>();
         long txn = underCommitLock(() -> rewriteLocked(rewriter, superseded));
-        if (txn > 0 && !superseded.isEmpty()) {
-            housekeepingForVersions = housekeeping;
-            synchronized (this) {
-                versionsAwaitingPurge += superseded.size();
-            }
-            for (Path p : superseded) {
-                housekeeping.enqueue(new VersionPurge(p, txn));
-            }
-        }
+        enqueueSuperseded(txn, superseded, housekeeping);
         return txn;
     }
 
@@ -559,7 +571,17 @@ final class Table implements Housekeeping.PurgeTarget {
         return buffer;
     }
 
-    private long commitLocked(RowBuffer rows) throws IOException {
+    /**
+     * An append commit. Per partition the rows go in designated-timestamp order (a batch not in order is
+     * stably sorted through its selection of row numbers, so equal timestamps keep their insert order). The
+     * cheap path appends them past the partition's committed size. A partition whose last committed timestamp is
+     * later than the batch's first row for it cannot take an append without losing the order: it is merged
+     * copy-on-write instead, its committed rows and the new ones (committed first at equal timestamps, the order
+     * of the commits) written whole into a new version {@code <partition>.<txn>/} in the same {@code _txn} record as
+     * the appends to other partitions; the old version is added to {@code superseded}. Like a rewrite, a merge
+     * holds that partition's rows in memory as boxed rows while it writes them.
+     */
+    private long commitLocked(RowBuffer rows, List<Path> superseded) throws IOException {
         TxnState current = state;
         long txn = current.txn + 1;
         int n = rows.size();
@@ -584,38 +606,61 @@ final class Table implements Housekeeping.PurgeTarget {
         }
         List<PartitionState> next = new ArrayList<>(current.partitions);
         boolean partitionCreated = false;
-        for (long key : keys) {
-            int count;
-            int[] sel;
-            if (keys.length == 1) {
-                sel = null;
-                count = n;
-            } else {
-                sel = selection;
-                count = 0;
-                for (int r = 0; r < n; r++) {
-                    if (rowKeys[r] == key) {
-                        sel[count++] = r;
+        CommittedTableSnapshot snapshot = null; // opened by the first merge: it reads the committed rows
+        try {
+            for (long key : keys) {
+                int count;
+                int[] sel;
+                if (keys.length == 1) {
+                    sel = null;
+                    count = n;
+                } else {
+                    sel = selection;
+                    count = 0;
+                    for (int r = 0; r < n; r++) {
+                        if (rowKeys[r] == key) {
+                            sel[count++] = r;
+                        }
                     }
                 }
-            }
-            int index = current.find(key);
-            PartitionState old = index >= 0 ? current.partitions.get(index) : null;
-            long version = old != null ? old.version : txn;
-            Path partitionDir = dir.resolve(PartitionScheme.nameOf(schema.partitionBy(), key) + "." + version);
-            if (old == null) {
-                if (leftoversAwaitingPurge.contains(partitionDir.getFileName().toString())) {
-                    throw new IOException("partition directory left by a crashed commit still awaits deletion, retry "
-                            + "later [dir=" + partitionDir + "]");
+                if (tsColumn >= 0) {
+                    sel = orderedSelection(rows.longs[tsColumn], sel, count);
                 }
-                fs.createDirectories(partitionDir);
-                partitionCreated = true;
+                int index = current.find(key);
+                PartitionState old = index >= 0 ? current.partitions.get(index) : null;
+                if (old != null && tsColumn >= 0 && old.rowCount > 0
+                        && rows.longs[tsColumn][sel == null ? 0 : sel[0]] < old.maxTimestamp) {
+                    if (snapshot == null) {
+                        snapshot = openSnapshot();
+                        if (snapshot == null) {
+                            throw StorageErrors.tableNotFound(schema.name());
+                        }
+                    }
+                    next.set(index, merge(snapshot.partitions().get(index), old, rows, sel, count, txn));
+                    superseded.add(partitionDir(old));
+                    partitionCreated = true;
+                    continue;
+                }
+                long version = old != null ? old.version : txn;
+                Path partitionDir = dir.resolve(PartitionScheme.nameOf(schema.partitionBy(), key) + "." + version);
+                if (old == null) {
+                    if (leftoversAwaitingPurge.contains(partitionDir.getFileName().toString())) {
+                        throw new IOException("partition directory left by a crashed commit still awaits deletion, retry "
+                                + "later [dir=" + partitionDir + "]");
+                    }
+                    fs.createDirectories(partitionDir);
+                    partitionCreated = true;
+                }
+                PartitionState updated = append(rows, sel, count, old, key, version, partitionDir);
+                if (index >= 0) {
+                    next.set(index, updated);
+                } else {
+                    next.add(updated);
+                }
             }
-            PartitionState updated = append(rows, sel, count, old, key, version, partitionDir);
-            if (index >= 0) {
-                next.set(index, updated);
-            } else {
-                next.add(updated);
+        } finally {
+            if (snapshot != null) {
+                snapshot.close();
             }
         }
         if (keys.length > 1 || partitionCreated) {
@@ -623,6 +668,73 @@ final class Table implements Housekeeping.PurgeTarget {
         }
         return install(current, txn, current.rowCount + n, next, partitionCreated);
     }
+
+    /**
+     * {@code sel} (null: rows {@code 0..count-1}) if the selected rows are in timestamp order (the common case,
+     * checked without allocating); otherwise a new selection of the same rows, stably sorted by timestamp.
+     */
+    private static int[] orderedSelection(long[] ts, int[] sel, int count) {
+        long previous = Long.MIN_VALUE;
+        boolean sorted = true;
+        for (int i = 0; i < count && sorted; i++) {
+            long t = ts[sel == null ? i : sel[i]];
+            sorted = t >= previous;
+            previous = t;
+        }
+        if (sorted) {
+            return sel;
+        }
+        Integer[] order = new Integer[count];
+        for (int i = 0; i < count; i++) {
+            order[i] = sel == null ? i : sel[i];
+        }
+        Arrays.sort(order, (a, b) -> Long.compare(ts[a], ts[b])); // a stable sort: equal timestamps keep order
+        int[] out = new int[count];
+        for (int i = 0; i < count; i++) {
+            out[i] = order[i];
+        }
+        return out;
+    }
+
+    /**
+     * The out-of-order merge of {@link #commitLocked}: the partition's committed rows (read through the commit's
+     * pinned snapshot) followed by the selected new rows, stably sorted by designated timestamp, written whole
+     * into the new version directory {@code <partition>.<txn>/}.
+     */
+    private PartitionState merge(io.stillpoint.storage.PartitionSnapshot committed, PartitionState old,
+                                 RowBuffer rows, int[] sel, int count, long txn) throws IOException {
+        int columns = schema.columnCount();
+        List<Object[]> merged = new ArrayList<>((int) Math.min(Integer.MAX_VALUE - 8, old.rowCount + count));
+        long total = committed.rowCount();
+        for (long first = 0; first < total; first += CHUNK_ROWS) {
+            int n = (int) Math.min(CHUNK_ROWS, total - first);
+            io.stillpoint.storage.ColumnChunk[] chunks = new io.stillpoint.storage.ColumnChunk[columns];
+            for (int c = 0; c < columns; c++) {
+                chunks[c] = committed.read(c, first, n);
+            }
+            for (int i = 0; i < n; i++) {
+                Object[] r = new Object[columns];
+                for (int c = 0; c < columns; c++) {
+                    r[c] = chunks[c].getValue(i);
+                }
+                merged.add(r);
+            }
+        }
+        for (int i = 0; i < count; i++) {
+            merged.add(rows.row(sel == null ? i : sel[i]));
+        }
+        RowBuffer buffer = partitionRows(merged, old.key, committed.name());
+        Path versionDir = dir.resolve(committed.name() + "." + txn);
+        if (leftoversAwaitingPurge.contains(versionDir.getFileName().toString())) {
+            throw new IOException("partition directory left by a crashed commit still awaits deletion, retry "
+                    + "later [dir=" + versionDir + "]");
+        }
+        fs.createDirectories(versionDir);
+        return append(buffer, null, buffer.size(), null, old.key, txn, versionDir);
+    }
+
+    /** Rows read per column chunk by a merge. */
+    private static final int CHUNK_ROWS = 32_768;
 
     /**
      * The second half of every commit: the {@code _txn} record of the new state (with the appended ranges the

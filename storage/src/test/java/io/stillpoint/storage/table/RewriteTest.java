@@ -274,7 +274,8 @@ class RewriteTest {
 
     @Test
     void crashAtEveryFileChangingCallOfARewriteLeavesTheOldOrTheNewState() throws IOException {
-        crashAtEveryCall(() -> doubleAndDelete(Set.of("2026-11-01", "2026-11-02"), new ArrayList<>()), false);
+        crashAtEveryCall(e -> rewrite(e, doubleAndDelete(Set.of("2026-11-01", "2026-11-02"), new ArrayList<>())),
+                false);
     }
 
     @Test
@@ -283,17 +284,17 @@ class RewriteTest {
         // partition: more appended ranges) does not, so it is installed through a new _txn file.
         TxnFile.initialSlotCapacity = 760;
         try {
-            crashAtEveryCall(() -> p -> {
+            crashAtEveryCall(e -> rewrite(e, p -> {
                 List<Object[]> rows = new ArrayList<>(rowsOf(p, 3));
                 rows.add(new Object[]{p.maxTimestamp(), null, null});
                 return rows;
-            }, true);
+            }), true);
         } finally {
             TxnFile.initialSlotCapacity = TxnFile.INITIAL_SLOT_CAPACITY;
         }
     }
 
-    private void crashAtEveryCall(java.util.function.Supplier<PartitionRewriter> workload, boolean slowPath)
+    private void crashAtEveryCall(java.util.function.Consumer<TableEngine> workload, boolean slowPath)
             throws IOException {
         // Count the calls of the rewrite alone.
         Path probeRoot = Files.createDirectory(dir.resolve("probe"));
@@ -309,7 +310,7 @@ class RewriteTest {
             oldRows = TestRows.readAll(e, "t");
             setupOps = probe.operations();
             long txnSize = Files.size(e.tableDirectory("t").resolve(TxnFile.NAME));
-            rewrite(e, workload.get());
+            workload.accept(e);
             totalOps = probe.operations();
             assertEquals(slowPath, Files.size(e.tableDirectory("t").resolve(TxnFile.NAME)) != txnSize,
                     "the rewrite took the slow path");
@@ -325,7 +326,7 @@ class RewriteTest {
                 try (TableEngine e = TableEngine.open(new EngineConfig(root, fs))) {
                     e.createTable(SCHEMA, false);
                     TestRows.insert(e, "t", initialRows());
-                    rewrite(e, workload.get());
+                    workload.accept(e);
                     acknowledged = true;
                 } catch (StorageException e) {
                     assertTrue(fs.crashed(), "only the simulated crash may fail: " + e.getMessage());
@@ -356,6 +357,106 @@ class RewriteTest {
                 }
             }
         }
+    }
+
+    // ---------------------------------------------------------------- out-of-order inserts
+
+    /** Rows out of order: into the old partition 2026-11-01 (before its last row), a new one, and the last one. */
+    private static List<Object[]> lateRows() {
+        return List.of(new Object[]{D3 + 7, "in-order", 9L}, new Object[]{D1 + 1, "late-equal", 7L},
+                new Object[]{D1 - 5, "late-first", 6L}, new Object[]{D2 + 5, "late-equal-2", null}, new Object[]{D2 + 1, "late-2", 3L},
+                new Object[]{micros("2026-10-30T00:00:00Z"), "older-day", 8L});
+    }
+
+    private static void sortedByTimestamp(List<List<Object>> rows) {
+        for (int i = 1; i < rows.size(); i++) {
+            assertTrue((Long) rows.get(i - 1).get(0) <= (Long) rows.get(i).get(0), "row " + i + " out of order " + rows);
+        }
+    }
+
+    @Test
+    void outOfOrderInsertsMergeCopyOnWriteAndInOrderOnesAppend() throws IOException {
+        engine = TableEngine.open(EngineConfig.of(dir));
+        engine.housekeeping().pause();
+        engine.createTable(SCHEMA, false);
+        TestRows.insert(engine, "t", initialRows());
+        Path tableDir = engine.tableDirectory("t");
+        List<List<Object>> before = TestRows.readAll(engine, "t");
+        TableSnapshot old = engine.snapshot("t");
+
+        // A row equal to a partition's last timestamp appends (it comes after it in commit order).
+        TestRows.insert(engine, "t", List.<Object[]>of(new Object[]{D3, "c-equal", 0L}));
+        assertEquals(List.of("2026-11-01.1", "2026-11-02.1", "2026-11-03.1"), engine.partitionDirectories("t"));
+        before = TestRows.readAll(engine, "t");
+        old.close();
+        old = engine.snapshot("t");
+
+        assertEquals(3, TestRows.insert(engine, "t", lateRows()));
+        // 2026-11-01 and 2026-11-02 merged into new versions; 2026-11-03 took a plain append; 2026-10-30 is new.
+        assertEquals(List.of("2026-10-30.3", "2026-11-01.3", "2026-11-02.3", "2026-11-03.1"),
+                engine.partitionDirectories("t"));
+        List<List<Object>> after = TestRows.readAll(engine, "t");
+        assertEquals(List.of(List.of(micros("2026-10-30T00:00:00Z"), "older-day", 8L), List.of(D1 - 5, "late-first", 6L),
+                List.of(D1, "a", 1L), Arrays.asList(D1 + 1, null, 2L), List.of(D1 + 1, "late-equal", 7L),
+                Arrays.asList(D2, "b", null), List.of(D2 + 1, "late-2", 3L), List.of(D2 + 5, "bb", 4L), Arrays.asList(D2 + 5, "late-equal-2", null),
+                List.of(D3, "c", 5L), List.of(D3, "c-equal", 0L), List.of(D3 + 7, "in-order", 9L)), after,
+                "timestamp order; equal timestamps keep the order of the commits");
+        assertEquals(12, engine.tables().get(0).rowCount());
+
+        // A snapshot opened before the merge reads the old versions, also after a purge pass.
+        engine.housekeeping().resume();
+        engine.housekeeping().runOnce();
+        assertEquals(before, TestRows.readAll(old));
+        assertTrue(Files.exists(tableDir.resolve("2026-11-01.1")));
+        old.close();
+        engine.housekeeping().runOnce();
+        assertEquals(0, engine.housekeeping().pendingCount());
+        assertEquals(Set.of("2026-10-30.3", "2026-11-01.3", "2026-11-02.3", "2026-11-03.1", "_txn"),
+                listing(tableDir));
+
+        // A batch out of order within itself into a new partition is sorted (stably); in-order appends append.
+        long d5 = micros("2026-11-05T10:00:00Z");
+        TestRows.insert(engine, "t", List.of(new Object[]{d5 + 2, "x2", 2L}, new Object[]{d5, "x0", 0L},
+                new Object[]{d5 + 2, "x3", 3L}, new Object[]{d5 + 1, "x1", 1L}));
+        TestRows.insert(engine, "t", List.<Object[]>of(new Object[]{d5 + 3, "x4", 4L}));
+        assertEquals(List.of("2026-10-30.3", "2026-11-01.3", "2026-11-02.3", "2026-11-03.1", "2026-11-05.4"),
+                engine.partitionDirectories("t"));
+        List<List<Object>> now = TestRows.readAll(engine, "t");
+        assertEquals(List.of("x0", "x1", "x2", "x3", "x4"),
+                now.subList(12, 17).stream().map(r -> r.get(1)).toList());
+        sortedByTimestamp(now);
+        engine.close();
+        engine = TableEngine.open(EngineConfig.of(dir));
+        assertEquals(now, TestRows.readAll(engine, "t"));
+    }
+
+    @Test
+    void failedFsyncOfAMergingCommitLeavesTheOldState() throws IOException {
+        FaultInjectingFileSystem fs = new FaultInjectingFileSystem();
+        engine = TableEngine.open(new EngineConfig(dir, fs));
+        engine.createTable(SCHEMA, false);
+        TestRows.insert(engine, "t", initialRows());
+        List<List<Object>> before = TestRows.readAll(engine, "t");
+        for (int n = 1; n <= 4; n++) {
+            fs.failNthSync(n);
+            assertThrows(StorageException.class, () -> TestRows.insert(engine, "t", lateRows()));
+            fs.disarm();
+            assertEquals(before, TestRows.readAll(engine, "t"), "fsync " + n);
+            assertEquals(1, engine.tables().get(0).txn());
+        }
+        engine.close();
+        engine = TableEngine.open(EngineConfig.of(dir));
+        assertEquals(before, TestRows.readAll(engine, "t"));
+        assertEquals(Set.of("2026-11-01.1", "2026-11-02.1", "2026-11-03.1", "_txn"),
+                listing(engine.tableDirectory("t")));
+        TestRows.insert(engine, "t", lateRows());
+        sortedByTimestamp(TestRows.readAll(engine, "t"));
+        assertEquals(11, TestRows.readAll(engine, "t").size());
+    }
+
+    @Test
+    void crashAtEveryFileChangingCallOfAMergingCommitLeavesTheOldOrTheNewState() throws IOException {
+        crashAtEveryCall(e -> TestRows.insert(e, "t", lateRows()), false);
     }
 
     @Test
