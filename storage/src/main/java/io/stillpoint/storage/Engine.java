@@ -25,6 +25,41 @@ public interface Engine extends AutoCloseable {
      */
     boolean dropTable(String name, boolean ifExists);
 
+    /**
+     * Renames a table ({@code ALTER TABLE from RENAME TO to}): a registry change only, atomic and durable before
+     * returning; the files stay where they are (a table directory is named by the incarnation it was created as).
+     * Open snapshots and buffered rows keep working on the same incarnation.
+     *
+     * @throws StorageException TABLE_NOT_FOUND ({@code from}), TABLE_EXISTS ({@code to}), INVALID (empty name), IO
+     */
+    default void renameTable(String from, String to) {
+        throw new StorageException(StorageException.Kind.UNSUPPORTED, "rename is not supported by this engine [table="
+                + from + "]");
+    }
+
+    /**
+     * Adds a column at the end ({@code ALTER TABLE t ADD COLUMN}); every existing row reads NULL in it. Atomic and
+     * durable before returning; after a crash the table has the old or the new schema, never a mix.
+     *
+     * @throws StorageException TABLE_NOT_FOUND, INVALID (a column of that name exists), IO, DISK_FULL
+     */
+    default void addColumn(String table, ColumnSpec column) {
+        throw new StorageException(StorageException.Kind.UNSUPPORTED, "add column is not supported by this engine "
+                + "[table=" + table + "]");
+    }
+
+    /**
+     * Drops a column ({@code ALTER TABLE t DROP COLUMN}); its files go to housekeeping, never deleted inline.
+     * Atomic and durable before returning; after a crash the table has the old or the new schema.
+     *
+     * @throws StorageException TABLE_NOT_FOUND, INVALID (no such column, or the last column), UNSUPPORTED (the
+     *                          designated timestamp), IO, DISK_FULL
+     */
+    default void dropColumn(String table, String column) {
+        throw new StorageException(StorageException.Kind.UNSUPPORTED, "drop column is not supported by this engine "
+                + "[table=" + table + "]");
+    }
+
     /** @throws StorageException TABLE_NOT_FOUND */
     TableSchema schema(String name);
 

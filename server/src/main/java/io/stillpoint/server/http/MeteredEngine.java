@@ -35,6 +35,21 @@ public final class MeteredEngine implements Engine {
     }
 
     @Override
+    public void renameTable(String from, String to) {
+        inner.renameTable(from, to);
+    }
+
+    @Override
+    public void addColumn(String table, io.stillpoint.storage.ColumnSpec column) {
+        inner.addColumn(table, column);
+    }
+
+    @Override
+    public void dropColumn(String table, String column) {
+        inner.dropColumn(table, column);
+    }
+
+    @Override
     public TableSchema schema(String name) {
         return inner.schema(name);
     }

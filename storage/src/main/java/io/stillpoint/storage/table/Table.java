@@ -42,7 +42,8 @@ final class Table implements Housekeeping.PurgeTarget {
     final long id;
     final String directoryName;
     final Path dir;
-    final TableSchema schema;
+    // Replaced only by a rename (same columns), under commitLock and the engine's registry lock.
+    volatile TableSchema schema;
     private final FileSystemFacade fs;
     final ReentrantLock commitLock = new ReentrantLock();
     private final TxnFile txnFile;
