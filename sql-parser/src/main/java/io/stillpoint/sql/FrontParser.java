@@ -1,6 +1,7 @@
 package io.stillpoint.sql;
 
 import io.stillpoint.sql.ast.CopyOptions;
+import io.stillpoint.sql.ast.SqlType;
 import io.stillpoint.sql.ast.Statement;
 
 import java.util.List;
@@ -30,7 +31,11 @@ final class FrontParser {
     static boolean handles(List<Token> tokens) {
         Token first = tokens.get(0);
         if (first.isKeyword("alter")) {
-            // only ALTER TABLE ... DROP PARTITION is ours; other ALTERs are unsupported statements
+            // ALTER TABLE is ours (RENAME TO, ADD/DROP COLUMN, DROP PARTITION); other ALTERs are unsupported
+            // statements, reported by JSqlBridge
+            if (tokens.size() > 1 && tokens.get(1).isKeyword("table")) {
+                return true;
+            }
             for (int i = 1; i + 1 < tokens.size(); i++) {
                 if (tokens.get(i).isKeyword("drop") && tokens.get(i + 1).isKeyword("partition")) {
                     return true;
@@ -73,7 +78,7 @@ final class FrontParser {
                 yield new Statement.SetVariable(dottedName(), null);
             }
             case "checkpoint" -> checkpoint(first);
-            case "alter" -> dropPartitions();
+            case "alter" -> alterTable();
             case "copy" -> copy();
             case "truncate" -> truncate();
             default -> throw SqlParser.syntaxErrorAt(sql, first);
@@ -280,7 +285,6 @@ final class FrontParser {
         return new Statement.CheckpointCreate(value * unit);
     }
 
-    /** {@code ALTER TABLE name DROP PARTITION LIST 'p' [, 'p' ...]}. */
     /** {@code TRUNCATE [TABLE] name} (one table; RESTART IDENTITY, CASCADE and lists of tables are not ours). */
     private Statement truncate() {
         acceptAny("table");
@@ -299,12 +303,117 @@ final class FrontParser {
         return new Statement.Truncate(table, nameToken.position());
     }
 
-    private Statement dropPartitions() {
+    /**
+     * {@code ALTER TABLE name} followed by one action: {@code RENAME TO new}, {@code ADD [COLUMN] c type},
+     * {@code DROP [COLUMN] c}, {@code DROP PARTITION LIST 'p' [, 'p' ...]}. Other actions (several at once, RENAME
+     * COLUMN, ALTER COLUMN, IF [NOT] EXISTS, ...) are 0A000.
+     */
+    private Statement alterTable() {
         expectKeyword("table");
-        Token nameToken = atEnd() ? null : peek();
+        if (atEnd()) {
+            throw SqlParser.syntaxErrorAtEnd(endPosition());
+        }
+        Token nameToken = peek();
         String table = tableName();
-        expectKeyword("drop");
-        expectKeyword("partition");
+        if (atEnd()) {
+            throw SqlParser.syntaxErrorAtEnd(endPosition());
+        }
+        Token action = next();
+        if (action.isKeyword("rename")) {
+            if (!acceptKeyword("to")) {
+                throw alterNotSupported(atEnd() ? action : peek());
+            }
+            String newName = tableName();
+            return new Statement.RenameTable(table, newName, nameToken.position());
+        }
+        if (action.isKeyword("add")) {
+            acceptKeyword("column");
+            if (peekKeyword("if") || peekKeyword("constraint") || peekKeyword("primary") || peekKeyword("unique")) {
+                throw alterNotSupported(peek());
+            }
+            if (atEnd()) {
+                throw SqlParser.syntaxErrorAtEnd(endPosition());
+            }
+            Token columnToken = peek();
+            String column = identifier();
+            SqlType type = columnType();
+            if (!atEnd()) {
+                throw alterNotSupported(peek());
+            }
+            return new Statement.AddColumn(table, new Statement.ColumnDef(column, type, columnToken.position()),
+                    nameToken.position());
+        }
+        if (action.isKeyword("drop")) {
+            if (acceptKeyword("partition")) {
+                return dropPartitions(table, nameToken);
+            }
+            acceptKeyword("column");
+            if (peekKeyword("if") || peekKeyword("constraint")) {
+                throw alterNotSupported(peek());
+            }
+            if (atEnd()) {
+                throw SqlParser.syntaxErrorAtEnd(endPosition());
+            }
+            Token columnToken = peek();
+            String column = identifier();
+            acceptAny("cascade", "restrict");
+            if (!atEnd()) {
+                throw alterNotSupported(peek());
+            }
+            return new Statement.DropColumn(table, column, columnToken.position());
+        }
+        throw alterNotSupported(action);
+    }
+
+    private static SqlParseException alterNotSupported(Token at) {
+        return new SqlParseException(SqlParseException.FEATURE_NOT_SUPPORTED, "alter table supports one action of "
+                + "RENAME TO, ADD COLUMN, DROP COLUMN, DROP PARTITION [found=" + at.text() + "]", at.position());
+    }
+
+    /**
+     * A column type as CREATE TABLE spells it (JSqlBridge's mapping): BOOLEAN/BOOL, INT/INTEGER/INT4,
+     * LONG/BIGINT/INT8, DOUBLE [PRECISION]/FLOAT8/FLOAT, VARCHAR/TEXT/STRING/CHARACTER VARYING [(n)],
+     * TIMESTAMP [(p)] [WITHOUT TIME ZONE]; anything else is 42704.
+     */
+    private SqlType columnType() {
+        if (atEnd()) {
+            throw SqlParser.syntaxErrorAtEnd(endPosition());
+        }
+        Token first = peek();
+        String name = identifier();
+        if (name.equals("double") && acceptKeyword("precision")) {
+            name = "double precision";
+        } else if (name.equals("character") && acceptKeyword("varying")) {
+            name = "character varying";
+        }
+        SqlType type = switch (name) {
+            case "boolean", "bool" -> SqlType.BOOLEAN;
+            case "int", "integer", "int4" -> SqlType.INT;
+            case "long", "bigint", "int8" -> SqlType.LONG;
+            case "double", "double precision", "float8", "float" -> SqlType.DOUBLE;
+            case "varchar", "text", "string", "character varying" -> SqlType.VARCHAR;
+            case "timestamp" -> SqlType.TIMESTAMP;
+            default -> throw new SqlParseException("42704", "type does not exist [type=" + name + "]",
+                    first.position());
+        };
+        if (acceptSymbol("(")) {
+            if (type != SqlType.VARCHAR && type != SqlType.TIMESTAMP && !name.equals("float")) {
+                throw SqlParseException.syntax("type does not take a length [type=" + name + "]", first.position());
+            }
+            if (atEnd() || next().kind() != Token.Kind.NUMBER) {
+                throw SqlParser.syntaxErrorAtEnd(endPosition());
+            }
+            expectSymbol(")");
+        }
+        if (type == SqlType.TIMESTAMP && acceptKeyword("without")) {
+            expectKeyword("time");
+            expectKeyword("zone");
+        }
+        return type;
+    }
+
+    /** {@code ... DROP PARTITION LIST 'p' [, 'p' ...]} after {@code ALTER TABLE name}. */
+    private Statement dropPartitions(String table, Token nameToken) {
         expectKeyword("list");
         List<String> partitions = new java.util.ArrayList<>();
         do {

@@ -1,5 +1,6 @@
 package io.stillpoint.sql;
 
+import io.stillpoint.sql.ast.SqlType;
 import io.stillpoint.sql.ast.Statement;
 import org.junit.jupiter.api.Test;
 
@@ -8,7 +9,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** CHECKPOINT CREATE/RELEASE, ALTER TABLE ... DROP PARTITION LIST, RESET. */
+/** CHECKPOINT CREATE/RELEASE, ALTER TABLE (RENAME TO, ADD/DROP COLUMN, DROP PARTITION LIST), RESET. */
 class DialectExtensionsParsingTest {
 
     static Statement parse(String sql) {
@@ -43,7 +44,36 @@ class DialectExtensionsParsingTest {
         assertEquals(new Statement.DropPartitions("trades", List.of("2026-11-20", "2026-11-21"), 13), parse(sql));
         assertEquals("42601", error("ALTER TABLE t DROP PARTITION LIST").sqlState());
         assertEquals("42601", error("ALTER TABLE t DROP PARTITION LIST 2026").sqlState());
-        assertEquals("0A000", error("ALTER TABLE t ADD COLUMN a int").sqlState());
+        assertEquals("0A000", error("ALTER INDEX i RENAME TO j").sqlState());
+    }
+
+    @Test
+    void alterTableRenameAddAndDropColumn() {
+        assertEquals(new Statement.RenameTable("trades", "old_trades", 13),
+                parse("ALTER TABLE Trades RENAME TO Old_Trades"));
+        assertEquals(new Statement.RenameTable("t", "U", 13), parse("alter table public.t rename to \"U\";"));
+        assertEquals(new Statement.AddColumn("t", new Statement.ColumnDef("a", SqlType.INT, 26), 13),
+                parse("ALTER TABLE t ADD COLUMN a int"));
+        assertEquals(new Statement.AddColumn("t", new Statement.ColumnDef("d", SqlType.DOUBLE, 19), 13),
+                parse("ALTER TABLE t ADD d DOUBLE PRECISION"));
+        assertEquals(SqlType.VARCHAR, ((Statement.AddColumn) parse("ALTER TABLE t ADD s varchar(20)")).column().type());
+        assertEquals(SqlType.VARCHAR,
+                ((Statement.AddColumn) parse("ALTER TABLE t ADD s character varying")).column().type());
+        assertEquals(SqlType.TIMESTAMP,
+                ((Statement.AddColumn) parse("ALTER TABLE t ADD x timestamp without time zone")).column().type());
+        assertEquals(new Statement.DropColumn("t", "v", 27), parse("ALTER TABLE t DROP COLUMN v"));
+        assertEquals(new Statement.DropColumn("t", "v", 20), parse("ALTER TABLE t DROP v CASCADE"));
+        assertEquals("42704", error("ALTER TABLE t ADD COLUMN a numeric").sqlState());
+        assertEquals("42601", error("ALTER TABLE t ADD COLUMN a").sqlState());
+        assertEquals("42601", error("ALTER TABLE t").sqlState());
+        assertEquals("42601", error("ALTER TABLE t RENAME TO").sqlState());
+        assertEquals("0A000", error("ALTER TABLE t RENAME COLUMN a TO b").sqlState());
+        assertEquals("0A000", error("ALTER TABLE t ALTER COLUMN a TYPE int").sqlState());
+        assertEquals("0A000", error("ALTER TABLE t ADD COLUMN a int, ADD COLUMN b int").sqlState());
+        assertEquals("0A000", error("ALTER TABLE t ADD COLUMN IF NOT EXISTS a int").sqlState());
+        assertEquals("0A000", error("ALTER TABLE t DROP COLUMN a, DROP COLUMN b").sqlState());
+        assertEquals("alter table supports one action of RENAME TO, ADD COLUMN, DROP COLUMN, DROP PARTITION "
+                + "[found=owner]", error("ALTER TABLE t OWNER TO bob").getMessage());
     }
 
     @Test

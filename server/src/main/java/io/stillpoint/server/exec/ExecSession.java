@@ -43,6 +43,7 @@ final class ExecSession implements Session {
     private static final Result.Command SET = new Result.Command("SET");
     private static final Result.Command CREATE_TABLE = new Result.Command("CREATE TABLE");
     private static final Result.Command DROP_TABLE = new Result.Command("DROP TABLE");
+    private static final Result.Command ALTER_TABLE = new Result.Command("ALTER TABLE");
     private static final Result.Empty EMPTY = new Result.Empty();
     private static final Object[] NO_PARAMS = new Object[0];
     private static final DataType[] NO_TYPES = new DataType[0];
@@ -256,6 +257,11 @@ final class ExecSession implements Session {
             if (st instanceof Statement.DropTable d) {
                 requireWrite("DROP TABLE");
                 return dropTable(d);
+            }
+            if (st instanceof Statement.RenameTable || st instanceof Statement.AddColumn
+                    || st instanceof Statement.DropColumn) {
+                requireWrite("ALTER TABLE");
+                return alterTable(st);
             }
             if (st instanceof Statement.SetVariable s) {
                 parameters.set(s.name(), s.value());
@@ -597,6 +603,71 @@ final class ExecSession implements Session {
             case VARCHAR -> ColumnType.VARCHAR;
             case TIMESTAMP -> ColumnType.TIMESTAMP;
         };
+    }
+
+    /**
+     * ALTER TABLE RENAME TO / ADD COLUMN / DROP COLUMN: DDL, run at once and durable on its own like CREATE and DROP
+     * TABLE (not undone by a later ROLLBACK). Refused after uncommitted inserts in the transaction (0A000): those rows
+     * were buffered for the table's old name or columns.
+     */
+    private Result alterTable(Statement st) {
+        if (write != null && write.pendingRows() > 0) {
+            throw new SqlError("0A000", "statement commits on its own and cannot follow uncommitted inserts in the "
+                    + "same transaction, commit them first [statement=ALTER TABLE, pendingRows="
+                    + write.pendingRows() + "]");
+        }
+        String table;
+        int position;
+        if (st instanceof Statement.RenameTable r) {
+            table = r.table();
+            position = r.position();
+        } else if (st instanceof Statement.AddColumn a) {
+            table = a.table();
+            position = a.position();
+        } else {
+            table = ((Statement.DropColumn) st).table();
+            position = ((Statement.DropColumn) st).position();
+        }
+        try {
+            if (!engine.tableExists(table)) {
+                throw new SqlError("42P01", "table does not exist [table=" + table + "]", position);
+            }
+            if (st instanceof Statement.RenameTable r) {
+                if (engine.tableExists(r.newName())) {
+                    throw new SqlError("42P07", "table already exists [table=" + r.newName() + "]", position);
+                }
+                engine.renameTable(table, r.newName());
+            } else if (st instanceof Statement.AddColumn a) {
+                if (engine.schema(table).columnIndex(a.column().name()) >= 0) {
+                    throw new SqlError("42701", "column already exists [table=" + table + ", column="
+                            + a.column().name() + "]", a.column().position());
+                }
+                engine.addColumn(table, new ColumnSpec(a.column().name(), columnType(a.column().type())));
+            } else {
+                Statement.DropColumn d = (Statement.DropColumn) st;
+                io.stillpoint.storage.TableSchema schema = engine.schema(table);
+                int index = schema.columnIndex(d.column());
+                if (index < 0) {
+                    throw new SqlError("42703", "column does not exist [table=" + table + ", column=" + d.column()
+                            + "]", d.position());
+                }
+                if (index == schema.timestampIndex()) {
+                    throw new SqlError("0A000", "cannot drop the designated timestamp column [table=" + table
+                            + ", column=" + d.column() + "]", d.position());
+                }
+                if (schema.columnCount() == 1) {
+                    throw new SqlError("0A000", "cannot drop the only column of a table [table=" + table
+                            + ", column=" + d.column() + "]", d.position());
+                }
+                engine.dropColumn(table, d.column());
+            }
+        } catch (StorageException e) {
+            if (e.kind() == StorageException.Kind.TABLE_NOT_FOUND) {
+                throw new SqlError("42P01", "table does not exist [table=" + table + "]", position, e);
+            }
+            throw Errors.fromStorage(e, position);
+        }
+        return ALTER_TABLE;
     }
 
     private Result dropTable(Statement.DropTable d) {

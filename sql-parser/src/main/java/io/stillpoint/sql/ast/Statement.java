@@ -90,6 +90,15 @@ public sealed interface Statement {
      */
     record DropPartitions(String table, List<String> partitions, int position) implements Statement {}
 
+    /** {@code ALTER TABLE table RENAME TO newName}. {@code position} is the table name's. */
+    record RenameTable(String table, String newName, int position) implements Statement {}
+
+    /** {@code ALTER TABLE table ADD [COLUMN] name type}. {@code position} is the table name's. */
+    record AddColumn(String table, ColumnDef column, int position) implements Statement {}
+
+    /** {@code ALTER TABLE table DROP [COLUMN] name}. {@code position} is the column name's. */
+    record DropColumn(String table, String column, int position) implements Statement {}
+
     /**
      * {@code COPY table [(cols)] FROM STDIN [options]}: rows arrive in CopyData messages. An empty {@code columns} list
      * means all columns in order. {@code position} is the table name's.
