@@ -345,6 +345,9 @@ final class FrontParser {
         }
         if (action.isKeyword("drop")) {
             if (acceptKeyword("partition")) {
+                if (peekKeyword("where")) {
+                    return dropPartitionsWhere(table, tokens.get(0), nameToken);
+                }
                 return dropPartitions(table, nameToken);
             }
             acceptKeyword("column");
@@ -410,6 +413,34 @@ final class FrontParser {
             expectKeyword("zone");
         }
         return type;
+    }
+
+    /**
+     * {@code ... DROP PARTITION WHERE condition}. The condition is an expression, which JSqlParser parses: the
+     * statement is handed to {@link JSqlBridge} as {@code DELETE FROM name WHERE condition}, written over the same
+     * characters of a copy of the text (the words before WHERE are always longer than {@code DELETE FROM name}, the
+     * rest is blanked), so every position in the expression and in its errors is the original text's.
+     */
+    private Statement dropPartitionsWhere(String table, Token alter, Token nameToken) {
+        int nameEnd = tokens.get(index - 3).end(); // the token before DROP PARTITION ends the table name
+        Token where = peek();
+        char[] copy = sql.toCharArray();
+        java.util.Arrays.fill(copy, alter.start(), where.start(), ' ');
+        String head = "DELETE FROM " + sql.substring(nameToken.start(), nameEnd) + " ";
+        head.getChars(0, head.length(), copy, alter.start());
+        String rewritten = new String(copy);
+        List<Token> statement = new java.util.ArrayList<>();
+        for (Token t : Tokenizer.tokenize(rewritten)) {
+            if (t.start() >= alter.start() && t.end() <= tokens.get(tokens.size() - 1).end()) {
+                statement.add(t);
+            }
+        }
+        Statement parsed = new JSqlBridge(rewritten, statement).parse();
+        index = tokens.size();
+        if (!(parsed instanceof Statement.Delete d) || d.where() == null) {
+            throw SqlParser.syntaxErrorAt(sql, where);
+        }
+        return new Statement.DropPartitionsWhere(table, d.where(), nameToken.position());
     }
 
     /** {@code ... DROP PARTITION LIST 'p' [, 'p' ...]} after {@code ALTER TABLE name}. */

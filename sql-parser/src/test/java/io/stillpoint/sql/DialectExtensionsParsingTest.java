@@ -1,5 +1,6 @@
 package io.stillpoint.sql;
 
+import io.stillpoint.sql.ast.Expr;
 import io.stillpoint.sql.ast.SqlType;
 import io.stillpoint.sql.ast.Statement;
 import org.junit.jupiter.api.Test;
@@ -45,6 +46,22 @@ class DialectExtensionsParsingTest {
         assertEquals("42601", error("ALTER TABLE t DROP PARTITION LIST").sqlState());
         assertEquals("42601", error("ALTER TABLE t DROP PARTITION LIST 2026").sqlState());
         assertEquals("0A000", error("ALTER INDEX i RENAME TO j").sqlState());
+    }
+
+    @Test
+    void dropPartitionWhere() {
+        String sql = "ALTER TABLE Trades DROP PARTITION WHERE ts < '2026-11-21' AND ts >= '2026-11-01'";
+        Statement.DropPartitionsWhere d = (Statement.DropPartitionsWhere) parse(sql);
+        assertEquals("trades", d.table());
+        assertEquals(13, d.position());
+        // Positions in the condition are the original text's.
+        assertEquals(sql.indexOf("ts <") + 1, ((Expr.Binary) ((Expr.Binary) d.where()).left()).position());
+        Statement.DropPartitionsWhere q = (Statement.DropPartitionsWhere) SqlParser.parseScript(
+                "SELECT 1; alter table public.t drop partition where ts <= now();").get(1).statement();
+        assertEquals("t", q.table());
+        SqlParseException bad = error("ALTER TABLE t DROP PARTITION WHERE ts <");
+        assertEquals("42601", bad.sqlState());
+        assertEquals("42601", error("ALTER TABLE t DROP PARTITION WHERE").sqlState());
     }
 
     @Test

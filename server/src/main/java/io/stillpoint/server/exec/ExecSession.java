@@ -247,7 +247,7 @@ final class ExecSession implements Session {
                 return new Result.CopyOut(rows.columns(), rows.cursor(), c.options());
             }
             if (st instanceof Statement.Update || st instanceof Statement.Delete || st instanceof Statement.Truncate
-                    || st instanceof Statement.DropPartitions) {
+                    || st instanceof Statement.DropPartitions || st instanceof Statement.DropPartitionsWhere) {
                 return rewrite(h, st, values);
             }
             if (st instanceof Statement.CreateTable c) {
@@ -300,6 +300,8 @@ final class ExecSession implements Session {
             plan = RewritePlan.truncate(t, engine);
         } else if (st instanceof Statement.DropPartitions d) {
             plan = RewritePlan.dropPartitions(d, engine);
+        } else if (st instanceof Statement.DropPartitionsWhere d) {
+            plan = RewritePlan.dropPartitionsWhere(d, engine, new ExprCompiler(NO_TYPES.clone(), info));
         } else {
             plan = (RewritePlan) currentPlan(h);
         }

@@ -19,7 +19,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A compiled {@code UPDATE}, {@code DELETE}, {@code TRUNCATE} or {@code ALTER TABLE ... DROP PARTITION}: each runs
+ * A compiled {@code UPDATE}, {@code DELETE}, {@code TRUNCATE} or {@code ALTER TABLE ... DROP PARTITION LIST | WHERE}:
+ * each runs
  * as one copy-on-write commit of its own ({@link WriteTransaction#rewrite}). UPDATE and DELETE read every partition
  * the WHERE may match (designated-timestamp bounds among its top-level AND conjuncts prune the others, which are
  * neither read nor written, as a SELECT prunes them), evaluate the WHERE per row (a row matches only if it is
@@ -27,13 +28,13 @@ import java.util.Set;
  * as it is. SET expressions see the row's old values (all assignments of a row at once, as in PostgreSQL).
  *
  * <p>An UPDATE that would move a row to another partition (a new designated timestamp outside the row's
- * partition period) is refused with 0A000: it would have to write two partitions, the row's old one without the
- * row and a new or other one with it, and inserting into an older partition is the out-of-order merge that is not
- * built yet. An UPDATE of the designated timestamp within the partition is done (rows are kept in timestamp order).
+ * partition period) is refused with 0A000: it would have to write two partitions in one commit, the row's old one
+ * without the row and another one with it (the engine's out-of-order merge does the second half for inserts, but a
+ * rewrite does not yet combine the two). An UPDATE of the designated timestamp within the partition is done (rows are kept in timestamp order).
  */
 final class RewritePlan {
 
-    enum Kind { UPDATE, DELETE, TRUNCATE, DROP_PARTITIONS }
+    enum Kind { UPDATE, DELETE, TRUNCATE, DROP_PARTITIONS, DROP_PARTITIONS_WHERE }
 
     /** One designated-timestamp bound of the WHERE: {@code ts op constant}. */
     private record Bound(BinaryOp op, Ev constant) {}
@@ -105,6 +106,29 @@ final class RewritePlan {
     static RewritePlan dropPartitions(Statement.DropPartitions d, Engine engine) {
         return new RewritePlan(Kind.DROP_PARTITIONS, d.table(), schema(engine, d.table(), d.position()), null,
                 new int[0], new Ev[0], List.of(), List.copyOf(d.partitions()));
+    }
+
+    /**
+     * {@code ALTER TABLE t DROP PARTITION WHERE condition}: the condition must be an AND of comparisons of the
+     * designated timestamp with constants ({@code <, <=, >, >=, =}); anything else is 0A000. The partitions all
+     * of whose rows match (by their min and max designated timestamp) are dropped in one commit; a partition only
+     * partly matching stays whole (DELETE removes single rows).
+     */
+    static RewritePlan dropPartitionsWhere(Statement.DropPartitionsWhere d, Engine engine, ExprCompiler compiler) {
+        TableSchema schema = schema(engine, d.table(), d.position());
+        Ev where = compileWhere(d.where(), scope(schema, d.table()), compiler);
+        List<Bound> bounds = bounds(where, schema);
+        List<Ev> conjuncts = new ArrayList<>();
+        flattenAnd(where, conjuncts);
+        if (schema.timestampIndex() < 0 || bounds.size() != conjuncts.size()) {
+            String column = schema.timestampIndex() < 0 ? "none"
+                    : schema.columns().get(schema.timestampIndex()).name();
+            throw new SqlError("0A000", "drop partition where supports only comparisons of the designated timestamp "
+                    + "with constants joined by AND [table=" + d.table() + ", designatedTimestamp=" + column + "]",
+                    d.where().position());
+        }
+        return new RewritePlan(Kind.DROP_PARTITIONS_WHERE, d.table(), schema, where, new int[0], new Ev[0], bounds,
+                null);
     }
 
     private static TableSchema schema(Engine engine, String table, int position) {
@@ -223,13 +247,15 @@ final class RewritePlan {
                 return switch (kind) {
                     case TRUNCATE -> true;
                     case DROP_PARTITIONS -> partitions.contains(p.name());
+                    case DROP_PARTITIONS_WHERE -> range[0] <= range[1] && p.minTimestamp() >= range[0]
+                            && p.maxTimestamp() <= range[1];
                     default -> range[0] <= range[1] && p.maxTimestamp() >= range[0] && p.minTimestamp() <= range[1];
                 };
             }
 
             @Override
             public List<Object[]> rewrite(PartitionSnapshot p) {
-                if (kind == Kind.TRUNCATE || kind == Kind.DROP_PARTITIONS) {
+                if (kind == Kind.TRUNCATE || kind == Kind.DROP_PARTITIONS || kind == Kind.DROP_PARTITIONS_WHERE) {
                     count[0] += p.rowCount();
                     return List.of();
                 }
@@ -250,7 +276,7 @@ final class RewritePlan {
             case UPDATE -> "UPDATE " + count[0];
             case DELETE -> "DELETE " + count[0];
             case TRUNCATE -> "TRUNCATE TABLE";
-            case DROP_PARTITIONS -> "ALTER TABLE";
+            case DROP_PARTITIONS, DROP_PARTITIONS_WHERE -> "ALTER TABLE";
         });
     }
 

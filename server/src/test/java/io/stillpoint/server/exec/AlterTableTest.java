@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * ALTER TABLE ... RENAME TO, ADD COLUMN, DROP COLUMN through the executor: results, SQLSTATEs, the read-only user,
+ * ALTER TABLE ... RENAME TO, ADD COLUMN, DROP COLUMN, DROP PARTITION WHERE through the executor: results, SQLSTATEs, the read-only user,
  * transactions, out-of-order inserts in between, and the state after reopening the engine.
  */
 class AlterTableTest extends ExecTestSupport {
@@ -75,6 +75,35 @@ class AlterTableTest extends ExecTestSupport {
         assertEquals(List.of(row(1, null), row(2, null)), rows("SELECT qty, sym FROM t"));
         reopen();
         assertEquals(List.of(row(1, null), row(2, null)), rows("SELECT qty, sym FROM t"));
+    }
+
+    @Test
+    void dropPartitionWhereDropsThePartitionsEntirelyMatching() {
+        run("CREATE TABLE t (ts TIMESTAMP, sym VARCHAR, qty INT) TIMESTAMP(ts) PARTITION BY DAY");
+        run("INSERT INTO t VALUES ('2026-11-01 10:00:00', 'a', 1), ('2026-11-02 10:00:00', 'b', 2), "
+                + "('2026-11-02 20:00:00', 'c', 3), ('2026-11-03 10:00:00', 'd', 4)");
+        // 2026-11-02 only partly matches (its 20:00 row does not): it stays whole.
+        assertEquals("ALTER TABLE", one("ALTER TABLE t DROP PARTITION WHERE ts < '2026-11-02 12:00:00'").tag());
+        assertEquals(List.of(row("b"), row("c"), row("d")), rows("SELECT sym FROM t"));
+        assertEquals("ALTER TABLE", one("ALTER TABLE t DROP PARTITION WHERE '2026-11-02' <= ts AND ts <= "
+                + "'2026-11-02 20:00:00'").tag());
+        assertEquals(List.of(row("d")), rows("SELECT sym FROM t"));
+        assertEquals("ALTER TABLE", one("ALTER TABLE t DROP PARTITION WHERE ts < '2000-01-01'").tag(),
+                "nothing matches: no commit, no error");
+        assertError("0A000", "drop partition where supports only comparisons of the designated timestamp with "
+                + "constants joined by AND [table=t, designatedTimestamp=ts]",
+                "ALTER TABLE t DROP PARTITION WHERE qty < 3");
+        assertEquals("0A000", error("ALTER TABLE t DROP PARTITION WHERE ts < '2026-11-05' OR ts > "
+                + "'2026-11-06'").sqlState());
+        assertEquals("42703", error("ALTER TABLE t DROP PARTITION WHERE nope < 3").sqlState());
+        assertEquals("42P01", error("ALTER TABLE nope DROP PARTITION WHERE ts < '2026-11-05'").sqlState());
+        assertEquals("42501", error(open("reader", Role.READ_ONLY),
+                "ALTER TABLE t DROP PARTITION WHERE ts < '2026-11-05'").sqlState());
+        assertEquals(List.of(row("d")), rows("SELECT sym FROM t"));
+        assertEquals("ALTER TABLE", one("ALTER TABLE t DROP PARTITION WHERE ts <= now()").tag());
+        assertEquals(0L, value("SELECT count(*) FROM t"));
+        reopen();
+        assertEquals(0L, value("SELECT count(*) FROM t"));
     }
 
     @Test

@@ -90,6 +90,13 @@ public sealed interface Statement {
      */
     record DropPartitions(String table, List<String> partitions, int position) implements Statement {}
 
+    /**
+     * {@code ALTER TABLE name DROP PARTITION WHERE condition}: drops the partitions all of whose rows match; the
+     * executor accepts only comparisons of the designated timestamp with constants. {@code position} is the table
+     * name's.
+     */
+    record DropPartitionsWhere(String table, Expr where, int position) implements Statement {}
+
     /** {@code ALTER TABLE table RENAME TO newName}. {@code position} is the table name's. */
     record RenameTable(String table, String newName, int position) implements Statement {}
 
