@@ -30,6 +30,7 @@ public final class FaultInjectingFileSystem implements FileSystemFacade {
     private final AtomicInteger totalDirSyncs = new AtomicInteger();
     private final AtomicInteger totalWrites = new AtomicInteger();
     private volatile Predicate<Path> failSyncOf;
+    private volatile boolean failEverySync;
     private final List<String> log = Collections.synchronizedList(new ArrayList<>());
 
     public FaultInjectingFileSystem(FileSystemFacade delegate) {
@@ -49,6 +50,11 @@ public final class FaultInjectingFileSystem implements FileSystemFacade {
     /** The next fsync of a file or directory matching {@code target} fails with an IOException. */
     public void failSyncOf(Predicate<Path> target) {
         failSyncOf = target;
+    }
+
+    /** While on, every fsync of a file or directory fails with an IOException (a disk that stopped syncing). */
+    public void failEverySync(boolean on) {
+        failEverySync = on;
     }
 
     /** "write &lt;path&gt;", "sync &lt;path&gt;" and "dirsync &lt;path&gt;" entries so far, in the order the calls began. */
@@ -87,6 +93,7 @@ public final class FaultInjectingFileSystem implements FileSystemFacade {
         failWriteAt = 0;
         failRenameAt = 0;
         failSyncOf = null;
+        failEverySync = false;
     }
 
     /** fsyncs of files so far (fdatasync of column files and _txn). */
@@ -103,6 +110,9 @@ public final class FaultInjectingFileSystem implements FileSystemFacade {
     }
 
     private void maybeFailSync(Path what) throws IOException {
+        if (failEverySync) {
+            throw new IOException("injected fsync failure [target=" + what + "]");
+        }
         Predicate<Path> target = failSyncOf;
         if (target != null && target.test(what)) {
             synchronized (this) {
