@@ -75,6 +75,11 @@ public interface Engine extends AutoCloseable {
     /** Starts buffering rows for one session. */
     WriteTransaction beginWrite();
 
+    /** The checkpoint coordinator of this engine. */
+    default Checkpoints checkpoints() {
+        throw new StorageException(StorageException.Kind.UNSUPPORTED, "checkpoints are not supported by this engine");
+    }
+
     /** Waits for in-flight commits, makes everything committed durable, releases the root lock. Idempotent. */
     @Override
     void close();

@@ -3,11 +3,51 @@ package io.stillpoint.storage;
 import io.stillpoint.storage.fs.FileSystemFacade;
 
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 
-/** Where the engine lives and which file system facade it goes through (tests pass a fault-injecting one). */
-public record EngineConfig(Path root, FileSystemFacade fs) {
+/**
+ * Where the engine lives, which file system facade it goes through (tests pass a fault-injecting one), and the
+ * checkpoint policy.
+ */
+public record EngineConfig(Path root, FileSystemFacade fs, CheckpointPolicy checkpointPolicy) {
+
+    public EngineConfig(Path root, FileSystemFacade fs) {
+        this(root, fs, CheckpointPolicy.DEFAULT);
+    }
 
     public static EngineConfig of(Path root) {
         return new EngineConfig(root, FileSystemFacade.real());
+    }
+
+    public EngineConfig withCheckpointPolicy(CheckpointPolicy policy) {
+        return new EngineConfig(root, fs, policy);
+    }
+
+    /**
+     * How long a checkpoint may live and how much free disk it must leave.
+     *
+     * @param defaultLease       the lease of {@code CHECKPOINT CREATE} without {@code LEASE} (default 24 hours)
+     * @param diskFloorBytes     CREATE is refused, and an active checkpoint released with reason {@code disk guard},
+     *                           when the usable space of the root's file system is below this (0 turns the guard off)
+     * @param guardInterval      how often the lease and the free space are checked while a checkpoint is active
+     * @param clock              the time source of started_at, expires_at and the lease (tests pass their own)
+     */
+    public record CheckpointPolicy(Duration defaultLease, long diskFloorBytes, Duration guardInterval, Clock clock) {
+
+        public static final CheckpointPolicy DEFAULT = new CheckpointPolicy(Duration.ofHours(24), 256L << 20,
+                Duration.ofSeconds(1), Clock.systemUTC());
+
+        public CheckpointPolicy {
+            if (defaultLease == null || defaultLease.isNegative() || defaultLease.isZero()) {
+                throw new IllegalArgumentException("checkpoint lease must be positive [lease=" + defaultLease + "]");
+            }
+            if (diskFloorBytes < 0) {
+                throw new IllegalArgumentException("disk floor must not be negative [bytes=" + diskFloorBytes + "]");
+            }
+            if (guardInterval == null || guardInterval.isNegative() || guardInterval.isZero()) {
+                throw new IllegalArgumentException("guard interval must be positive [interval=" + guardInterval + "]");
+            }
+        }
     }
 }

@@ -22,7 +22,18 @@ public class StorageException extends RuntimeException {
         /** No space left on the device (53100). */
         DISK_FULL,
         /** Any other I/O failure, e.g. an injected fsync error (58030). */
-        IO
+        IO,
+        /**
+         * An operation not allowed in the checkpoint's current state (55000): CREATE while one is active, or the
+         * first RELEASE after a checkpoint ended on its own.
+         */
+        CHECKPOINT_STATE,
+        /**
+         * The engine refuses to open this root because of checkpoint or restore state: a restore whose validation
+         * failed, {@code _restore} without a checkpoint, or a copy of a checkpointed root started without
+         * {@code _restore}. Nothing was changed on disk.
+         */
+        RESTORE_REFUSED
     }
 
     private final Kind kind;
