@@ -50,6 +50,39 @@ public interface FileSystemFacade {
         return RealFileSystem.INSTANCE.tryLock(file);
     }
 
+    /**
+     * Usable bytes on the file system that holds {@code path} (the checkpoint's disk guard reads it). Tests override
+     * it to simulate a filling disk.
+     */
+    default long usableSpace(Path path) throws IOException {
+        return RealFileSystem.INSTANCE.usableSpace(path);
+    }
+
+    /**
+     * Number of hard links to a regular file: more than one means another directory tree (a {@code cp -al} copy)
+     * shares its bytes, so the file must not be written in place or truncated before it is replaced by a private
+     * copy.
+     */
+    default int linkCount(Path file) throws IOException {
+        return RealFileSystem.INSTANCE.linkCount(file);
+    }
+
+    /**
+     * Cuts a regular file to {@code size} bytes (never extends it) and fsyncs it. Only restore may call it, on files
+     * with one link, to drop bytes past a checkpoint's committed length.
+     */
+    default void truncate(Path file, long size) throws IOException {
+        RealFileSystem.INSTANCE.truncate(file, size);
+    }
+
+    /**
+     * A stable identity of a file or directory on this machine (device and inode where the OS has them), so a root
+     * can tell whether it is the directory a checkpoint was taken in or a copy of it.
+     */
+    default String fileKey(Path path) throws IOException {
+        return RealFileSystem.INSTANCE.fileKey(path);
+    }
+
     /** A held lock; closing it releases the lock. */
     interface FileLockHandle extends AutoCloseable {
         @Override

@@ -22,6 +22,36 @@ final class RealFileSystem implements FileSystemFacade {
     }
 
     @Override
+    public long usableSpace(Path path) throws IOException {
+        return Files.getFileStore(path).getUsableSpace();
+    }
+
+    @Override
+    public int linkCount(Path file) throws IOException {
+        Object n = Files.getAttribute(file, "unix:nlink");
+        return ((Number) n).intValue();
+    }
+
+    @Override
+    public void truncate(Path file, long size) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            if (ch.size() > size) {
+                ch.truncate(size);
+            }
+            ch.force(true);
+        }
+    }
+
+    @Override
+    public String fileKey(Path path) throws IOException {
+        Object key = Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        if (key == null) {
+            throw new IOException("file system has no file identity [path=" + path + "]");
+        }
+        return key.toString();
+    }
+
+    @Override
     public WritableFile openWritable(Path file) throws IOException {
         return new ChannelFile(FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE));
