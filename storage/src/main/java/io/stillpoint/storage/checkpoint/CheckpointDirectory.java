@@ -207,11 +207,12 @@ public final class CheckpointDirectory {
             Path db = temp.resolve(DB);
             fs.createDirectories(db);
             TableEngine.MetadataFormats.writeRegistry(fs, db, cut); // fsyncs the file and db/
-            // Per table: its directory, its _txn, the fsync of both; tables in parallel lanes.
+            // Per table: its files checked, its directory, its _txn, the fsync of both; tables in parallel lanes.
             List<SyncAction> work = new ArrayList<>(cut.tables().size() + 2);
             for (TableCut t : cut.tables()) {
                 Path dir = db.resolve(t.directory());
                 work.add(() -> {
+                    checkFiles(fs, root, t);
                     fs.createDirectories(dir);
                     TableEngine.MetadataFormats.writeTxn(fs, dir, t);
                     syncFile(fs, dir.resolve(TableEngine.MetadataFormats.TXN_NAME));
@@ -256,6 +257,33 @@ public final class CheckpointDirectory {
             }
         } catch (IOException | RuntimeException suppressed) {
             failure.addSuppressed(suppressed);
+        }
+    }
+
+    /**
+     * A checkpoint that a copy could not be restored from is refused: every file the table's state references must
+     * exist with at least its committed length (a stat per file, no data read).
+     *
+     * @throws StorageException CORRUPT naming the table and the file
+     */
+    private static void checkFiles(FileSystemFacade fs, Path root, TableCut t) throws IOException {
+        String prefix = DB + "/" + t.directory() + "/";
+        for (PartitionCut p : t.partitions()) {
+            for (CheckpointFile f : p.files(prefix)) {
+                Path file = root.resolve(f.path());
+                long size;
+                try {
+                    size = fs.exists(file) ? fs.size(file) : -1;
+                } catch (NoSuchFileException e) {
+                    size = -1;
+                }
+                if (size < f.committedLength()) {
+                    throw new StorageException(StorageException.Kind.CORRUPT, "table file "
+                            + (size < 0 ? "missing" : "shorter than its committed length") + ", checkpoint refused "
+                            + "[table=" + t.schema().name() + ", file=" + f.path() + ", committed=" + f.committedLength()
+                            + ", actual=" + (size < 0 ? "none" : String.valueOf(size)) + "]");
+                }
+            }
         }
     }
 

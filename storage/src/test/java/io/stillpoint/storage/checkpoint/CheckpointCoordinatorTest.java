@@ -475,6 +475,28 @@ class CheckpointCoordinatorTest {
         assertTrue(failed >= 12, "faults that hit a create: " + failed);
     }
 
+    @Test
+    void aDamagedTableFailsCreateAndLeavesThingsAsTheyWere() throws IOException {
+        TableEngine e = populated();
+        String bDir = e.tableDirectory("b").getFileName().toString();
+        String part = e.partitionDirectories("b").get(0);
+        Path column = e.tableDirectory("b").resolve(part).resolve("c2.d");
+        byte[] bytes = Files.readAllBytes(column);
+        Files.write(column, java.util.Arrays.copyOf(bytes, bytes.length - 8)); // damaged behind the engine's back
+        StorageException ex = assertThrows(StorageException.class, () -> e.checkpoints().create(null));
+        assertEquals(StorageException.Kind.CORRUPT, ex.kind());
+        assertEquals("table file shorter than its committed length, checkpoint refused [table=b, file=db/" + bDir + "/"
+                + part + "/c2.d, committed=" + bytes.length + ", actual=" + (bytes.length - 8) + "]", ex.getMessage());
+        assertNoCheckpoint(e);
+        Files.delete(column);
+        ex = assertThrows(StorageException.class, () -> e.checkpoints().create(null));
+        assertTrue(ex.getMessage().startsWith("table file missing, checkpoint refused [table=b"), ex.getMessage());
+        assertNoCheckpoint(e);
+        e.dropTable("b", false);
+        e.checkpoints().create(null);
+        assertEquals(1, e.checkpoints().status().tables());
+    }
+
     // ---------------------------------------------------------------- lease and disk guard
 
     @Test
