@@ -545,6 +545,36 @@ class CheckpointCoordinatorTest {
     }
 
     @Test
+    void aGuardReleaseCutShortByACrashIsFinishedAtOpen() {
+        TableEngine e = populated();
+        CheckpointStatus s = e.checkpoints().create(null);
+        e.close();
+        // The guard wrote its record, then the process died before .checkpoint was removed.
+        new CheckpointEndedRecord(CheckpointStatus.DISK_GUARD, s.startedAt() + 5, s.startedAt()).write(fs, root());
+        TableEngine again = open();
+        assertFalse(again.checkpoints().status().inProgress());
+        assertFalse(again.housekeeping().isPaused());
+        assertFalse(Files.exists(root().resolve(".checkpoint")));
+        assertEquals(CheckpointStatus.DISK_GUARD, again.checkpoints().status().lastReleaseReason());
+        StorageException ex = assertThrows(StorageException.class, () -> again.checkpoints().release());
+        assertTrue(ex.getMessage().contains("reason=disk guard"), ex.getMessage());
+        again.checkpoints().release();
+    }
+
+    @Test
+    void aDamagedEndedRecordStillFailsTheNextReleaseOnce() throws IOException {
+        TableEngine e = populated();
+        e.close();
+        Files.write(root().resolve(CheckpointEndedRecord.NAME), new byte[]{1, 2, 3, 4, 5});
+        TableEngine again = open();
+        StorageException ex = assertThrows(StorageException.class, () -> again.checkpoints().release());
+        assertEquals(StorageException.Kind.CHECKPOINT_STATE, ex.kind());
+        assertTrue(ex.getMessage().startsWith("checkpoint ended before release, the copy is not valid [reason=unknown"),
+                ex.getMessage());
+        again.checkpoints().release();
+    }
+
+    @Test
     void leaseRunningOutWhileTheEngineIsDownReleasesAtOpen() {
         TableEngine e = populated();
         e.checkpoints().create(Duration.ofHours(1));
