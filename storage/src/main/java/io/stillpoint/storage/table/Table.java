@@ -397,9 +397,10 @@ final class Table implements Housekeeping.PurgeTarget {
      * queued for the purge, and a commit must never write into one of them (the purge would delete what it wrote
      * once the checkpoint is released). New partition directories are named {@code <partition>.<txn>}, so the txn
      * counter jumps past the highest leftover version: one durable commit of the same partitions with that txn,
-     * installed through a new {@code _txn} file (a jump may land in the current state's slot).
+     * installed through a new {@code _txn} file (a jump may land in the current state's slot). Returns whether it
+     * jumped.
      */
-    void advancePastLeftovers() throws IOException {
+    boolean advancePastLeftovers() throws IOException {
         long highest = -1;
         for (String name : leftoversAwaitingPurge) {
             int dot = name.lastIndexOf('.');
@@ -415,11 +416,12 @@ final class Table implements Housekeeping.PurgeTarget {
         try {
             TxnState current = state;
             if (highest <= current.txn) {
-                return;
+                return false;
             }
             TxnState next = new TxnState(highest, current.rowCount, current.partitions);
             txnFile.installInNewFile(next, current);
             state = next;
+            return true;
         } finally {
             commitLock.unlock();
         }

@@ -154,7 +154,9 @@ public final class TableEngine implements Engine {
                                 && n.equals(TxnFile.TEMP_NAME)), t.leftoversAwaitingPurge::remove));
                 if (housekeeping.isPaused()) {
                     // A checkpoint keeps the leftovers on disk: no commit may write into one of them.
-                    t.advancePastLeftovers();
+                    if (t.advancePastLeftovers()) {
+                        keepTemporaryName(t.dir.resolve(TxnFile.TEMP_NAME)); // the jump went through _txn.tmp
+                    }
                 }
             }
         } catch (IOException e) {

@@ -750,6 +750,7 @@ class CheckpointCoordinatorTest {
         Files.write(leftover.resolve("c0.d"), new byte[]{1, 2, 3});
         TableEngine again = open();
         assertTrue(again.housekeeping().isPaused());
+        assertTrue(Files.exists(tableDir.resolve("_txn.tmp"))); // the jump's temporary name is kept for copies
         insert(again, "t", T0 + DAY, "b", 2);               // a new partition: must not be 2026-11-21.2
         insert(again, "t", T0 + DAY / 2, "c", 3);           // a merge into 2026-11-20: a new version
         assertArrayEquals(new byte[]{1, 2, 3}, Files.readAllBytes(leftover.resolve("c0.d")));
