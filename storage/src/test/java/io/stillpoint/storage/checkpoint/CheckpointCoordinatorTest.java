@@ -653,6 +653,23 @@ class CheckpointCoordinatorTest {
     }
 
     @Test
+    void theDiskGuardReleasesEvenWhenItsRecordCannotBeWritten() {
+        long floor = 1L << 30;
+        TableEngine e = open(root(), floor);
+        e.createTable(trades("a"), false);
+        fs.setUsableSpace(floor * 2);
+        e.checkpoints().create(null);
+        fs.setUsableSpace(floor - 1);
+        fs.diskFullOnNthWrite(1); // the ended record's write: the disk really is full
+        assertEquals(CheckpointStatus.DISK_GUARD, e.checkpoints().checkGuards());
+        fs.disarm();
+        assertNoCheckpoint(e);
+        assertFalse(Files.exists(root().resolve(CheckpointEndedRecord.NAME)));
+        StorageException ex = assertThrows(StorageException.class, () -> e.checkpoints().release());
+        assertTrue(ex.getMessage().contains("reason=disk guard"), ex.getMessage());
+    }
+
+    @Test
     void theGuardThreadReleasesOnItsOwn() throws InterruptedException {
         EngineConfig.CheckpointPolicy fast = new EngineConfig.CheckpointPolicy(Duration.ofHours(24), 0,
                 Duration.ofMillis(5), clock);
