@@ -458,6 +458,25 @@ class CheckpointCoordinatorTest {
         assertFalse(Files.exists(root().resolve("db/_tables.tmp")));
     }
 
+    @Test
+    void aTxnFileOutgrowingItsSlotKeepsItsTemporaryNameDuringACheckpoint() {
+        TableEngine e = populated();
+        e.checkpoints().create(null);
+        Path txnTemp = e.tableDirectory("b").resolve("_txn.tmp");
+        assertFalse(Files.exists(txnTemp));
+        try (WriteTransaction tx = e.beginWrite()) {
+            for (int day = 0; day < 60; day++) { // 60 partitions: the record outgrows its slot, a new _txn is installed
+                tx.insert("b", new Object[]{T0 + day * DAY, "d" + day, (long) day});
+            }
+            tx.commit();
+        }
+        assertTrue(Files.exists(txnTemp));
+        assertEquals(61, rows(e, "b").size());
+        e.checkpoints().release();
+        insert(e, "b", T0 + 70 * DAY, "after", 1);
+        assertEquals(62, rows(e, "b").size());
+    }
+
     // ---------------------------------------------------------------- failed creates
 
     private void assertNoCheckpoint(TableEngine e) {
