@@ -39,6 +39,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * dropped incarnation once no snapshot pins it, and a partition version superseded by a rewrite
  * ({@link Table#rewrite}) once no snapshot of an older state is open. At open, housekeeping also queues crash leftovers: temporary
  * files, table directories the registry does not list and partition directories no {@code _txn} references.
+ * <pre>
+ *   &lt;root&gt;/.checkpoint/                   the active checkpoint, if any ({@link CheckpointDirectory}); also
+ *   &lt;root&gt;/.checkpoint-ended               its unreported automatic end ({@code CheckpointEndedRecord})
+ * </pre>
+ * Checkpoints ({@link #checkpoints()}, a {@link CheckpointCoordinator}) take their global cut through {@link #cut()};
+ * while one is active housekeeping is paused, and at open a checkpoint that survived the restart pauses it before
+ * anything is purged (see {@link #open}).
  */
 public final class TableEngine implements Engine {
 
@@ -51,7 +58,6 @@ public final class TableEngine implements Engine {
     private final Path dbDir;
     private final FileSystemFacade.FileLockHandle lock;
     private final Housekeeping housekeeping;
-    private final EngineConfig.CheckpointPolicy checkpointPolicy;
     private CheckpointCoordinator checkpoints;
     private final ParallelSync parallelSync = new ParallelSync(4);
     private final Object registryLock = new Object();
@@ -65,7 +71,6 @@ public final class TableEngine implements Engine {
         this.root = root;
         this.dbDir = root.resolve(DB_DIR);
         this.lock = lock;
-        this.checkpointPolicy = checkpointPolicy;
         this.housekeeping = new Housekeeping(fs, HOUSEKEEPING_RETRY_MILLIS, checkpointPolicy.clock());
     }
 
@@ -152,7 +157,7 @@ public final class TableEngine implements Engine {
                 t.leftoversAwaitingPurge.addAll(housekeeping.enqueueUnreferenced(t.dir,
                         n -> n.equals(TxnFile.NAME) || referenced.contains(n) || (keepTemps
                                 && n.equals(TxnFile.TEMP_NAME)), t.leftoversAwaitingPurge::remove));
-                if (housekeeping.isPaused()) {
+                if (keepTemps) {
                     // A checkpoint keeps the leftovers on disk: no commit may write into one of them.
                     if (t.advancePastLeftovers()) {
                         keepTemporaryName(t.dir.resolve(TxnFile.TEMP_NAME)); // the jump went through _txn.tmp
@@ -213,7 +218,7 @@ public final class TableEngine implements Engine {
             List<TableRegistry.Entry> entries = entries();
             entries.add(new TableRegistry.Entry(id, directory, schema));
             try {
-                writeRegistry( id + 1, entries);
+                writeRegistry(id + 1, entries);
             } catch (IOException e) {
                 table.close();
                 // The directory is unreferenced; housekeeping deletes it (no inline delete).
@@ -239,8 +244,8 @@ public final class TableEngine implements Engine {
     }
 
     /**
-     * While a checkpoint holds housekeeping (a copy of the root may be running), an empty file is
-     * put back under a temporary name that an atomic replace ({@code _tables.tmp}, a new table's {@code _txn.tmp})
+     * While a checkpoint holds housekeeping (a copy of the root may be running), an empty file is put back under a
+     * temporary name that an atomic replace ({@code _tables.tmp}, a new table's {@code _txn.tmp})
      * just renamed away: a copy tool that listed the directory while the temporary file existed then still finds
      * it, instead of failing on a file that vanished. The file is unreferenced (purged at the next open without a
      * checkpoint) and its writer reuses it from offset 0.
