@@ -844,6 +844,62 @@ class CheckpointCoordinatorTest {
     }
 
     @Test
+    void checkpointsUnderConcurrentDdlAndWritesPinEveryFileTheyList() throws Exception {
+        TableEngine e = populated();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        List<Thread> threads = new ArrayList<>();
+        threads.add(new Thread(() -> { // DDL: create, add column, rename, drop
+            try {
+                for (int i = 0; !stop.get(); i++) {
+                    String t = "ddl" + (i % 3);
+                    e.createTable(trades(t), true);
+                    insert(e, t, T0 + i, "x", i);
+                    e.addColumn(t, new ColumnSpec("c" + i, ColumnType.INT));
+                    e.renameTable(t, t + "r");
+                    e.dropTable(t + "r", false);
+                }
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+            }
+        }));
+        threads.add(new Thread(() -> { // writes: appends, out-of-order merges, updates
+            try {
+                for (long i = 0; !stop.get(); i++) {
+                    insert(e, "a", T0 + (i % 5) * DAY, "w" + i, i);
+                    if (i % 4 == 0) {
+                        rewrite(e, "a", mapRows(r -> new Object[]{r[0], r[1], ((Long) r[2]) + 1}));
+                    }
+                }
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+            }
+        }));
+        threads.forEach(Thread::start);
+        try {
+            for (int round = 0; round < 25 && failure.get() == null; round++) {
+                e.checkpoints().create(null);
+                for (int look = 0; look < 3; look++) {
+                    for (CheckpointFile f : e.checkpoints().files()) {
+                        Path p = root().resolve(f.path());
+                        assertTrue(Files.exists(p) && Files.size(p) >= f.committedLength(), "unpinned: " + f);
+                    }
+                    e.housekeeping().runOnce();
+                }
+                CheckpointDirectory.read(fs, root());
+                e.checkpoints().release();
+            }
+        } finally {
+            stop.set(true);
+            for (Thread t : threads) {
+                t.join(60_000);
+                assertFalse(t.isAlive(), "a thread is stuck (deadlock?)");
+            }
+        }
+        assertNull(failure.get());
+    }
+
+    @Test
     void housekeepingStatusReportsTheQueue() {
         TableEngine e = populated();
         Housekeeping.JobStatus idle = e.housekeeping().status().get(0);
