@@ -31,9 +31,9 @@ import java.util.zip.CRC32C;
  * <pre>
  *   .checkpoint/CHECKPOINT                     the header (below)
  *   .checkpoint/db/_tables                     the table registry at the cut, in TableRegistry's own format
- *   .checkpoint/db/&lt;name&gt;~&lt;id&gt;/_txn          each table's committed state at the cut: a TxnFile of its own (same
- *                                              format as db/'s) whose only commit record is exactly that state
- *                                              (without appended ranges: the manifest vouches for the files)
+ *   .checkpoint/db/&lt;name&gt;~&lt;id&gt;/_txn          each table's committed state at the cut: a TxnFile of its
+ *                                              own (db/'s format) whose only commit record is exactly that
+ *                                              state (without appended ranges: the manifest vouches for the files)
  *   .checkpoint/MANIFEST                       every data file those states reference, with its committed length
  * </pre>
  * {@code CHECKPOINT}, little-endian:
@@ -215,8 +215,7 @@ public final class CheckpointDirectory {
                 work.add(() -> {
                     checkFiles(fs, root, t);
                     fs.createDirectories(dir);
-                    TableEngine.MetadataFormats.writeTxn(fs, dir, t);
-                    syncFile(fs, dir.resolve(TableEngine.MetadataFormats.TXN_NAME));
+                    TableEngine.MetadataFormats.writeTxn(fs, dir, t); // written and fsynced
                     fs.syncDirectory(dir);
                 });
             }
@@ -274,15 +273,15 @@ public final class CheckpointDirectory {
                 Path file = root.resolve(f.path());
                 long size;
                 try {
-                    size = fs.exists(file) ? fs.size(file) : -1;
+                    size = fs.size(file);
                 } catch (NoSuchFileException e) {
                     size = -1;
                 }
                 if (size < f.committedLength()) {
                     throw new StorageException(StorageException.Kind.CORRUPT, "table file "
                             + (size < 0 ? "missing" : "shorter than its committed length") + ", checkpoint refused "
-                            + "[table=" + t.schema().name() + ", file=" + f.path() + ", committed=" + f.committedLength()
-                            + ", actual=" + (size < 0 ? "none" : String.valueOf(size)) + "]");
+                            + "[table=" + t.schema().name() + ", file=" + f.path() + ", committed="
+                            + f.committedLength() + ", actual=" + (size < 0 ? "none" : String.valueOf(size)) + "]");
                 }
             }
         }
