@@ -10,6 +10,7 @@ import io.stillpoint.storage.TableInfo;
 import io.stillpoint.storage.TableSchema;
 import io.stillpoint.storage.TableSnapshot;
 import io.stillpoint.storage.WriteTransaction;
+import io.stillpoint.storage.checkpoint.PrivateCopies;
 import io.stillpoint.storage.fs.FileSystemFacade;
 import io.stillpoint.storage.housekeeping.Housekeeping;
 
@@ -74,6 +75,7 @@ public final class TableEngine implements Engine {
         FileSystemFacade.FileLockHandle lock;
         try {
             fs.createDirectories(root);
+            PrivateCopies.unshareLockFile(fs, root, root.resolve(LOCK_FILE)); // a cp -al copy must not share it
             lock = fs.tryLock(root.resolve(LOCK_FILE));
         } catch (IOException e) {
             throw StorageErrors.io("cannot lock root", root, e);
@@ -82,6 +84,7 @@ public final class TableEngine implements Engine {
             throw new StorageException(StorageException.Kind.LOCKED,
                     "root is locked by another stillpoint engine [root=" + root + "]");
         }
+        PrivateCopies.recordLockOwner(fs, root, root.resolve(LOCK_FILE));
         TableEngine engine = new TableEngine(fs, root, lock);
         try {
             engine.load();

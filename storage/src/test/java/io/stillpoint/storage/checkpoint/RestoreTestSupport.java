@@ -1,0 +1,187 @@
+package io.stillpoint.storage.checkpoint;
+
+import io.stillpoint.storage.ColumnChunk;
+import io.stillpoint.storage.ColumnSpec;
+import io.stillpoint.storage.ColumnType;
+import io.stillpoint.storage.Engine;
+import io.stillpoint.storage.PartitionBy;
+import io.stillpoint.storage.PartitionSnapshot;
+import io.stillpoint.storage.TableSchema;
+import io.stillpoint.storage.TableSnapshot;
+import io.stillpoint.storage.WriteTransaction;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/** Helpers of the restore and hard-link tests: a schema, rows, reading tables back, copying and hashing trees. */
+final class RestoreTestSupport {
+
+    /** 2026-11-01T00:00:00Z in microseconds. */
+    static final long DAY0 = 1_793_491_200_000_000L;
+    static final long DAY = 86_400_000_000L;
+
+    private RestoreTestSupport() {
+    }
+
+    /** (ts TIMESTAMP designated, qty LONG, note VARCHAR) partitioned by DAY. */
+    static TableSchema schema(String name) {
+        return new TableSchema(name, List.of(new ColumnSpec("ts", ColumnType.TIMESTAMP),
+                new ColumnSpec("qty", ColumnType.LONG), new ColumnSpec("note", ColumnType.VARCHAR)), 0, PartitionBy.DAY);
+    }
+
+    /** {@code count} rows of day {@code day}, qty {@code seed + i}, every third note NULL. */
+    static List<Object[]> rows(int day, int count, long seed) {
+        List<Object[]> rows = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            long ts = DAY0 + day * DAY + seed * 1_000_000L + i; // seeds below 86400 stay in the day
+            rows.add(new Object[]{ts, seed + i, i % 3 == 0 ? null : "n" + (seed + i)});
+        }
+        return rows;
+    }
+
+    static long insert(Engine engine, String table, List<Object[]> rows) {
+        try (WriteTransaction tx = engine.beginWrite()) {
+            for (Object[] r : rows) {
+                tx.insert(table, r);
+            }
+            return tx.commit();
+        }
+    }
+
+    static List<List<Object>> readAll(Engine engine, String table) {
+        try (TableSnapshot s = engine.snapshot(table)) {
+            return readAll(s);
+        }
+    }
+
+    static List<List<Object>> readAll(TableSnapshot s) {
+        List<List<Object>> rows = new ArrayList<>();
+        int columns = s.schema().columnCount();
+        for (PartitionSnapshot p : s.partitions()) {
+            for (long first = 0; first < p.rowCount(); first += 1000) {
+                int count = (int) Math.min(1000, p.rowCount() - first);
+                ColumnChunk[] chunks = new ColumnChunk[columns];
+                for (int c = 0; c < columns; c++) {
+                    chunks[c] = p.read(c, first, count);
+                }
+                for (int i = 0; i < count; i++) {
+                    Object[] row = new Object[columns];
+                    for (int c = 0; c < columns; c++) {
+                        row[c] = chunks[c].getValue(i);
+                    }
+                    rows.add(Arrays.asList(row));
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** Every table of an engine, by name, with its schema's column names and its rows. */
+    static Map<String, List<List<Object>>> dump(Engine engine) {
+        Map<String, List<List<Object>>> all = new TreeMap<>();
+        for (var info : engine.tables()) {
+            List<List<Object>> rows = new ArrayList<>();
+            List<Object> header = new ArrayList<>();
+            for (ColumnSpec c : engine.schema(info.name()).columns()) {
+                header.add(c.name() + ":" + c.type());
+            }
+            rows.add(header);
+            rows.addAll(readAll(engine, info.name()));
+            all.put(info.name(), rows);
+        }
+        return all;
+    }
+
+    static List<List<Object>> asLists(List<Object[]> rows) {
+        List<List<Object>> out = new ArrayList<>();
+        for (Object[] r : rows) {
+            out.add(Arrays.asList(r));
+        }
+        return out;
+    }
+
+    /** {@code cp -al}: directories created, every regular file hard-linked. */
+    static void linkTree(Path from, Path to) throws IOException {
+        try (Stream<Path> walk = Files.walk(from)) {
+            for (Path p : walk.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.createLink(target, p);
+                }
+            }
+        }
+    }
+
+    /** {@code cp -a}: a plain copy of the tree. */
+    static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> walk = Files.walk(from)) {
+            for (Path p : walk.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+    }
+
+    /** Every file and directory under {@code root} (relative path) with the SHA-256 of a file's bytes. */
+    static Map<String, String> hashTree(Path root) throws IOException {
+        Map<String, String> hashes = new TreeMap<>();
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.toList()) {
+                String rel = root.relativize(p).toString();
+                hashes.put(rel, Files.isDirectory(p) ? "dir" : sha256(Files.readAllBytes(p)));
+            }
+        }
+        return hashes;
+    }
+
+    /** The bytes of every regular file under {@code root}, by relative path. */
+    static Map<String, byte[]> contents(Path root) throws IOException {
+        Map<String, byte[]> all = new TreeMap<>();
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.toList()) {
+                if (Files.isRegularFile(p)) {
+                    all.put(root.relativize(p).toString(), Files.readAllBytes(p));
+                }
+            }
+        }
+        return all;
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
