@@ -11,6 +11,7 @@ import io.stillpoint.storage.TableSchema;
 import io.stillpoint.storage.TableSnapshot;
 import io.stillpoint.storage.WriteTransaction;
 import io.stillpoint.storage.checkpoint.CheckpointDirectory;
+import io.stillpoint.storage.checkpoint.CheckpointRestore;
 import io.stillpoint.storage.checkpoint.PrivateCopies;
 import io.stillpoint.storage.fs.FileSystemFacade;
 import io.stillpoint.storage.housekeeping.Housekeeping;
@@ -85,15 +86,18 @@ public final class TableEngine implements Engine {
             throw new StorageException(StorageException.Kind.LOCKED,
                     "root is locked by another stillpoint engine [root=" + root + "]");
         }
-        PrivateCopies.recordLockOwner(fs, root, root.resolve(LOCK_FILE));
         TableEngine engine = new TableEngine(fs, root, lock);
         try {
+            // Restore from a copy (_restore) before anything else reads the root; also finishes an interrupted one.
+            CheckpointRestore.restoreIfRequested(fs, root);
             engine.load();
         } catch (RuntimeException e) {
             engine.parallelSync.close();
             engine.releaseLock();
             throw e;
         }
+        // Only now: a refused open (e.g. a restore that failed validation) must leave every file as it was.
+        PrivateCopies.recordLockOwner(fs, root, root.resolve(LOCK_FILE));
         engine.housekeeping.start();
         return engine;
     }

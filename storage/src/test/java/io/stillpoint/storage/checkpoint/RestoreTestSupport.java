@@ -50,6 +50,38 @@ final class RestoreTestSupport {
         return rows;
     }
 
+    /** Every row of one partition. */
+    static List<Object[]> rowsOf(PartitionSnapshot p, int columns) {
+        List<Object[]> rows = new ArrayList<>();
+        for (long first = 0; first < p.rowCount(); first += 1000) {
+            int count = (int) Math.min(1000, p.rowCount() - first);
+            ColumnChunk[] chunks = new ColumnChunk[columns];
+            for (int c = 0; c < columns; c++) {
+                chunks[c] = p.read(c, first, count);
+            }
+            for (int i = 0; i < count; i++) {
+                Object[] row = new Object[columns];
+                for (int c = 0; c < columns; c++) {
+                    row[c] = chunks[c].getValue(i);
+                }
+                rows.add(row);
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * One copy-on-write commit: {@code change} gets each partition's name and rows and returns its new rows (an
+     * empty list drops it) or null to leave it as it is.
+     */
+    static long rewrite(Engine engine, String table,
+                        java.util.function.BiFunction<String, List<Object[]>, List<Object[]>> change) {
+        int columns = engine.schema(table).columnCount();
+        try (WriteTransaction tx = engine.beginWrite()) {
+            return tx.rewrite(table, p -> change.apply(p.name(), rowsOf(p, columns)));
+        }
+    }
+
     static long insert(Engine engine, String table, List<Object[]> rows) {
         try (WriteTransaction tx = engine.beginWrite()) {
             for (Object[] r : rows) {
@@ -169,6 +201,14 @@ final class RestoreTestSupport {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    static long size(Path root, io.stillpoint.storage.CheckpointFile f) {
+        try {
+            return Files.size(root.resolve(f.path()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
