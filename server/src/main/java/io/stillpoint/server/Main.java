@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
 
 /**
  * The server process: parses the command line, opens the storage engine on the root (taking its lock), starts
@@ -51,6 +52,11 @@ public final class Main {
     }
 
     static int run(String[] args) {
+        return run(args, TableEngine::open);
+    }
+
+    /** {@link #run(String[])} with the way the engine is opened given: tests observe the config and the failures. */
+    static int run(String[] args, Function<EngineConfig, TableEngine> openEngine) {
         ServerOptions options;
         try {
             options = ServerOptions.parse(args, System.getenv());
@@ -78,7 +84,7 @@ public final class Main {
         TableEngine engine;
         try {
             Files.createDirectories(root);
-            engine = TableEngine.open(EngineConfig.of(root).withCheckpointPolicy(options.checkpointPolicy()));
+            engine = openEngine.apply(EngineConfig.of(root).withCheckpointPolicy(options.checkpointPolicy()));
         } catch (IOException e) {
             System.err.println("stillpoint: cannot create the root directory [root=" + root + ", error=" + e + "]");
             closeQuietly(http);
