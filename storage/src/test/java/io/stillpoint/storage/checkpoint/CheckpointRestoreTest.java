@@ -18,6 +18,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -55,14 +57,21 @@ class CheckpointRestoreTest {
 
     private static final FileSystemFacade FS = FileSystemFacade.real();
 
-    /**
-     * A checkpoint as the coordinator takes it: the deleting housekeeping paused (the copy must find every pinned
-     * file), then the metadata of one global cut written to {@code .checkpoint/}.
-     */
+    /** The engine's checkpoint coordinator with no disk floor (test machines may have little free space). */
+    static final EngineConfig.CheckpointPolicy POLICY = new EngineConfig.CheckpointPolicy(Duration.ofHours(1), 0,
+            Duration.ofSeconds(1), Clock.systemUTC());
+
+    static EngineConfig config(Path root) {
+        return EngineConfig.of(root).withCheckpointPolicy(POLICY);
+    }
+
+    static EngineConfig config(Path root, FileSystemFacade fs) {
+        return new EngineConfig(root, fs, POLICY);
+    }
+
+    /** CHECKPOINT CREATE through the engine's coordinator. */
     static void checkpoint(TableEngine engine) {
-        engine.housekeeping().pause();
-        long now = System.currentTimeMillis() * 1000;
-        CheckpointDirectory.write(FS, engine.root(), engine.cut(), now, now + 3_600_000_000L);
+        engine.checkpoints().create(null);
     }
 
     private static void touchRestore(Path root) throws IOException {
@@ -75,7 +84,7 @@ class CheckpointRestoreTest {
      */
     private Map<String, List<List<Object>>> everyChangeAfterACheckpoint(Path root, Path copy) throws IOException {
         Map<String, List<List<Object>>> atCheckpoint;
-        try (TableEngine e = TableEngine.open(EngineConfig.of(root))) {
+        try (TableEngine e = TableEngine.open(config(root))) {
             e.createTable(schema("t"), false);
             e.createTable(schema("u"), false);
             e.createTable(schema("w"), false);
@@ -130,20 +139,6 @@ class CheckpointRestoreTest {
         return atCheckpoint;
     }
 
-    /** After a restore: db/ holds only what the registry lists, each table directory only its referenced versions. */
-    private static void assertOnlyReferencedDirectories(TableEngine e, Path root) throws IOException {
-        Set<String> tableDirs = new TreeSet<>();
-        for (var info : e.tables()) {
-            Path tableDir = e.tableDirectory(info.name());
-            tableDirs.add(tableDir.getFileName().toString());
-            Set<String> expected = new TreeSet<>(e.partitionDirectories(info.name()));
-            expected.add("_txn");
-            assertEquals(expected, new TreeSet<>(FS.list(tableDir)), "entries of " + tableDir);
-        }
-        tableDirs.add("_tables");
-        assertEquals(tableDirs, new TreeSet<>(FS.list(root.resolve("db"))), "entries of db/");
-    }
-
     /** Every file of the manifest is cut to exactly its committed length. */
     private static void assertCut(Path root, List<CheckpointFile> manifest) throws IOException {
         for (CheckpointFile f : manifest) {
@@ -169,9 +164,9 @@ class CheckpointRestoreTest {
         List<CheckpointFile> manifest = CheckpointDirectory.read(FS, copy).manifest();
         assertTrue(manifest.stream().anyMatch(f -> f.committedLength() < RestoreTestSupport.size(copy, f)),
                 "some files grew after the checkpoint");
-        try (TableEngine e = TableEngine.open(EngineConfig.of(copy))) {
+        try (TableEngine e = TableEngine.open(config(copy))) {
             assertEquals(expected, dump(e));
-            assertOnlyReferencedDirectories(e, copy);
+            RestoreTestSupport.assertOnlyReferencedDirectories(e, copy);
             assertRestoreFinished(copy);
             assertCut(copy, manifest);
             // Writes and a new checkpoint work after a restore.
@@ -179,10 +174,10 @@ class CheckpointRestoreTest {
             e.createTable(schema("later"), false);
             checkpoint(e);
             assertTrue(CheckpointDirectory.exists(FS, copy));
+            e.checkpoints().release();
         }
         // A second start does not restore again (it keeps what was written after the restore).
-        CheckpointDirectory.remove(FS, copy);
-        try (TableEngine e = TableEngine.open(EngineConfig.of(copy))) {
+        try (TableEngine e = TableEngine.open(config(copy))) {
             assertTrue(e.tableExists("later"));
             List<List<Object>> t = readAll(e, "t");
             assertEquals(expected.get("t").size() - 1 + 3, t.size());
@@ -195,10 +190,10 @@ class CheckpointRestoreTest {
         Map<String, List<List<Object>>> expected = everyChangeAfterACheckpoint(root, dir.resolve("unused"));
         touchRestore(root);
         List<CheckpointFile> manifest = CheckpointDirectory.read(FS, root).manifest();
-        try (TableEngine e = TableEngine.open(EngineConfig.of(root))) {
+        try (TableEngine e = TableEngine.open(config(root))) {
             assertEquals(expected, dump(e));
             assertCut(root, manifest);
-            assertOnlyReferencedDirectories(e, root);
+            RestoreTestSupport.assertOnlyReferencedDirectories(e, root);
         }
         assertRestoreFinished(root);
     }
@@ -209,7 +204,7 @@ class CheckpointRestoreTest {
     private Path checkpointedCopy(String name) throws IOException {
         Path root = dir.resolve(name + "-root");
         Path copy = dir.resolve(name);
-        try (TableEngine e = TableEngine.open(EngineConfig.of(root))) {
+        try (TableEngine e = TableEngine.open(config(root))) {
             e.createTable(schema("t"), false);
             insert(e, "t", rows(0, 20, 100));
             insert(e, "t", rows(1, 20, 200));
@@ -229,7 +224,7 @@ class CheckpointRestoreTest {
         Path copy = checkpointedCopy(name);
         damage.accept(copy);
         Map<String, String> before = hashTree(copy);
-        StorageException e = assertThrows(StorageException.class, () -> TableEngine.open(EngineConfig.of(copy)));
+        StorageException e = assertThrows(StorageException.class, () -> TableEngine.open(config(copy)));
         assertEquals(StorageException.Kind.RESTORE_REFUSED, e.kind(), e.getMessage());
         assertTrue(e.getMessage().startsWith(messageStart), e.getMessage());
         assertEquals(before, hashTree(copy), "a refused restore changed the tree");
@@ -291,7 +286,7 @@ class CheckpointRestoreTest {
             }
         });
         Map<String, String> before = hashTree(copy);
-        StorageException e = assertThrows(StorageException.class, () -> TableEngine.open(EngineConfig.of(copy)));
+        StorageException e = assertThrows(StorageException.class, () -> TableEngine.open(config(copy)));
         assertEquals(StorageException.Kind.RESTORE_REFUSED, e.kind());
         assertEquals("file shorter than the checkpoint needs [file=" + f.path() + ", committed=" + f.committedLength()
                 + ", actual=" + (f.committedLength() - 1) + "]", e.getMessage());
@@ -337,7 +332,7 @@ class CheckpointRestoreTest {
         try (FileChannel ch = FileChannel.open(header, StandardOpenOption.WRITE)) {
             ch.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, 7), 4);
         }
-        StorageException e = assertThrows(StorageException.class, () -> TableEngine.open(EngineConfig.of(copy)));
+        StorageException e = assertThrows(StorageException.class, () -> TableEngine.open(config(copy)));
         assertTrue(e.getMessage().contains("checkpoint_version=7") && e.getMessage().contains("supported_version=1")
                 && e.getMessage().contains(header.toString()), e.getMessage());
     }
@@ -352,7 +347,7 @@ class CheckpointRestoreTest {
         copyTree(template, probe);
         CrashSimulatingFileSystem counting = new CrashSimulatingFileSystem(Long.MAX_VALUE,
                 Files.createDirectories(dir.resolve("probe-backups")));
-        try (TableEngine e = TableEngine.open(new EngineConfig(probe, counting))) {
+        try (TableEngine e = TableEngine.open(config(probe, counting))) {
             expected = dump(e);
         }
         long total = counting.operations();
@@ -365,7 +360,7 @@ class CheckpointRestoreTest {
                 copyTree(template, copy);
                 CrashSimulatingFileSystem fs = new CrashSimulatingFileSystem(n,
                         Files.createDirectories(dir.resolve("backups-" + n + "-" + lose)));
-                try (TableEngine e = TableEngine.open(new EngineConfig(copy, fs))) {
+                try (TableEngine e = TableEngine.open(config(copy, fs))) {
                     crashedIn.add("opened (the crash hit an advisory write or a retried housekeeping delete)");
                 } catch (StorageException e) {
                     crashedIn.add(e.getMessage().replaceAll(" \\[.*", ""));
@@ -374,10 +369,10 @@ class CheckpointRestoreTest {
                 if (lose) {
                     fs.loseUnsyncedState();
                 }
-                try (TableEngine e = TableEngine.open(EngineConfig.of(copy))) {
+                try (TableEngine e = TableEngine.open(config(copy))) {
                     assertEquals(expected, dump(e), "state after a crash at operation " + n + " (lose=" + lose + ")");
                     assertCut(copy, manifest);
-                    assertOnlyReferencedDirectories(e, copy);
+                    RestoreTestSupport.assertOnlyReferencedDirectories(e, copy);
                     insert(e, "t", rows(3, 2, 7000));
                 }
                 assertRestoreFinished(copy);
@@ -394,7 +389,7 @@ class CheckpointRestoreTest {
             throws IOException {
         Path root = dir.resolve("original");
         Path copy = dir.resolve("linked");
-        try (TableEngine o = TableEngine.open(EngineConfig.of(root))) {
+        try (TableEngine o = TableEngine.open(config(root))) {
             o.createTable(schema("t"), false);
             insert(o, "t", rows(0, 20, 100));
             insert(o, "t", rows(1, 20, 200));
@@ -407,7 +402,7 @@ class CheckpointRestoreTest {
             Map<String, byte[]> originalFiles = RestoreTestSupport.contents(root.resolve("db"));
 
             List<CheckpointFile> manifest = CheckpointDirectory.read(FS, copy).manifest();
-            try (TableEngine c = TableEngine.open(EngineConfig.of(copy))) {
+            try (TableEngine c = TableEngine.open(config(copy))) {
                 assertEquals(atCheckpoint, dump(c));
                 assertCut(copy, manifest);
                 assertRestoreFinished(copy);
@@ -437,8 +432,8 @@ class CheckpointRestoreTest {
                 assertEquals(expectedO, readAll(o, "t"));
                 c.close();
                 o.close();
-                try (TableEngine c2 = TableEngine.open(EngineConfig.of(copy));
-                     TableEngine o2 = TableEngine.open(EngineConfig.of(root))) {
+                try (TableEngine c2 = TableEngine.open(config(copy));
+                     TableEngine o2 = TableEngine.open(config(root))) {
                     assertEquals(expectedC, readAll(c2, "t"));
                     assertEquals(expectedO, readAll(o2, "t"));
                 }

@@ -212,6 +212,23 @@ final class RestoreTestSupport {
         }
     }
 
+    /** After a restore: db/ holds only what the registry lists, each table directory only its referenced versions. */
+    static void assertOnlyReferencedDirectories(io.stillpoint.storage.table.TableEngine e, Path root)
+            throws IOException {
+        java.util.Set<String> tableDirs = new java.util.TreeSet<>();
+        for (var info : e.tables()) {
+            Path tableDir = e.tableDirectory(info.name());
+            tableDirs.add(tableDir.getFileName().toString());
+            java.util.Set<String> expected = new java.util.TreeSet<>(e.partitionDirectories(info.name()));
+            expected.add("_txn");
+            org.junit.jupiter.api.Assertions.assertEquals(expected, new java.util.TreeSet<>(
+                    io.stillpoint.storage.fs.FileSystemFacade.real().list(tableDir)), "entries of " + tableDir);
+        }
+        tableDirs.add("_tables");
+        org.junit.jupiter.api.Assertions.assertEquals(tableDirs, new java.util.TreeSet<>(
+                io.stillpoint.storage.fs.FileSystemFacade.real().list(root.resolve("db"))), "entries of db/");
+    }
+
     static void deleteTree(Path root) {
         if (!Files.exists(root)) {
             return;
