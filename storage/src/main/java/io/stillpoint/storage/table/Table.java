@@ -51,7 +51,7 @@ final class Table implements Housekeeping.PurgeTarget {
     private volatile TxnState state;
     private final Map<Path, OpenFile> files = new ConcurrentHashMap<>();
     // Handles replaced by a private copy (hard-link safety); readers may still hold them. Guarded by files.
-    private final List<OpenFile> retiredFiles = new ArrayList<>();
+    private final List<Map.Entry<Path, OpenFile>> retiredFiles = new ArrayList<>();
     // Directory names of crash leftovers queued for housekeeping; a commit must not reuse one of these names.
     final Set<String> leftoversAwaitingPurge = ConcurrentHashMap.newKeySet();
 
@@ -265,6 +265,17 @@ final class Table implements Housekeeping.PurgeTarget {
                     }
                 }
             }
+            List<OpenFile> retired = new ArrayList<>();
+            synchronized (files) {
+                retiredFiles.removeIf(e -> e.getKey().startsWith(versionDir) && retired.add(e.getValue()));
+            }
+            for (OpenFile f : retired) {
+                try {
+                    f.file.close();
+                } catch (IOException ignored) {
+                    // Same reason as above.
+                }
+            }
         }
 
         @Override
@@ -324,7 +335,7 @@ final class Table implements Housekeeping.PurgeTarget {
     void closeFiles() {
         List<OpenFile> all = new ArrayList<>(files.values());
         synchronized (files) {
-            all.addAll(retiredFiles);
+            retiredFiles.forEach(e -> all.add(e.getValue()));
             retiredFiles.clear();
         }
         for (OpenFile f : all) {
@@ -905,7 +916,7 @@ final class Table implements Housekeeping.PurgeTarget {
         own.checked = shared.checked;
         synchronized (files) {
             files.put(path, own);
-            retiredFiles.add(shared);
+            retiredFiles.add(Map.entry(path, shared));
         }
         return own;
     }
