@@ -82,9 +82,7 @@ class CheckpointRandomizedTest {
     void restoredCopiesEqualTheStateAtTheCheckpoint() throws IOException {
         long seed0 = Long.getLong("stillpoint.checkpoint.seed", System.nanoTime());
         // A tmpfs when there is one: the rounds are dominated by file system calls (open, mkdir, copy, rename).
-        Path shm = Path.of("/dev/shm");
-        Path work = Files.isDirectory(shm) && Files.isWritable(shm)
-                ? Files.createTempDirectory(shm, "stillpoint-checkpoint-rounds") : dir;
+        Path work = RestoreTestSupport.scratch(dir, "stillpoint-checkpoint-rounds");
         try {
             for (int round = 0; round < ROUNDS; round++) {
                 long seed = seed0 + round;

@@ -341,6 +341,17 @@ class CheckpointRestoreTest {
 
     @Test
     void aCrashAtEveryStepOfTheRestoreIsFinishedByTheNextStart() throws IOException {
+        Path work = RestoreTestSupport.scratch(dir, "stillpoint-restore-crash");
+        try {
+            crashAtEveryStep(work);
+        } finally {
+            if (!work.equals(dir)) {
+                RestoreTestSupport.deleteTree(work);
+            }
+        }
+    }
+
+    private void crashAtEveryStep(Path dir) throws IOException {
         Path template = checkpointedCopy("template");
         Map<String, List<List<Object>>> expected;
         Path probe = dir.resolve("probe");

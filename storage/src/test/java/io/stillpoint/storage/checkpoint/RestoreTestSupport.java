@@ -229,6 +229,15 @@ final class RestoreTestSupport {
                 io.stillpoint.storage.fs.FileSystemFacade.real().list(root.resolve("db"))), "entries of db/");
     }
 
+    /**
+     * A scratch directory on a tmpfs ({@code /dev/shm}) when there is one, else {@code fallback}: tests that make
+     * hundreds of small trees are dominated by file system calls. The caller deletes it.
+     */
+    static Path scratch(Path fallback, String prefix) throws IOException {
+        Path shm = Path.of("/dev/shm");
+        return Files.isDirectory(shm) && Files.isWritable(shm) ? Files.createTempDirectory(shm, prefix) : fallback;
+    }
+
     static void deleteTree(Path root) {
         if (!Files.exists(root)) {
             return;
