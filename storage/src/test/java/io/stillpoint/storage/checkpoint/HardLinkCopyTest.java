@@ -137,7 +137,8 @@ class HardLinkCopyTest {
             }
         }
         // Every file either tree wrote is its own now.
-        for (String rel : List.of("db/t~1/_txn", "db/u~2/_txn", "db/t~1/2026-11-02.2/c0.d", "db/t~1/2026-11-02.2/c2.i")) {
+        for (String rel : List.of("db/t~1/_txn", "db/u~2/_txn", "db/t~1/2026-11-02.2/c0.d",
+                "db/t~1/2026-11-02.2/c2.i")) {
             assertEquals(1, fs.linkCount(copy.resolve(rel)), rel);
         }
     }
@@ -157,7 +158,8 @@ class HardLinkCopyTest {
                 continue;
             }
             assertTrue(now.length >= expected.length, "file shrank [file=" + p + "]");
-            assertArrayEquals(expected, Arrays.copyOf(now, expected.length), "committed bytes changed [file=" + p + "]");
+            assertArrayEquals(expected, Arrays.copyOf(now, expected.length),
+                    "committed bytes changed [file=" + p + "]");
         }
     }
 

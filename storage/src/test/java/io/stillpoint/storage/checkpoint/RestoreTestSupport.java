@@ -37,7 +37,8 @@ final class RestoreTestSupport {
     /** (ts TIMESTAMP designated, qty LONG, note VARCHAR) partitioned by DAY. */
     static TableSchema schema(String name) {
         return new TableSchema(name, List.of(new ColumnSpec("ts", ColumnType.TIMESTAMP),
-                new ColumnSpec("qty", ColumnType.LONG), new ColumnSpec("note", ColumnType.VARCHAR)), 0, PartitionBy.DAY);
+                new ColumnSpec("qty", ColumnType.LONG), new ColumnSpec("note", ColumnType.VARCHAR)), 0,
+                PartitionBy.DAY);
     }
 
     /** {@code count} rows of day {@code day}, qty {@code seed + i}, every third note NULL. */
