@@ -5,6 +5,7 @@ import io.stillpoint.storage.PartitionBy;
 import io.stillpoint.storage.StorageException;
 import io.stillpoint.storage.TableSchema;
 import io.stillpoint.storage.checkpoint.CheckpointCoordinator;
+import io.stillpoint.storage.checkpoint.PrivateCopies;
 import io.stillpoint.storage.fs.FileSystemFacade;
 import io.stillpoint.storage.housekeeping.Housekeeping;
 
@@ -50,6 +51,8 @@ final class Table implements Housekeeping.PurgeTarget {
     private final TxnFile txnFile;
     private volatile TxnState state;
     private final Map<Path, OpenFile> files = new ConcurrentHashMap<>();
+    // Handles replaced by a private copy (hard-link safety); readers may still hold them. Guarded by files.
+    private final List<Map.Entry<Path, OpenFile>> retiredFiles = new ArrayList<>();
     // Directory names of crash leftovers queued for housekeeping; a commit must not reuse one of these names.
     final Set<String> leftoversAwaitingPurge = ConcurrentHashMap.newKeySet();
 
@@ -265,6 +268,17 @@ final class Table implements Housekeeping.PurgeTarget {
                     }
                 }
             }
+            List<OpenFile> retired = new ArrayList<>();
+            synchronized (files) {
+                retiredFiles.removeIf(e -> e.getKey().startsWith(versionDir) && retired.add(e.getValue()));
+            }
+            for (OpenFile f : retired) {
+                try {
+                    f.file.close();
+                } catch (IOException ignored) {
+                    // Same reason as above.
+                }
+            }
         }
 
         @Override
@@ -322,7 +336,12 @@ final class Table implements Housekeeping.PurgeTarget {
 
     /** Closes every cached file and {@code _txn}; the table then refuses commits. Call under commitLock. */
     void closeFiles() {
-        for (OpenFile f : files.values()) {
+        List<OpenFile> all = new ArrayList<>(files.values());
+        synchronized (files) {
+            retiredFiles.forEach(e -> all.add(e.getValue()));
+            retiredFiles.clear();
+        }
+        for (OpenFile f : all) {
             try {
                 f.file.close();
             } catch (IOException ignored) {
@@ -907,6 +926,9 @@ final class Table implements Housekeeping.PurgeTarget {
     private long write(Path path, ByteBuffer buf, long at, int magic, ColumnType type, long key, int column,
                        int kind) throws IOException {
         OpenFile f = file(path);
+        if (fs.linkCount(path) > 1) { // one stat per file per commit: a cp -al copy may appear at any time
+            f = privatize(path, f, at);
+        }
         if (at > 0 && !f.checked) {
             // Before appending to a file first seen in this process, make sure it is ours.
             ColumnFiles.sanityCheck(f.file, path, magic, type, at);
@@ -921,6 +943,22 @@ final class Table implements Housekeeping.PurgeTarget {
         f.file.write(buf, at);
         toSync.add(f.file::sync);
         return at + length;
+    }
+
+    /**
+     * A column file about to be written is hard-linked into another tree (a {@code cp -al} copy): replaces it by a
+     * private copy of its committed prefix and swaps the cached handle. The old handle still reads the shared inode,
+     * whose committed bytes never change, so a reader holding it stays correct; it is closed with the table.
+     */
+    private OpenFile privatize(Path path, OpenFile shared, long committed) throws IOException {
+        PrivateCopies.privatize(fs, path, committed);
+        OpenFile own = new OpenFile(fs.openWritable(path));
+        own.checked = shared.checked;
+        synchronized (files) {
+            files.put(path, own);
+            retiredFiles.add(Map.entry(path, shared));
+        }
+        return own;
     }
 
     private ByteBuffer encodeFixed(RowBuffer rows, int c, ColumnType type, int[] sel, int count, long at) {

@@ -12,6 +12,8 @@ import io.stillpoint.storage.TableSnapshot;
 import io.stillpoint.storage.WriteTransaction;
 import io.stillpoint.storage.checkpoint.CheckpointCoordinator;
 import io.stillpoint.storage.checkpoint.CheckpointDirectory;
+import io.stillpoint.storage.checkpoint.CheckpointRestore;
+import io.stillpoint.storage.checkpoint.PrivateCopies;
 import io.stillpoint.storage.fs.FileSystemFacade;
 import io.stillpoint.storage.housekeeping.Housekeeping;
 
@@ -85,6 +87,7 @@ public final class TableEngine implements Engine {
         FileSystemFacade.FileLockHandle lock;
         try {
             fs.createDirectories(root);
+            PrivateCopies.unshareLockFile(fs, root, root.resolve(LOCK_FILE)); // a cp -al copy must not share it
             lock = fs.tryLock(root.resolve(LOCK_FILE));
         } catch (IOException e) {
             throw StorageErrors.io("cannot lock root", root, e);
@@ -96,6 +99,9 @@ public final class TableEngine implements Engine {
         // (Restore from a copy, CheckpointRestore, runs here: right after the lock, before anything else.)
         TableEngine engine = new TableEngine(fs, root, lock, config.checkpointPolicy());
         try {
+            // Restore from a copy (_restore) before anything else reads the root; also finishes an interrupted one
+            // (finishIfRolledBack), so that recoverAtOpen never takes a restored copy for a copy without _restore.
+            CheckpointRestore.restoreIfRequested(fs, root);
             // A checkpoint that survives the restart keeps housekeeping paused from the start: the purge at load
             // must not delete what it pins.
             CheckpointCoordinator.AtOpen atOpen = CheckpointCoordinator.recoverAtOpen(fs, root,
@@ -111,6 +117,8 @@ public final class TableEngine implements Engine {
             engine.releaseLock();
             throw e;
         }
+        // Only now: a refused open (e.g. a restore that failed validation) must leave every file as it was.
+        PrivateCopies.recordLockOwner(fs, root, root.resolve(LOCK_FILE));
         engine.housekeeping.start();
         engine.checkpoints.start();
         return engine;

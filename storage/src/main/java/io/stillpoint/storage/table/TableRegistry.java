@@ -189,6 +189,9 @@ final class TableRegistry {
         image.putInt(MAGIC).putInt(FORMAT_VERSION).putInt(body.limit()).putInt((int) crc.getValue()).put(body);
         image.flip();
         Path temp = dbDir.resolve(TEMP_NAME);
+        if (fs.exists(temp) && fs.linkCount(temp) > 1) {
+            fs.delete(temp); // a crash leftover hard-linked into a copy (cp -al): never write into a shared inode
+        }
         try (FileSystemFacade.WritableFile out = fs.openWritable(temp)) {
             // A leftover longer temp file from a crash: the length check on load would catch it, but the rename
             // below installs exactly what we wrote only if nothing follows it, so never reuse a temp file's tail.

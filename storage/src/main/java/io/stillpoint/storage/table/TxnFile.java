@@ -4,6 +4,7 @@ import io.stillpoint.storage.ColumnType;
 import io.stillpoint.storage.PartitionBy;
 import io.stillpoint.storage.StorageException;
 import io.stillpoint.storage.TableSchema;
+import io.stillpoint.storage.checkpoint.PrivateCopies;
 import io.stillpoint.storage.fs.FileSystemFacade;
 
 import java.io.IOException;
@@ -257,6 +258,7 @@ final class TxnFile implements AutoCloseable {
             }
             // That commit was never acknowledged. Invalidate its slot before anything else, so it can never come
             // back (e.g. once the missing bytes happen to be rewritten identically) after later commits.
+            ensurePrivate();
             file.write(ByteBuffer.allocate(8), newest.at());
             file.sync();
             return previous;
@@ -541,8 +543,24 @@ final class TxnFile implements AutoCloseable {
         if (fileVersion != FORMAT_VERSION || record.remaining() > slotCapacity) {
             return false;
         }
+        ensurePrivate();
         file.write(record, slotOffset(next.txn));
         return true;
+    }
+
+    /**
+     * Hard-link safety before every in-place write: if {@code _txn} is shared with another tree (a {@code cp -al}
+     * copy), it is first replaced by a private copy of the whole file (both slots: the other one holds the previous
+     * commit) and the handle reopened, so the other tree's {@code _txn} never changes. One stat per commit.
+     */
+    private void ensurePrivate() throws IOException {
+        if (fs.linkCount(path) <= 1) {
+            return;
+        }
+        PrivateCopies.privatize(fs, path, file.size());
+        FileSystemFacade.WritableFile shared = file;
+        file = fs.openWritable(path);
+        shared.close();
     }
 
     /** fdatasync of the file. */
@@ -555,6 +573,7 @@ final class TxnFile implements AutoCloseable {
      * was written, can never become the committed state; the previous commit, in the other slot, stays it.
      */
     void invalidate(long txn) throws IOException {
+        ensurePrivate();
         file.write(ByteBuffer.allocate(8), slotOffset(txn));
         file.sync();
     }
@@ -634,6 +653,9 @@ final class TxnFile implements AutoCloseable {
     private void installNewFile(TxnState next, TxnState previous, int capacity) throws IOException {
         Path temp = dir.resolve(TEMP_NAME);
         ByteBuffer image = image(next, previous, capacity);
+        if (fs.exists(temp) && fs.linkCount(temp) > 1) {
+            fs.delete(temp); // a crash leftover hard-linked into a copy (cp -al): never write into a shared inode
+        }
         try (FileSystemFacade.WritableFile out = fs.openWritable(temp)) {
             out.write(image, 0);
             out.sync();

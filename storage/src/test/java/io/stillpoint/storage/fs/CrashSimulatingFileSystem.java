@@ -142,6 +142,14 @@ public final class CrashSimulatingFileSystem implements FileSystemFacade {
         real.delete(path);
     }
 
+    /** A truncate fsyncs the file (see the facade), so it is durable at once, earlier unsynced writes with it. */
+    @Override
+    public synchronized void truncate(Path file, long size) throws IOException {
+        step("truncate " + file);
+        real.truncate(file, size);
+        unsyncedWrites.remove(file);
+    }
+
     @Override
     public FileLockHandle tryLock(Path file) throws IOException {
         return real.tryLock(file);
