@@ -1,7 +1,11 @@
 package io.stillpoint.server.http;
 
+import io.stillpoint.storage.CheckpointStatus;
+import io.stillpoint.storage.housekeeping.Housekeeping;
+
 import java.io.File;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * The server's counters, shown by {@code GET /metrics}. Updated on hot paths (every query, every commit), so
@@ -32,6 +37,8 @@ public final class Metrics {
     private final LongAdder commitCount = new LongAdder();
     private volatile IntSupplier housekeepingBacklog;
     private volatile Path root;
+    private volatile Supplier<CheckpointStatus> checkpointStatus;
+    private volatile Supplier<List<Housekeeping.JobStatus>> housekeepingStatus;
 
     public Metrics() {
         for (int i = 0; i < commitBuckets.length; i++) {
@@ -43,6 +50,16 @@ public final class Metrics {
     public void observe(Path root, IntSupplier housekeepingBacklog) {
         this.root = root;
         this.housekeepingBacklog = housekeepingBacklog;
+    }
+
+    /** Where the checkpoint gauges come from ({@code Checkpoints::status}); null: no checkpoint metrics. */
+    public void observeCheckpoints(Supplier<CheckpointStatus> status) {
+        this.checkpointStatus = status;
+    }
+
+    /** Where the per-job housekeeping gauges come from ({@code Housekeeping::status}); null: none. */
+    public void observeHousekeeping(Supplier<List<Housekeeping.JobStatus>> status) {
+        this.housekeepingStatus = status;
     }
 
     /** A client session was admitted (authentication may still fail). */
@@ -125,11 +142,77 @@ public final class Metrics {
             t.family("stillpoint_housekeeping_pending", "gauge", "Deletions queued in housekeeping.")
                     .sample("stillpoint_housekeeping_pending", backlog.getAsInt());
         }
+        renderHousekeeping(t);
+        renderCheckpoint(t);
         Path r = root;
         if (r != null) {
             t.family("stillpoint_disk_free_bytes", "gauge", "Usable bytes on the file system of the data root.")
                     .sample("stillpoint_disk_free_bytes", new File(r.toString()).getUsableSpace());
         }
         return t.toString();
+    }
+
+    /** The housekeeping backlog per job; a status that cannot be read leaves the gauges out. */
+    private void renderHousekeeping(PrometheusText t) {
+        Supplier<List<Housekeeping.JobStatus>> source = housekeepingStatus;
+        if (source == null) {
+            return;
+        }
+        List<Housekeeping.JobStatus> jobs;
+        try {
+            jobs = source.get();
+        } catch (RuntimeException e) {
+            return;
+        }
+        t.family("stillpoint_housekeeping_pending_versions", "gauge",
+                "Partition versions, dropped tables and leftovers waiting for a housekeeping job, by job.");
+        for (Housekeeping.JobStatus j : jobs) {
+            t.sample("stillpoint_housekeeping_pending_versions", "job", j.job(), j.pendingVersions());
+        }
+        t.family("stillpoint_housekeeping_pending_bytes", "gauge", "Bytes on disk waiting for a housekeeping job, by job.");
+        for (Housekeeping.JobStatus j : jobs) {
+            t.sample("stillpoint_housekeeping_pending_bytes", "job", j.job(), j.pendingBytes());
+        }
+        t.family("stillpoint_housekeeping_paused", "gauge", "1 while a housekeeping job is paused (a checkpoint), by job.");
+        for (Housekeeping.JobStatus j : jobs) {
+            t.sample("stillpoint_housekeeping_paused", "job", j.job(), j.paused() ? 1 : 0);
+        }
+    }
+
+    /** The checkpoint gauges; a status that cannot be read leaves them out rather than failing the scrape. */
+    private void renderCheckpoint(PrometheusText t) {
+        Supplier<CheckpointStatus> source = checkpointStatus;
+        if (source == null) {
+            return;
+        }
+        CheckpointStatus s;
+        try {
+            s = source.get();
+        } catch (RuntimeException e) {
+            return;
+        }
+        t.family("stillpoint_checkpoint_active", "gauge", "1 while a checkpoint (CHECKPOINT CREATE) is active, else 0.")
+                .sample("stillpoint_checkpoint_active", s.inProgress() ? 1 : 0);
+        t.family("stillpoint_checkpoint_started_seconds", "gauge",
+                        "Unix time the active checkpoint was created; 0 when none is active.")
+                .sample("stillpoint_checkpoint_started_seconds", seconds(s.startedAt()));
+        t.family("stillpoint_checkpoint_expires_seconds", "gauge",
+                        "Unix time the active checkpoint's lease ends; 0 when none is active.")
+                .sample("stillpoint_checkpoint_expires_seconds", seconds(s.expiresAt()));
+        t.family("stillpoint_checkpoint_tables", "gauge", "Tables in the active checkpoint.")
+                .sample("stillpoint_checkpoint_tables", s.tables());
+        t.family("stillpoint_checkpoint_pinned_bytes", "gauge",
+                        "Bytes on disk that only the active checkpoint keeps from the purge.")
+                .sample("stillpoint_checkpoint_pinned_bytes", s.pinnedBytes());
+        if (s.lastReleaseReason() != null) {
+            t.family("stillpoint_checkpoint_last_release_seconds", "gauge",
+                            "Unix time the last checkpoint ended, by how it ended (released, lease expired, disk guard).")
+                    .sample("stillpoint_checkpoint_last_release_seconds", "reason", s.lastReleaseReason(),
+                            seconds(s.lastReleasedAt()));
+        }
+    }
+
+    private static double seconds(Long micros) {
+        return micros == null ? 0 : micros / 1e6;
     }
 }
