@@ -113,4 +113,25 @@ class PgFrameBatchTest {
         assertTrue(error.errorField('M').startsWith("unknown message type [type=0x7a]"), error.errorField('M'));
         assertFalse(ch.isOpen());
     }
+
+    @Test
+    void aFrameIsReadWithinItsOwnBoundsEvenWhenItsBytesShareAnArrayWithTheNext() {
+        EmbeddedChannel ch = loggedIn();
+        // "S_1" without its NUL: the NUL bytes of the Sync's length word follow in the same array.
+        send(ch, pipelinedInserts(1), Wire.typed('B', new byte[] {0, 'S', '_', '1'}), Wire.sync());
+        List<Wire.Msg> m = messages(received(ch));
+        assertEquals(expectedTypes(1) + "E", types(m));
+        assertEquals("08P01", m.get(m.size() - 1).errorField('C'));
+        assertEquals("unterminated string [message=Bind, offset=1]", m.get(m.size() - 1).errorField('M'));
+        assertFalse(ch.isOpen());
+    }
+
+    @Test
+    void extraBytesInsideABatchAreCountedForTheirOwnFrame() {
+        EmbeddedChannel ch = loggedIn();
+        send(ch, pipelinedInserts(1), Wire.typed('S', new byte[] {7}), Wire.sync());
+        List<Wire.Msg> m = messages(received(ch));
+        assertEquals(expectedTypes(1) + "E", types(m));
+        assertEquals("unexpected bytes at end of message [message=Sync, extra=1]", m.get(m.size() - 1).errorField('M'));
+    }
 }
