@@ -62,6 +62,10 @@ final class MessageReader {
 
     /** A NUL-terminated UTF-8 string. */
     String readCString() {
+        if (pos < body.length && body[pos] == 0) {
+            pos++;
+            return ""; // the unnamed statement or portal, in nearly every Bind, Describe and Execute
+        }
         int end = pos;
         while (end < body.length && body[end] != 0) {
             end++;
@@ -72,6 +76,21 @@ final class MessageReader {
         String s = new String(body, pos, end - pos, StandardCharsets.UTF_8);
         pos = end + 1;
         return s;
+    }
+
+    /**
+     * If the next field is the NUL-terminated string whose UTF-8 bytes are {@code expected}, skips it and returns
+     * true; otherwise reads nothing and returns false. Lets Bind recognise the statement it named last time
+     * without building a String.
+     */
+    boolean skipCStringIfEquals(byte[] expected) {
+        int n = expected.length;
+        if (body.length - pos < n + 1 || body[pos + n] != 0
+                || !java.util.Arrays.equals(body, pos, pos + n, expected, 0, n)) {
+            return false;
+        }
+        pos += n + 1;
+        return true;
     }
 
     /** Skips n bytes and returns the offset where they start. */

@@ -114,7 +114,25 @@ final class PgConnection implements CancelRegistry.Cancellable {
     private boolean released;
 
     private final Map<String, Statement> statements = new HashMap<>();
+    /** Named portals; the unnamed one, bound for nearly every statement, lives in {@link #unnamedPortal}. */
     private final Map<String, Portal> portals = new HashMap<>();
+    private Portal unnamedPortal;
+    /**
+     * The statement the last Bind named, with its name's bytes, so a batch of Binds to one statement skips the
+     * String and the map lookup; forgotten whenever {@link #statements} changes.
+     */
+    private Statement boundStatement;
+    private String boundStatementName;
+    private byte[] boundStatementNameBytes;
+    /** The format codes of the last Bind, reused while a batch sends the same ones (arrays are never mutated). */
+    private short[] lastParamFormats = NO_FORMATS;
+    private short[] lastResultFormats = NO_FORMATS;
+    /** Scratch for Bind's parameter positions, grown as needed. */
+    private int[] bindOffsets = new int[8];
+    private int[] bindLengths = new int[8];
+    /** The last CommandComplete tag and its encoded message: a batch answers the same tag for every row. */
+    private String lastTag;
+    private byte[] lastTagMessage;
     private boolean skipUntilSync;
     private boolean failedSinceSync;
     /** The COPY FROM STDIN waiting for CopyData, or null. */
@@ -406,7 +424,7 @@ final class PgConnection implements CancelRegistry.Cancellable {
         r.expectEnd();
         busy = true;
         // A simple Query destroys the unnamed statement and portal, as in PostgreSQL.
-        statements.remove("");
+        removeStatement("");
         closePortal("");
         boolean failed = false;
         try {
@@ -565,6 +583,7 @@ final class PgConnection implements CancelRegistry.Cancellable {
             codecs[i] = PgTypes.of(types.get(i));
             oids[i] = codecs[i].oid();
         }
+        forgetBoundStatement();
         statements.put(name, new Statement(prepared, declaredOids, codecs, oids));
         BackendMessages.parseComplete(out());
     }
@@ -576,11 +595,22 @@ final class PgConnection implements CancelRegistry.Cancellable {
     private void onBind(byte[] body) {
         MessageReader r = new MessageReader(body, "Bind");
         String portalName = r.readCString();
-        String statementName = r.readCString();
-        short[] paramFormats = readFormats(r);
+        Statement statement = null;
+        String statementName;
+        if (boundStatement != null && r.skipCStringIfEquals(boundStatementNameBytes)) {
+            statement = boundStatement;
+            statementName = boundStatementName;
+        } else {
+            statementName = r.readCString();
+        }
+        short[] paramFormats = lastParamFormats = readFormats(r, lastParamFormats);
         int paramCount = r.readUnsignedInt16();
-        int[] offsets = new int[paramCount];
-        int[] lengths = new int[paramCount];
+        if (bindOffsets.length < paramCount) {
+            bindOffsets = new int[paramCount];
+            bindLengths = new int[paramCount];
+        }
+        int[] offsets = bindOffsets;
+        int[] lengths = bindLengths;
         for (int i = 0; i < paramCount; i++) {
             int length = r.readInt32();
             if (length < -1) {
@@ -589,13 +619,18 @@ final class PgConnection implements CancelRegistry.Cancellable {
             lengths[i] = length;
             offsets[i] = length < 0 ? -1 : r.skip(length);
         }
-        short[] resultFormats = readFormats(r);
+        short[] resultFormats = lastResultFormats = readFormats(r, lastResultFormats);
         r.expectEnd();
         busy = true;
 
-        Statement statement = statements.get(statementName);
         if (statement == null) {
-            throw new SqlError("26000", "prepared statement does not exist [name=" + statementName + "]");
+            statement = statements.get(statementName);
+            if (statement == null) {
+                throw new SqlError("26000", "prepared statement does not exist [name=" + statementName + "]");
+            }
+            boundStatement = statement;
+            boundStatementName = statementName;
+            boundStatementNameBytes = statementName.getBytes(StandardCharsets.UTF_8);
         }
         if (paramCount != statement.paramCount()) {
             throw new SqlError("08P01", "bind message supplies " + paramCount + " parameters, but prepared statement requires "
@@ -630,21 +665,32 @@ final class PgConnection implements CancelRegistry.Cancellable {
                     : codec.decodeText(bytes, offsets[i], lengths[i]);
         }
         closePortal(portalName);
-        portals.put(portalName, new Portal(statement, params, resultFormats));
+        Portal portal = new Portal(statement, params, resultFormats);
+        if (portalName.isEmpty()) {
+            unnamedPortal = portal;
+        } else {
+            portals.put(portalName, portal);
+        }
         BackendMessages.bindComplete(out());
     }
 
-    /** {@code Int16 n (unsigned), Int16 code[n]}, each 0 (text) or 1 (binary). */
-    private static short[] readFormats(MessageReader r) {
+    /**
+     * {@code Int16 n (unsigned), Int16 code[n]}, each 0 (text) or 1 (binary); returns {@code previous} when the
+     * codes are the same (a batch repeats them on every Bind).
+     */
+    private static short[] readFormats(MessageReader r, short[] previous) {
         int count = r.readUnsignedInt16();
         if (count == 0) {
             return NO_FORMATS;
         }
-        short[] formats = new short[count];
+        short[] formats = count == previous.length ? previous : new short[count];
         for (int i = 0; i < count; i++) {
             short f = r.readInt16();
             if (f != 0 && f != 1) {
                 throw new ProtocolViolation("unsupported format code [code=" + f + "]");
+            }
+            if (formats == previous && f != previous[i]) {
+                formats = java.util.Arrays.copyOf(previous, count); // differs: a fresh array, the old one stays intact
             }
             formats[i] = f;
         }
@@ -684,7 +730,7 @@ final class PgConnection implements CancelRegistry.Cancellable {
             BackendMessages.parameterDescription(out(), statement.paramOids());
             describeColumns(statement.columns(), null);
         } else if (kind == 'P') {
-            Portal portal = portals.get(name);
+            Portal portal = portal(name);
             if (portal == null) {
                 throw new SqlError("34000", "portal does not exist [name=" + name + "]");
             }
@@ -710,7 +756,7 @@ final class PgConnection implements CancelRegistry.Cancellable {
         int maxRows = r.readInt32();
         r.expectEnd();
         busy = true;
-        Portal portal = portals.get(name);
+        Portal portal = portal(name);
         if (portal == null) {
             throw new SqlError("34000", "portal does not exist [name=" + name + "]");
         }
@@ -742,7 +788,7 @@ final class PgConnection implements CancelRegistry.Cancellable {
                 BackendMessages.commandComplete(out(), rowsTag(rows.tagVerb(), sent));
             }
         } else if (result instanceof Result.Command command) {
-            BackendMessages.commandComplete(out(), command.tag());
+            commandComplete(command.tag());
         } else if (result instanceof Result.CopyIn in) {
             portal.exhausted = true;
             startCopyIn(in, null, 0, false);
@@ -754,6 +800,19 @@ final class PgConnection implements CancelRegistry.Cancellable {
         }
     }
 
+    /** CommandComplete for {@code tag}, the encoded message reused while the tag is the same String. */
+    private void commandComplete(String tag) {
+        if (tag != lastTag) {
+            ByteBuf scratch = io.netty.buffer.Unpooled.buffer(tag.length() + 8);
+            BackendMessages.commandComplete(scratch, tag);
+            byte[] message = new byte[scratch.readableBytes()];
+            scratch.readBytes(message);
+            lastTag = tag;
+            lastTagMessage = message;
+        }
+        out().writeBytes(lastTagMessage);
+    }
+
     /** Close: {@code Byte1 'S' or 'P', String name}; CloseComplete even if there was nothing of that name. */
     private void onClose(byte[] body) {
         MessageReader r = new MessageReader(body, "Close");
@@ -761,7 +820,7 @@ final class PgConnection implements CancelRegistry.Cancellable {
         String name = r.readCString();
         r.expectEnd();
         if (kind == 'S') {
-            statements.remove(name);
+            removeStatement(name);
         } else if (kind == 'P') {
             closePortal(name);
         } else {
@@ -971,14 +1030,44 @@ final class PgConnection implements CancelRegistry.Cancellable {
 
     // ------------------------------------------------------------------ portals
 
+    private Portal portal(String name) {
+        return name.isEmpty() ? unnamedPortal : portals.get(name);
+    }
+
     private void closePortal(String name) {
-        Portal p = portals.remove(name);
+        Portal p;
+        if (name.isEmpty()) {
+            p = unnamedPortal;
+            unnamedPortal = null;
+        } else {
+            p = portals.remove(name);
+        }
         if (p != null) {
             p.close();
         }
     }
 
+    private void removeStatement(String name) {
+        forgetBoundStatement();
+        statements.remove(name);
+    }
+
+    private void forgetBoundStatement() {
+        boundStatement = null;
+        boundStatementName = null;
+        boundStatementNameBytes = null;
+    }
+
     private void closeAllPortals() {
+        if (unnamedPortal != null) {
+            Portal p = unnamedPortal;
+            unnamedPortal = null;
+            try {
+                p.close();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "cannot close cursor [conn=" + connectionId + "]", e);
+            }
+        }
         if (portals.isEmpty()) {
             return;
         }
@@ -1004,6 +1093,7 @@ final class PgConnection implements CancelRegistry.Cancellable {
             out = null;
         }
         closeAllPortals();
+        forgetBoundStatement();
         statements.clear();
         if (processId != 0) {
             cancelRegistry.unregister(processId);

@@ -22,7 +22,8 @@ import java.util.logging.Logger;
  * Moves decoded frames from the Netty I/O thread to the connection's own serial queue on a worker executor, so a
  * long statement never stalls the event loop or other connections, and frames are still processed strictly in
  * order. The I/O thread keeps reading while the worker executes and writes (pgjdbc writes a whole batch before
- * reading any reply). One drain task processes everything queued, so a pipelined batch costs one hand-off.
+ * reading any reply). The decoder delivers all frames of one read as one {@link PgFrameDecoder.Frames}, queued as
+ * one element, and one drain task processes everything queued, so a pipelined batch costs one hand-off.
  *
  * <p>Flow control: if more than {@link #PAUSE_READING_ABOVE} bytes of frames wait for the worker (a client pumping
  * messages behind a slow statement), the channel stops reading until the backlog falls below
@@ -46,7 +47,7 @@ final class PgConnectionHandler extends ChannelInboundHandlerAdapter {
     private final AtomicLong queuedBytes = new AtomicLong();
     private volatile io.netty.channel.Channel channel;
     private final Function<io.netty.channel.Channel, PgConnection> connectionFactory;
-    private final Queue<Inbound> inbox = new ConcurrentLinkedQueue<>();
+    private final Queue<Object> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pending = new AtomicInteger();
     private final Runnable drain = this::drain;
     private volatile PgConnection connection;
@@ -126,11 +127,21 @@ final class PgConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof PgFrameDecoder.Frames frames) {
+            // A pipelined batch: counted, queued and handed to the worker as one element.
+            for (int i = 0; i < frames.size(); i++) {
+                byte type = frames.get(i).type();
+                if (type == 'Q' || type == 'E') {
+                    metrics.query();
+                }
+            }
+            enqueue(ctx, frames, frames.bytes());
+            return;
+        }
         if (!(msg instanceof Inbound inbound)) {
             ReferenceCountUtil.release(msg);
             return;
         }
-        lastActivity = System.nanoTime();
         if (inbound instanceof Inbound.StartupFrame f && admission != null && !admitted
                 && (f.code() >>> 16) == PgFrameDecoder.PROTOCOL_MAJOR_3 && f.code() != PgFrameDecoder.CANCEL_REQUEST) {
             Inbound.Refused refused = admission.admit(ctx.pipeline().get(SslHandler.class) != null,
@@ -143,8 +154,14 @@ final class PgConnectionHandler extends ChannelInboundHandlerAdapter {
         } else if (inbound instanceof Inbound.MessageFrame f && (f.type() == 'Q' || f.type() == 'E')) {
             metrics.query();
         }
-        long backlog = queuedBytes.addAndGet(sizeOf(inbound));
-        submit(inbound);
+        enqueue(ctx, inbound, sizeOf(inbound));
+    }
+
+    /** Queues an Inbound or a Frames batch for the worker; pauses reading while the backlog is too large. */
+    private void enqueue(ChannelHandlerContext ctx, Object element, long size) {
+        lastActivity = System.nanoTime();
+        long backlog = queuedBytes.addAndGet(size);
+        submit(element);
         if (backlog > PAUSE_READING_ABOVE && ctx.channel().config().isAutoRead()) {
             ctx.channel().config().setAutoRead(false);
             if (queuedBytes.get() < RESUME_READING_BELOW) {
@@ -153,11 +170,14 @@ final class PgConnectionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private static long sizeOf(Inbound inbound) {
-        if (inbound instanceof Inbound.MessageFrame f) {
+    private static long sizeOf(Object element) {
+        if (element instanceof PgFrameDecoder.Frames frames) {
+            return frames.bytes();
+        }
+        if (element instanceof Inbound.MessageFrame f) {
             return 5L + f.body().length;
         }
-        if (inbound instanceof Inbound.StartupFrame f) {
+        if (element instanceof Inbound.StartupFrame f) {
             return 8L + f.body().length;
         }
         return 0;
@@ -190,8 +210,9 @@ final class PgConnectionHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    private void submit(Inbound inbound) {
-        inbox.offer(inbound);
+    /** Queues an {@link Inbound} or a {@link PgFrameDecoder.Frames} batch and starts a drain if none runs. */
+    private void submit(Object element) {
+        inbox.offer(element);
         if (pending.getAndIncrement() == 0) {
             try {
                 executor.execute(drain);
@@ -201,17 +222,27 @@ final class PgConnectionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    private void handle(Inbound inbound) {
+        try {
+            connection.handle(inbound);
+        } catch (Throwable t) {
+            // handle() does not throw; this guards the drain's bookkeeping against the impossible.
+            LOG.log(Level.SEVERE, "unexpected error in connection worker [remote=" + channel.remoteAddress() + "]", t);
+        }
+    }
+
     /** Runs on the worker: processes every queued frame in order; at most one drain runs at a time. */
     private void drain() {
         int missed = 1;
         while (true) {
-            Inbound next;
+            Object next;
             while ((next = inbox.poll()) != null) {
-                try {
-                    connection.handle(next);
-                } catch (Throwable t) {
-                    // handle() does not throw; this guards the drain's bookkeeping against the impossible.
-                    LOG.log(Level.SEVERE, "unexpected error in connection worker [remote=" + channel.remoteAddress() + "]", t);
+                if (next instanceof PgFrameDecoder.Frames frames) {
+                    for (int i = 0; i < frames.size(); i++) {
+                        handle(frames.get(i));
+                    }
+                } else {
+                    handle((Inbound) next);
                 }
                 long backlog = queuedBytes.addAndGet(-sizeOf(next));
                 if (backlog < RESUME_READING_BELOW && !channel.config().isAutoRead()) {

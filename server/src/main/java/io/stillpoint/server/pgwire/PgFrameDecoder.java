@@ -8,7 +8,8 @@ import io.netty.handler.ssl.SslContext;
 import java.util.List;
 
 /**
- * Splits the client's byte stream into frames, with hard length limits, on the I/O thread.
+ * Splits the client's byte stream into frames, with hard length limits, on the I/O thread. All typed frames that one
+ * read completes travel on as one {@link Frames} batch (a single frame as itself).
  *
  * <p>A connection starts with <em>untyped</em> frames, {@code Int32 length (including itself), Int32 code, body}:
  * SSLRequest (80877103) and GSSENCRequest (80877104) keep the decoder in this mode (the client sends another
@@ -108,40 +109,102 @@ final class PgFrameDecoder extends ByteToMessageDecoder {
         }
     }
 
+    /**
+     * Decodes every complete typed frame in {@code in} into one {@link Frames}: a pipelined batch (pgjdbc writes
+     * hundreds of Bind/Execute pairs before it reads) then crosses the pipeline and the hand-off to the worker once
+     * per read instead of once per message. A framing error ends the batch; the frames before it still count.
+     */
     private void decodeTyped(ByteBuf in, List<Object> out) {
-        if (in.readableBytes() < 1) {
-            return;
+        Frames frames = null;
+        while (true) {
+            Inbound next = decodeOneTyped(in);
+            if (next == null) {
+                break;
+            }
+            if (next instanceof Inbound.FramingError) {
+                if (frames != null) {
+                    out.add(frames);
+                }
+                out.add(next);
+                return;
+            }
+            if (frames == null) {
+                frames = new Frames();
+            }
+            frames.add((Inbound.MessageFrame) next);
+        }
+        if (frames != null) {
+            out.add(frames.size() == 1 ? frames.get(0) : frames);
+        }
+    }
+
+    /** One typed frame, a FramingError (framing stops), or null if {@code in} does not hold a whole frame yet. */
+    private Inbound decodeOneTyped(ByteBuf in) {
+        if (stopped || in.readableBytes() < 1) {
+            return null;
         }
         int start = in.readerIndex();
         byte type = in.getByte(start);
         if (type < 0 || !KNOWN_TYPES[type]) {
-            fail(in, out, "unknown message type [type=0x" + Integer.toHexString(type & 0xFF) + "]");
-            return;
+            return failure(in, "unknown message type [type=0x" + Integer.toHexString(type & 0xFF) + "]");
         }
         if (in.readableBytes() < 5) {
-            return;
+            return null;
         }
         int length = in.getInt(start + 1);
         if (length < 4) {
-            fail(in, out, "invalid message length [type=" + (char) type + ", length=" + length + "]");
-            return;
+            return failure(in, "invalid message length [type=" + (char) type + ", length=" + length + "]");
         }
         if (length - 4 > maxFrameLength) {
-            fail(in, out, "message too large [type=" + (char) type + ", length=" + length + ", max=" + maxFrameLength + "]");
-            return;
+            return failure(in, "message too large [type=" + (char) type + ", length=" + length + ", max=" + maxFrameLength + "]");
         }
         if (in.readableBytes() < 1 + length) {
-            return;
+            return null;
         }
-        in.skipBytes(5);
         byte[] body = new byte[length - 4];
-        in.readBytes(body);
-        out.add(new Inbound.MessageFrame(type, body));
+        in.getBytes(start + 5, body);
+        in.readerIndex(start + 1 + length);
+        return new Inbound.MessageFrame(type, body);
+    }
+
+    /**
+     * The typed frames decoded from one read, in order, with their wire size (for the handler's flow control). Not
+     * an {@link Inbound}: {@link PgConnectionHandler} unpacks it, the connection sees single frames only.
+     */
+    static final class Frames {
+        private Inbound.MessageFrame[] items = new Inbound.MessageFrame[32];
+        private int size;
+        private long bytes;
+
+        void add(Inbound.MessageFrame frame) {
+            if (size == items.length) {
+                items = java.util.Arrays.copyOf(items, size * 2);
+            }
+            items[size++] = frame;
+            bytes += 5L + frame.body().length;
+        }
+
+        int size() {
+            return size;
+        }
+
+        Inbound.MessageFrame get(int index) {
+            return items[index];
+        }
+
+        /** Type bytes, length words and bodies of all frames. */
+        long bytes() {
+            return bytes;
+        }
     }
 
     private void fail(ByteBuf in, List<Object> out, String message) {
+        out.add(failure(in, message));
+    }
+
+    private Inbound.FramingError failure(ByteBuf in, String message) {
         stopped = true;
         in.skipBytes(in.readableBytes());
-        out.add(new Inbound.FramingError(message));
+        return new Inbound.FramingError(message);
     }
 }

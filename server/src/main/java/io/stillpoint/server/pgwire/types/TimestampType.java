@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.stillpoint.server.exec.SqlError;
 
+import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -155,12 +156,31 @@ public final class TimestampType implements PgType {
         }
     }
 
+    /** Straight from the Bind message's bytes: the common form without building a String first. */
     @Override
-    public Object decodeText(String text) {
-        long fast = decodeCommonForm(text);
+    public Object decodeText(byte[] bytes, int offset, int length) {
+        long fast = decodeCommonForm(bytes, offset, length);
         if (fast != NOT_COMMON_FORM) {
             return fast;
         }
+        return decodeGeneral(new String(bytes, offset, length, StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public Object decodeText(String text) {
+        if (text.length() >= 19 && text.length() <= 40) {
+            // Non-Latin-1 characters become '?', which the common form never accepts.
+            byte[] latin1 = text.getBytes(StandardCharsets.ISO_8859_1);
+            long fast = decodeCommonForm(latin1, 0, latin1.length);
+            if (fast != NOT_COMMON_FORM) {
+                return fast;
+            }
+        }
+        return decodeGeneral(text);
+    }
+
+    /** Every accepted form (special words, BC, fractions of any length), through the regular expression. */
+    private static Object decodeGeneral(String text) {
         String s = text.strip();
         switch (s.toLowerCase(Locale.ROOT)) {
             case "infinity": case "+infinity": return POSITIVE_INFINITY;
@@ -200,57 +220,74 @@ public final class TimestampType implements PgType {
      * {@code T}, or {@code Z}), parsed without a regular expression: this runs once per row of a bulk insert.
      * Returns {@link #NOT_COMMON_FORM} for anything else, which the general parser then takes.
      */
-    private static long decodeCommonForm(String s) {
-        int n = s.length();
-        if (n < 19 || s.charAt(4) != '-' || s.charAt(7) != '-' || (s.charAt(10) != ' ' && s.charAt(10) != 'T')
-                || s.charAt(13) != ':' || s.charAt(16) != ':') {
+    private static long decodeCommonForm(byte[] b, int off, int n) {
+        if (n < 19 || b[off + 4] != '-' || b[off + 7] != '-' || (b[off + 10] != ' ' && b[off + 10] != 'T')
+                || b[off + 13] != ':' || b[off + 16] != ':') {
             return NOT_COMMON_FORM;
         }
-        int year = digits(s, 0, 4);
-        int month = digits(s, 5, 2);
-        int day = digits(s, 8, 2);
-        int hour = digits(s, 11, 2);
-        int minute = digits(s, 14, 2);
-        int second = digits(s, 17, 2);
+        int year = digits(b, off, 4);
+        int month = digits(b, off + 5, 2);
+        int day = digits(b, off + 8, 2);
+        int hour = digits(b, off + 11, 2);
+        int minute = digits(b, off + 14, 2);
+        int second = digits(b, off + 17, 2);
         if ((year | month | day | hour | minute | second) < 0 || year == 0 || month < 1 || month > 12 || day < 1
-                || day > 28 && day > LocalDate.of(year, month, 1).lengthOfMonth() || hour > 23 || minute > 59
-                || second > 59) {
+                || day > 28 && day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) {
             return NOT_COMMON_FORM;
         }
         int i = 19;
         long fraction = 0;
-        if (i < n && s.charAt(i) == '.') {
+        if (i < n && b[off + i] == '.') {
             int start = ++i;
-            while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+            while (i < n && b[off + i] >= '0' && b[off + i] <= '9') {
                 i++;
             }
             if (i == start || i - start > 6) {
                 return NOT_COMMON_FORM; // rounding of longer fractions: the general parser
             }
-            fraction = digits(s, start, i - start);
+            fraction = digits(b, off + start, i - start);
             for (int k = i - start; k < 6; k++) {
                 fraction *= 10;
             }
         }
         if (i < n) {
             // A zone suffix, ignored for timestamp without time zone as PostgreSQL ignores it.
-            char c = s.charAt(i);
+            byte c = b[off + i];
             boolean zone = (c == 'Z' && i + 1 == n)
-                    || ((c == '+' || c == '-') && (n - i == 3 && digits(s, i + 1, 2) >= 0
-                        || n - i == 6 && s.charAt(i + 3) == ':' && digits(s, i + 1, 2) >= 0 && digits(s, i + 4, 2) >= 0));
+                    || ((c == '+' || c == '-') && (n - i == 3 && digits(b, off + i + 1, 2) >= 0
+                        || n - i == 6 && b[off + i + 3] == ':' && digits(b, off + i + 1, 2) >= 0
+                            && digits(b, off + i + 4, 2) >= 0));
             if (!zone) {
                 return NOT_COMMON_FORM;
             }
         }
-        long days = LocalDate.of(year, month, day).toEpochDay();
+        long days = epochDay(year, month, day);
         return (days * 86_400L + hour * 3600L + minute * 60L + second) * 1_000_000L + fraction;
     }
 
+    private static int daysInMonth(int year, int month) {
+        if (month == 2) {
+            return (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28;
+        }
+        return month == 4 || month == 6 || month == 9 || month == 11 ? 30 : 31;
+    }
+
+    /** Days since 1970-01-01 of a valid proleptic Gregorian date (year 1 to 9999), as LocalDate.toEpochDay. */
+    static long epochDay(int year, int month, int day) {
+        // Howard Hinnant's days_from_civil: years start in March, so the leap day is the last day of a year.
+        int y = month <= 2 ? year - 1 : year;
+        int era = y / 400; // y >= 0 here
+        int yearOfEra = y - era * 400;
+        int dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+        int dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear;
+        return era * 146_097L + dayOfEra - 719_468L;
+    }
+
     /** The value of {@code count} decimal digits at {@code from}, or -1 if any is not a digit. */
-    private static int digits(String s, int from, int count) {
+    private static int digits(byte[] b, int from, int count) {
         int v = 0;
         for (int i = from; i < from + count; i++) {
-            char c = s.charAt(i);
+            int c = b[i];
             if (c < '0' || c > '9') {
                 return -1;
             }
