@@ -210,7 +210,7 @@ class SelectParsingTest {
         assertEquals("type does not exist [type=int2]", e.getMessage());
         assertEquals(sql.indexOf("int2") + 1, e.position());
         SqlParseException cast = assertThrows(SqlParseException.class,
-                () -> SqlParser.parse("SELECT CAST(a AS regclass)"));
+                () -> SqlParser.parse("SELECT CAST(a AS money)"));
         assertEquals("42704", cast.sqlState());
         assertEquals(18, cast.position());
     }
