@@ -129,7 +129,7 @@ final class Catalog {
             case "bool" -> DataType.BOOL;
             case "int2" -> DataType.INT2;
             case "int4" -> DataType.INT4;
-            case "int8", "oid", "regproc", "regclass", "regtype", "regnamespace", "xid" -> DataType.INT8;
+            case "int8", "oid", "regclass", "regtype", "regnamespace", "xid" -> DataType.INT8;
             case "float4", "float8" -> DataType.FLOAT8;
             case "varchar" -> DataType.VARCHAR;
             case "timestamp" -> DataType.TIMESTAMP;

@@ -44,7 +44,8 @@ final class RowQuery {
             "current_schemas", "nullif", "concat", "replace", "quote_ident", "has_table_privilege",
             "has_schema_privilege", "has_database_privilege", "pg_has_role", "pg_is_in_recovery", "string_agg",
             "array_agg", "bool_and", "bool_or", "every", "pg_backend_pid", "btrim", "position", "strpos",
-            "substr", "substring", "left", "right", "starts_with");
+            "substr", "substring", "left", "right", "starts_with", "pg_table_size", "pg_relation_size",
+            "pg_total_relation_size", "pg_indexes_size", "pg_size_pretty");
 
     private static final Set<String> AGGREGATES = Set.of("count", "sum", "min", "max", "avg", "string_agg",
             "array_agg", "bool_and", "bool_or", "every");
@@ -82,7 +83,7 @@ final class RowQuery {
                 return true;
             }
             if (s.from() instanceof Statement.FromSource.TableFunction f
-                    && f.name().equals("generate_series")) {
+                    && (f.name().equals("generate_series") || f.name().equals("unnest"))) {
                 return true;
             }
         }
@@ -448,7 +449,8 @@ final class RowQuery {
                 Rel r = new Rel() {
                     @Override
                     List<Object[]> rows(Frame outer, Exec x) {
-                        Frame frame = new Frame(new Object[0], outer, x);
+                        // the arguments may refer to the enclosing query's row (a correlated subquery's FROM)
+                        Frame frame = outer != null ? outer : new Frame(new Object[0], null, x);
                         Object from = args.get(0).node.eval(frame);
                         Object to = args.get(1).node.eval(frame);
                         Object step = args.size() > 2 ? args.get(2).node.eval(frame) : 1L;
@@ -473,6 +475,29 @@ final class RowQuery {
                 };
                 r.cols = List.of(new Col(qualifier, f.alias() != null ? f.alias() : "generate_series",
                         big ? DataType.INT8 : DataType.INT4));
+                return r;
+            }
+            if (f.name().equals("unnest")) {
+                if (f.args().size() != 1) {
+                    throw Errors.undefinedFunction(f.name(), f.position());
+                }
+                Scope scope = parent == null ? new Scope(List.of(), null) : parent;
+                CExpr array = expr(f.args().get(0), new Ctx(scope));
+                Rel r = new Rel() {
+                    @Override
+                    List<Object[]> rows(Frame outer, Exec x) {
+                        Frame frame = outer != null ? outer : new Frame(new Object[0], null, x);
+                        List<?> items = asArray(array.node.eval(frame));
+                        List<Object[]> out = new ArrayList<>();
+                        if (items != null) {
+                            for (Object i : items) {
+                                out.add(new Object[] {i});
+                            }
+                        }
+                        return out;
+                    }
+                };
+                r.cols = List.of(new Col(qualifier, f.alias() != null ? f.alias() : "unnest", DataType.TEXT));
                 return r;
             }
             // tables(), checkpoint_status() and the other functions the columnar plan knows.
@@ -1228,6 +1253,18 @@ final class RowQuery {
                     return new CExpr(f -> {
                         Object x = l.node.eval(f);
                         Object y = r.node.eval(f);
+                        if (x instanceof List<?> || y instanceof List<?>) {
+                            // array || array (or element): a NULL array counts as empty, as in PostgreSQL
+                            List<Object> out = new ArrayList<>();
+                            for (Object v : new Object[] {x, y}) {
+                                if (v instanceof List<?> list) {
+                                    out.addAll(list);
+                                } else if (v != null) {
+                                    out.add(v);
+                                }
+                            }
+                            return out;
+                        }
                         return x == null || y == null ? null : text(x, l.type) + text(y, r.type);
                     }, DataType.TEXT, "?column?");
                 default: {
@@ -1431,6 +1468,12 @@ final class RowQuery {
                         throw Errors.undefinedFunction(name, fc.position());
                     }
                     return fn(name, DataType.TEXT, args, v -> v[0] == null ? null : text(v[0], DataType.TEXT));
+                case "pg_table_size", "pg_relation_size", "pg_total_relation_size", "pg_indexes_size":
+                    // The storage API reports no sizes; NULL is "unknown", which psql shows as empty.
+                    return new CExpr(f -> null, DataType.INT8, name);
+                case "pg_size_pretty":
+                    arity(fc, n, 1);
+                    return fn(name, DataType.TEXT, args, v -> v[0] == null ? null : sizePretty(toLong(v[0])));
                 case "pg_relation_is_publishable", "pg_is_in_recovery":
                     return new CExpr(f -> false, DataType.BOOL, name);
                 case "has_table_privilege", "has_schema_privilege", "has_database_privilege", "pg_has_role":
@@ -1779,6 +1822,18 @@ final class RowQuery {
             System.arraycopy(r, 0, row, lw, rw);
         }
         return row;
+    }
+
+    /** PostgreSQL's pg_size_pretty: bytes, kB, MB, GB, TB, rounding half up once a unit is 10 or more of the next. */
+    static String sizePretty(long bytes) {
+        String[] units = {"bytes", "kB", "MB", "GB", "TB", "PB"};
+        double size = bytes;
+        int unit = 0;
+        while (unit < units.length - 1 && Math.abs(size) >= 10 * 1024 - 0.5) {
+            size /= 1024;
+            unit++;
+        }
+        return Math.round(size) + " " + units[unit];
     }
 
     static boolean isTrue(Object v) {
