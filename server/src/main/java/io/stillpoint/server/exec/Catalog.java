@@ -255,6 +255,15 @@ final class Catalog {
         define("pg_catalog", "pg_publication_namespace", 6237, 'r', "oid oid, pnpubid oid, pnnspid oid");
         define("pg_catalog", "pg_publication_rel", 6106, 'r', "oid oid, prpubid oid, prrelid oid, "
                 + "prqual pg_node_tree, prattrs int2vector");
+        define("pg_catalog", "pg_auth_members", 1261, 'r', "oid oid, roleid oid, member oid, grantor oid, "
+                + "admin_option bool");
+        define("pg_catalog", "pg_proc", 1255, 'r', "oid oid, proname name, pronamespace oid, proowner oid, "
+                + "prolang oid, procost float4, prorows float4, provariadic oid, prosupport regproc, prokind char, "
+                + "prosecdef bool, proleakproof bool, proisstrict bool, proretset bool, provolatile char, "
+                + "proparallel char, pronargs int2, pronargdefaults int2, prorettype oid, proargtypes oidvector, "
+                + "proallargtypes _oid, proargmodes _char, proargnames _text, proargdefaults pg_node_tree, "
+                + "protrftypes _oid, prosrc text, probin text, prosqlbody pg_node_tree, proconfig _text, "
+                + "proacl _aclitem");
         define("pg_catalog", "pg_extension", 3079, 'r', "oid oid, extname name, extowner oid, extnamespace oid, "
                 + "extrelocatable bool, extversion text, extconfig _oid, extcondition _text");
         define("pg_catalog", "pg_foreign_table", 3118, 'r', "ftrelid oid, ftserver oid, ftoptions _text");
@@ -322,6 +331,8 @@ final class Catalog {
         private final SessionView session;
         final List<UserTable> userTables = new ArrayList<>();
         private final Map<Long, String> relationNames = new HashMap<>();
+        /** Relations in a schema of the search path (public, pg_catalog): what pg_table_is_visible reports. */
+        private final java.util.Set<Long> visible = new java.util.HashSet<>();
         private final Map<String, List<Object[]>> rows = new HashMap<>();
 
         Snapshot(Engine engine, SessionView session) {
@@ -344,9 +355,13 @@ final class Catalog {
                 }
                 userTables.add(new UserTable(oid, info.name(), schema, info.rowCount()));
                 relationNames.put(oid, info.name());
+                visible.add(oid);
             }
             for (Table t : TABLES.values()) {
                 relationNames.put(t.oid(), t.schema().equals("pg_catalog") ? t.name() : t.qualifiedName());
+                if (t.schema().equals("pg_catalog")) {
+                    visible.add(t.oid());
+                }
             }
         }
 
@@ -377,6 +392,10 @@ final class Catalog {
 
         boolean relationExists(long oid) {
             return relationNames.containsKey(oid);
+        }
+
+        boolean relationVisible(long oid) {
+            return visible.contains(oid);
         }
 
         String namespaceName(long oid) {
@@ -511,7 +530,7 @@ final class Catalog {
                     }
                 }
                 default -> {
-                    // pg_description, pg_attrdef, pg_index, pg_inherits, pg_constraint, pg_policy, pg_trigger,
+                    // pg_description, pg_attrdef, pg_auth_members, pg_proc (built-in functions are not listed), pg_index, pg_inherits, pg_constraint, pg_policy, pg_trigger,
                     // pg_rewrite, pg_statistic_ext, pg_publication*, pg_extension, pg_foreign_table,
                     // pg_partitioned_table: Stillpoint has no such objects.
                 }

@@ -45,7 +45,8 @@ final class RowQuery {
             "has_schema_privilege", "has_database_privilege", "pg_has_role", "pg_is_in_recovery", "string_agg",
             "array_agg", "bool_and", "bool_or", "every", "pg_backend_pid", "btrim", "position", "strpos",
             "substr", "substring", "left", "right", "starts_with", "pg_table_size", "pg_relation_size",
-            "pg_total_relation_size", "pg_indexes_size", "pg_size_pretty");
+            "pg_total_relation_size", "pg_indexes_size", "pg_size_pretty", "pg_function_is_visible",
+            "pg_get_function_result", "pg_get_function_arguments");
 
     private static final Set<String> AGGREGATES = Set.of("count", "sum", "min", "max", "avg", "string_agg",
             "array_agg", "bool_and", "bool_or", "every");
@@ -1441,12 +1442,16 @@ final class RowQuery {
                     arity(fc, n, 2);
                     return fn(name, DataType.TEXT, args, v -> v[0] == null ? null
                             : Catalog.formatType(toLong(v[0]), v[1] == null ? null : (int) toLong(v[1])));
+                case "pg_function_is_visible":
+                    return new CExpr(f -> true, DataType.BOOL, name);
+                case "pg_get_function_result", "pg_get_function_arguments":
+                    return new CExpr(f -> null, DataType.TEXT, name);
                 case "pg_table_is_visible", "pg_type_is_visible":
                     arity(fc, n, 1);
                     return new CExpr(f -> {
                         Object v = args.get(0).node.eval(f);
                         return v == null ? null : name.equals("pg_type_is_visible")
-                                || f.x.catalog.relationExists(toLong(v));
+                                || f.x.catalog.relationVisible(toLong(v));
                     }, DataType.BOOL, name);
                 case "pg_get_userbyid":
                     arity(fc, n, 1);
