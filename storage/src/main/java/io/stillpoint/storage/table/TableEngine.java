@@ -10,6 +10,7 @@ import io.stillpoint.storage.TableInfo;
 import io.stillpoint.storage.TableSchema;
 import io.stillpoint.storage.TableSnapshot;
 import io.stillpoint.storage.WriteTransaction;
+import io.stillpoint.storage.checkpoint.CheckpointCoordinator;
 import io.stillpoint.storage.checkpoint.CheckpointDirectory;
 import io.stillpoint.storage.fs.FileSystemFacade;
 import io.stillpoint.storage.housekeeping.Housekeeping;
@@ -50,18 +51,22 @@ public final class TableEngine implements Engine {
     private final Path dbDir;
     private final FileSystemFacade.FileLockHandle lock;
     private final Housekeeping housekeeping;
+    private final EngineConfig.CheckpointPolicy checkpointPolicy;
+    private CheckpointCoordinator checkpoints;
     private final ParallelSync parallelSync = new ParallelSync(4);
     private final Object registryLock = new Object();
     private final Map<String, Table> tables = new ConcurrentHashMap<>();
     private long nextTableId;
     private volatile boolean closed;
 
-    private TableEngine(FileSystemFacade fs, Path root, FileSystemFacade.FileLockHandle lock) {
+    private TableEngine(FileSystemFacade fs, Path root, FileSystemFacade.FileLockHandle lock,
+                        EngineConfig.CheckpointPolicy checkpointPolicy) {
         this.fs = fs;
         this.root = root;
         this.dbDir = root.resolve(DB_DIR);
         this.lock = lock;
-        this.housekeeping = new Housekeeping(fs, HOUSEKEEPING_RETRY_MILLIS);
+        this.checkpointPolicy = checkpointPolicy;
+        this.housekeeping = new Housekeeping(fs, HOUSEKEEPING_RETRY_MILLIS, checkpointPolicy.clock());
     }
 
     /**
@@ -83,15 +88,26 @@ public final class TableEngine implements Engine {
             throw new StorageException(StorageException.Kind.LOCKED,
                     "root is locked by another stillpoint engine [root=" + root + "]");
         }
-        TableEngine engine = new TableEngine(fs, root, lock);
+        // (Restore from a copy, CheckpointRestore, runs here: right after the lock, before anything else.)
+        TableEngine engine = new TableEngine(fs, root, lock, config.checkpointPolicy());
         try {
+            // A checkpoint that survives the restart keeps housekeeping paused from the start: the purge at load
+            // must not delete what it pins.
+            CheckpointCoordinator.AtOpen atOpen = CheckpointCoordinator.recoverAtOpen(fs, root,
+                    config.checkpointPolicy());
+            if (atOpen.active() != null) {
+                engine.housekeeping.pause(CheckpointCoordinator.HOUSEKEEPING_HOLD);
+            }
             engine.load();
+            engine.checkpoints = new CheckpointCoordinator(fs, root, engine.housekeeping, config.checkpointPolicy(),
+                    engine::cut, atOpen);
         } catch (RuntimeException e) {
             engine.parallelSync.close();
             engine.releaseLock();
             throw e;
         }
         engine.housekeeping.start();
+        engine.checkpoints.start();
         return engine;
     }
 
@@ -130,6 +146,10 @@ public final class TableEngine implements Engine {
                 }
                 t.leftoversAwaitingPurge.addAll(housekeeping.enqueueUnreferenced(t.dir,
                         n -> n.equals(TxnFile.NAME) || referenced.contains(n), t.leftoversAwaitingPurge::remove));
+                if (housekeeping.isPaused()) {
+                    // A checkpoint keeps the leftovers on disk: no commit may write into one of them.
+                    t.advancePastLeftovers();
+                }
             }
         } catch (IOException e) {
             closeTables();
@@ -140,6 +160,12 @@ public final class TableEngine implements Engine {
         }
         // Leftovers go before anyone writes: a new commit may reuse a leftover partition directory name.
         housekeeping.runOnce();
+    }
+
+    /** The checkpoint coordinator (also as {@link CheckpointCoordinator}, for its guard check). */
+    @Override
+    public CheckpointCoordinator checkpoints() {
+        return checkpoints;
     }
 
     /** The housekeeping component (the checkpoint agent pauses it). */
@@ -557,6 +583,7 @@ public final class TableEngine implements Engine {
             }
             closed = true;
         }
+        checkpoints.close(); // stops the guard; the checkpoint itself stays active across a restart
         housekeeping.close();
         closeTables();
         parallelSync.close();
