@@ -427,8 +427,12 @@ final class JSqlBridge {
         if (s.getWithItemsList() != null && !s.getWithItemsList().isEmpty()) {
             throw notSupported("with queries are not supported", at);
         }
+        boolean distinct = false;
         if (s.getDistinct() != null) {
-            throw notSupported("select distinct is not supported", at);
+            if (s.getDistinct().getOnSelectItems() != null || s.getDistinct().isUseUnique()) {
+                throw notSupported("select distinct on is not supported", at);
+            }
+            distinct = true;
         }
         if (s.getIntoTables() != null || s.getTop() != null || s.getFirst() != null || s.getSkip() != null
                 || s.getFetch() != null || s.getForMode() != null || s.getQualify() != null
@@ -487,7 +491,7 @@ final class JSqlBridge {
             offset = expr(s.getOffset().getOffset(), 0);
         }
         return new Statement.Select(List.copyOf(items), from, where, List.copyOf(groupBy), having,
-                List.copyOf(orderBy), limit, offset);
+                List.copyOf(orderBy), limit, offset, distinct);
     }
 
     /** One JSqlParser join appended to what is on its left (JSqlParser flattens joins into a list). */
@@ -1011,6 +1015,110 @@ final class JSqlBridge {
             }
             return expr(list.get(0), nextTokenPosition(position));
         }
+        Expr extended = extendedExpr(e, position);
+        if (extended != null) {
+            return extended;
+        }
+        if (e instanceof IsNullExpression isNull) {
+            Expr operand = expr(isNull.getLeftExpression(), position);
+            return new Expr.IsNull(operand, isNull.isNot(), operand.position());
+        }
+        if (e instanceof Between between) {
+            Expr operand = expr(between.getLeftExpression(), position);
+            return new Expr.Between(operand, expr(between.getBetweenExpressionStart(), 0),
+                    expr(between.getBetweenExpressionEnd(), 0), between.isNot(), operand.position());
+        }
+        if (e instanceof InExpression in) {
+            Expr operand = expr(in.getLeftExpression(), fallback);
+            if (in.getRightExpression() instanceof net.sf.jsqlparser.statement.select.Select sub) {
+                return new Expr.InSubquery(operand, subquery(sub, position), in.isNot(), operand.position());
+            }
+            if (!(in.getRightExpression() instanceof ExpressionList<?> items) || in.isGlobal()
+                    || in.getOldOracleJoinSyntax() != 0) {
+                throw notSupported("subqueries are not supported", operand.position());
+            }
+            return new Expr.InList(operand, List.copyOf(exprs(items)), in.isNot(), operand.position());
+        }
+        if ((e instanceof EqualsTo || e instanceof NotEqualsTo)
+                && ((BinaryExpression) e).getRightExpression() instanceof ExpressionList<?> list
+                && inListStarts.contains(positionOf(list) - 1)) {
+            Expr operand = expr(((BinaryExpression) e).getLeftExpression(), position);
+            return new Expr.InList(operand, List.copyOf(exprs(list)), e instanceof NotEqualsTo, operand.position());
+        }
+        if (e instanceof AndExpression || e instanceof OrExpression) {
+            return logicChain((BinaryExpression) e, position);
+        }
+        if (e instanceof BinaryExpression binary) {
+            Expr.BinaryOp op = binaryOp(binary, position);
+            Expr left = expr(binary.getLeftExpression(), position);
+            Expr right = expr(binary.getRightExpression(), 0);
+            return new Expr.Binary(op, left, right, left.position() > 0 ? left.position() : position);
+        }
+        if (e instanceof Function function) {
+            if (function.getMultipartName() != null && function.getMultipartName().size() == 1
+                    && function.getName().equalsIgnoreCase("array") && function.getParameters() != null
+                    && function.getParameters().size() == 1
+                    && function.getParameters().get(0) instanceof net.sf.jsqlparser.statement.select.Select sub) {
+                return new Expr.ArraySubquery(subquery(sub, position), position);
+            }
+            return functionCall(function, position);
+        }
+        if (e instanceof TimeKeyExpression timeKey) {
+            String name = timeKey.getStringValue().toLowerCase(Locale.ROOT);
+            if (!NILADIC_FUNCTIONS.contains(name)) {
+                throw notSupported("function not supported [function=" + name + "]", position);
+            }
+            return new Expr.FunctionCall(name, List.of(), false, false, position);
+        }
+        if (e instanceof CastExpression cast) {
+            return cast(cast, position);
+        }
+        if (e instanceof AnalyticExpression analytic) {
+            String name = analytic.getName() == null ? "" : analytic.getName().toLowerCase(Locale.ROOT);
+            if (!name.equals("row_number") || analytic.getFilterExpression() != null
+                    || analytic.getWindowElement() != null || analytic.getWindowName() != null
+                    || analytic.getExpression() != null || analytic.isDistinct() || analytic.isAllColumns()) {
+                throw notSupported("window functions other than row_number() over (...) and aggregate filters are "
+                        + "not supported", position);
+            }
+            List<Expr> partitionBy = analytic.getPartitionExpressionList() == null ? List.of()
+                    : List.copyOf(exprs(analytic.getPartitionExpressionList()));
+            return new Expr.WindowCall(new Expr.FunctionCall(name, List.of(), false, false, position), partitionBy,
+                    orderItems(analytic.getOrderByElements()), position);
+        }
+        if (e instanceof net.sf.jsqlparser.statement.select.Select
+                || e instanceof net.sf.jsqlparser.expression.operators.relational.ExistsExpression) {
+            throw notSupported("this subquery form is not supported", position);
+        }
+        throw notSupported("expression not supported [expression=" + abbreviate(String.valueOf(e)) + "]", position);
+    }
+
+    /**
+     * A left-deep chain {@code a AND b AND c ...} (or OR) converted without recursing down its left spine, so that
+     * a thousand conditions do not exhaust the stack.
+     */
+    private Expr logicChain(BinaryExpression top, int position) {
+        Class<?> kind = top.getClass();
+        List<BinaryExpression> spine = new ArrayList<>();
+        Expression node = top;
+        while (node.getClass() == kind) {
+            spine.add((BinaryExpression) node);
+            node = ((BinaryExpression) node).getLeftExpression();
+        }
+        Expr.BinaryOp op = top instanceof AndExpression ? Expr.BinaryOp.AND : Expr.BinaryOp.OR;
+        Expr acc = expr(node, position);
+        for (int i = spine.size() - 1; i >= 0; i--) {
+            Expr right = expr(spine.get(i).getRightExpression(), 0);
+            acc = new Expr.Binary(op, acc, right, acc.position() > 0 ? acc.position() : position);
+        }
+        return acc;
+    }
+
+    /**
+     * The expressions catalog queries use (CASE, LIKE, regex, subqueries, arrays, ANY), or null for the others. A
+     * method of its own keeps {@link #expr}'s stack frame small: long AND chains recurse through it.
+     */
+    private Expr extendedExpr(Expression e, int position) {
         if (e instanceof net.sf.jsqlparser.expression.CaseExpression c) {
             Expr operand = c.getSwitchExpression() == null ? null : expr(c.getSwitchExpression(), 0);
             List<Expr.When> whens = new ArrayList<>();
@@ -1082,75 +1190,7 @@ final class JSqlBridge {
             return new Expr.InSubquery(operand, subquery(sub, position), e instanceof NotEqualsTo,
                     operand.position());
         }
-        if (e instanceof IsNullExpression isNull) {
-            Expr operand = expr(isNull.getLeftExpression(), position);
-            return new Expr.IsNull(operand, isNull.isNot(), operand.position());
-        }
-        if (e instanceof Between between) {
-            Expr operand = expr(between.getLeftExpression(), position);
-            return new Expr.Between(operand, expr(between.getBetweenExpressionStart(), 0),
-                    expr(between.getBetweenExpressionEnd(), 0), between.isNot(), operand.position());
-        }
-        if (e instanceof InExpression in) {
-            Expr operand = expr(in.getLeftExpression(), fallback);
-            if (in.getRightExpression() instanceof net.sf.jsqlparser.statement.select.Select sub) {
-                return new Expr.InSubquery(operand, subquery(sub, position), in.isNot(), operand.position());
-            }
-            if (!(in.getRightExpression() instanceof ExpressionList<?> items) || in.isGlobal()
-                    || in.getOldOracleJoinSyntax() != 0) {
-                throw notSupported("subqueries are not supported", operand.position());
-            }
-            return new Expr.InList(operand, List.copyOf(exprs(items)), in.isNot(), operand.position());
-        }
-        if ((e instanceof EqualsTo || e instanceof NotEqualsTo)
-                && ((BinaryExpression) e).getRightExpression() instanceof ExpressionList<?> list
-                && inListStarts.contains(positionOf(list) - 1)) {
-            Expr operand = expr(((BinaryExpression) e).getLeftExpression(), position);
-            return new Expr.InList(operand, List.copyOf(exprs(list)), e instanceof NotEqualsTo, operand.position());
-        }
-        if (e instanceof BinaryExpression binary) {
-            Expr.BinaryOp op = binaryOp(binary, position);
-            Expr left = expr(binary.getLeftExpression(), position);
-            Expr right = expr(binary.getRightExpression(), 0);
-            return new Expr.Binary(op, left, right, left.position() > 0 ? left.position() : position);
-        }
-        if (e instanceof Function function) {
-            if (function.getMultipartName() != null && function.getMultipartName().size() == 1
-                    && function.getName().equalsIgnoreCase("array") && function.getParameters() != null
-                    && function.getParameters().size() == 1
-                    && function.getParameters().get(0) instanceof net.sf.jsqlparser.statement.select.Select sub) {
-                return new Expr.ArraySubquery(subquery(sub, position), position);
-            }
-            return functionCall(function, position);
-        }
-        if (e instanceof TimeKeyExpression timeKey) {
-            String name = timeKey.getStringValue().toLowerCase(Locale.ROOT);
-            if (!NILADIC_FUNCTIONS.contains(name)) {
-                throw notSupported("function not supported [function=" + name + "]", position);
-            }
-            return new Expr.FunctionCall(name, List.of(), false, false, position);
-        }
-        if (e instanceof CastExpression cast) {
-            return cast(cast, position);
-        }
-        if (e instanceof AnalyticExpression analytic) {
-            String name = analytic.getName() == null ? "" : analytic.getName().toLowerCase(Locale.ROOT);
-            if (!name.equals("row_number") || analytic.getFilterExpression() != null
-                    || analytic.getWindowElement() != null || analytic.getWindowName() != null
-                    || analytic.getExpression() != null || analytic.isDistinct() || analytic.isAllColumns()) {
-                throw notSupported("window functions other than row_number() over (...) and aggregate filters are "
-                        + "not supported", position);
-            }
-            List<Expr> partitionBy = analytic.getPartitionExpressionList() == null ? List.of()
-                    : List.copyOf(exprs(analytic.getPartitionExpressionList()));
-            return new Expr.WindowCall(new Expr.FunctionCall(name, List.of(), false, false, position), partitionBy,
-                    orderItems(analytic.getOrderByElements()), position);
-        }
-        if (e instanceof net.sf.jsqlparser.statement.select.Select
-                || e instanceof net.sf.jsqlparser.expression.operators.relational.ExistsExpression) {
-            throw notSupported("this subquery form is not supported", position);
-        }
-        throw notSupported("expression not supported [expression=" + abbreviate(String.valueOf(e)) + "]", position);
+        return null;
     }
 
     /** Position of the key word {@code word} just before the token at {@code position}, skipping "(", or 0. */

@@ -91,6 +91,19 @@ class CatalogQueryParsingTest {
         assertInstanceOf(Expr.InSubquery.class, and.left());
     }
 
+    @Test
+    void longAndChainsParseWithoutExhaustingTheStack() {
+        StringBuilder sql = new StringBuilder("SELECT a FROM t WHERE a <> 'x0'");
+        for (int i = 1; i < 3000; i++) {
+            sql.append(" AND lower(a) <> 'x").append(i).append('\'');
+        }
+        Statement.Select s = select(sql.toString());
+        Expr.Binary and = assertInstanceOf(Expr.Binary.class, s.where());
+        assertEquals(Expr.BinaryOp.AND, and.op());
+        assertEquals(sql.indexOf("a <>") + 1, and.position());
+        assertTrue(select("SELECT DISTINCT a FROM t").distinct());
+    }
+
     private static Expr item(Statement.Select s, int i) {
         return ((Statement.SelectItem.Item) s.items().get(i)).expr();
     }

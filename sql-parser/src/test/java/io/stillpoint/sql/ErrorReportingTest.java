@@ -96,7 +96,7 @@ class ErrorReportingTest {
         assertEquals("0A000", error("SELECT a FROM t FULL JOIN u ON t.x = u.x").sqlState());
         assertEquals("0A000", error("SELECT count(*) OVER () FROM t").sqlState());
         assertEquals("0A000", error("SELECT 1 INTERSECT SELECT 2").sqlState());
-        SqlParseException distinct = error("SELECT DISTINCT a FROM t");
+        SqlParseException distinct = error("SELECT DISTINCT ON (a) a FROM t");
         assertEquals("0A000", distinct.sqlState());
         assertEquals(1, distinct.position());
     }

@@ -76,6 +76,9 @@ final class RowQuery {
         if (!(st instanceof Statement.Select s)) {
             return false;
         }
+        if (s.distinct()) {
+            return true;
+        }
         if (s.from() != null) {
             if (s.from() instanceof Statement.FromSource.Join || s.from() instanceof Statement.FromSource.Subquery) {
                 return true;
@@ -723,6 +726,10 @@ final class RowQuery {
             CExpr limit = s.limit() == null ? null : expr(s.limit(), new Ctx(new Scope(List.of(), parent)));
             CExpr offset = s.offset() == null ? null : expr(s.offset(), new Ctx(new Scope(List.of(), parent)));
             List<Agg> aggs = itemCtx.aggs;
+            boolean distinct = s.distinct();
+            if (distinct && !hidden.isEmpty()) {
+                throw new SqlError("42P10", "for SELECT DISTINCT, ORDER BY expressions must appear in select list");
+            }
             List<Col> outCols = new ArrayList<>();
             for (int i = 0; i < items.size(); i++) {
                 outCols.add(new Col(null, names.get(i), items.get(i).type));
@@ -783,6 +790,9 @@ final class RowQuery {
                             o[items.size() + i] = hidden.get(i).node.eval(f);
                         }
                         out.add(o);
+                    }
+                    if (distinct) {
+                        out = distinctVisible(out, items.size());
                     }
                     if (!order.isEmpty()) {
                         int visible = items.size();
@@ -2189,6 +2199,22 @@ final class RowQuery {
         for (long i = from; i < rows.size() && i - from < count; i++) {
             Object[] r = rows.get((int) i);
             out.add(r.length == visible ? r : Arrays.copyOf(r, visible));
+        }
+        return out;
+    }
+
+    /** SELECT DISTINCT: the first of each group of rows equal in their first {@code visible} columns. */
+    static List<Object[]> distinctVisible(List<Object[]> rows, int visible) {
+        Set<List<Object>> seen = new HashSet<>();
+        List<Object[]> out = new ArrayList<>();
+        for (Object[] r : rows) {
+            List<Object> key = new ArrayList<>(visible);
+            for (int i = 0; i < visible; i++) {
+                key.add(hashKey(r[i]));
+            }
+            if (seen.add(key)) {
+                out.add(r);
+            }
         }
         return out;
     }

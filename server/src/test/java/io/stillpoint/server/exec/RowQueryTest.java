@@ -104,6 +104,16 @@ class RowQueryTest extends ExecTestSupport {
     }
 
     @Test
+    void selectDistinctKeepsOneOfEachRow() {
+        assertEquals(List.of(row("a"), row("b"), row("z"), row((Object) null)),
+                rows("SELECT DISTINCT sym FROM trades ORDER BY sym"));
+        assertEquals(List.of(row("a", 1), row("a", 3)),
+                rows("SELECT DISTINCT sym, qty FROM trades WHERE sym = 'a' ORDER BY 2"));
+        assertEquals(3L, value("SELECT count(*) FROM (SELECT DISTINCT sym FROM trades WHERE sym IS NOT NULL) x"));
+        assertEquals("42P10", error("SELECT DISTINCT sym FROM trades ORDER BY qty").sqlState());
+    }
+
+    @Test
     void arraysAnySubscriptsAndRowNumber() {
         assertEquals(List.of(row("a"), row("b")), rows("SELECT sym FROM syms WHERE sym = ANY (ARRAY['a', 'b']) ORDER BY 1"));
         assertEquals(List.of(row("Beta")), rows("SELECT name FROM syms WHERE 20 = ANY (array(SELECT lot FROM syms s2 "

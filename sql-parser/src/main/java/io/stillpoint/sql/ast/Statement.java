@@ -30,11 +30,18 @@ public sealed interface Statement {
     record Insert(String table, List<String> columns, List<List<Expr>> rows, int position) implements Statement {}
 
     /**
-     * {@code SELECT items [FROM source] [WHERE] [GROUP BY] [HAVING] [ORDER BY] [LIMIT] [OFFSET]}.
+     * {@code SELECT [DISTINCT] items [FROM source] [WHERE] [GROUP BY] [HAVING] [ORDER BY] [LIMIT] [OFFSET]}.
      * {@code from}, {@code where}, {@code having}, {@code limit} and {@code offset} may be null.
      */
     record Select(List<SelectItem> items, FromSource from, Expr where, List<Expr> groupBy, Expr having,
-                  List<OrderItem> orderBy, Expr limit, Expr offset) implements Statement {}
+                  List<OrderItem> orderBy, Expr limit, Expr offset, boolean distinct) implements Statement {
+
+        /** A SELECT without DISTINCT (the form before DISTINCT existed; kept for existing callers). */
+        public Select(List<SelectItem> items, FromSource from, Expr where, List<Expr> groupBy, Expr having,
+                      List<OrderItem> orderBy, Expr limit, Expr offset) {
+            this(items, from, where, groupBy, having, orderBy, limit, offset, false);
+        }
+    }
 
     /**
      * {@code UPDATE t SET col = expr [, ...] [WHERE cond]}. {@code where} is null when absent. {@code position} is
