@@ -106,6 +106,7 @@ public final class Main {
         }
         metrics.observe(root, engine.housekeeping()::pendingCount);
         metrics.observeCheckpoints(() -> engine.checkpoints().status());
+        metrics.observeHousekeeping(engine.housekeeping()::status);
         boolean httpLinePrinted = http != null;
         if (http == null) {
             http = startHttp(options, metrics);

@@ -1,7 +1,12 @@
 package io.stillpoint.server;
 
+import io.stillpoint.storage.ColumnSpec;
+import io.stillpoint.storage.ColumnType;
 import io.stillpoint.storage.EngineConfig;
+import io.stillpoint.storage.PartitionBy;
 import io.stillpoint.storage.StorageException;
+import io.stillpoint.storage.TableSchema;
+import io.stillpoint.storage.table.TableEngine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,12 +22,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -121,5 +128,35 @@ class MainTest {
         assertEquals(3, exit.get(60, TimeUnit.SECONDS));
         assertTrue(stderr().endsWith("stillpoint: cannot start: checkpoint file is shorter than its committed length "
                 + "[file=db/t/0/a.d]\n"), stderr());
+    }
+
+    @Test
+    void aCopyOfACheckpointedRootStartedWithoutRestoreExitsThreeWithTheEnginesReason() throws Exception {
+        Path original = tmp.resolve("original");
+        try (TableEngine engine = TableEngine.open(EngineConfig.of(original))) {
+            engine.createTable(new TableSchema("t", List.of(new ColumnSpec("a", ColumnType.INT)), -1,
+                    PartitionBy.NONE), false);
+            engine.checkpoints().create(null);
+        }
+        Path copy = tmp.resolve("copy");
+        try (Stream<Path> files = Files.walk(original)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Path target = copy.resolve(original.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+        int code = Main.run(new String[] {"--root", copy.toString(), "--http-port", "0", "--port", "0"});
+        assertEquals(3, code, stderr());
+        String line = stderr().strip();
+        assertTrue(line.startsWith("stillpoint: cannot start: root holds a checkpoint taken in another directory: "
+                + "this is a copy; touch _restore in it to restore the checkpoint [root=" + copy.toAbsolutePath()),
+                line);
+        assertFalse(line.contains("\n"), "one line: " + line);
+        assertFalse(Files.exists(copy.resolve("_restore")));
+        assertTrue(Files.exists(copy.resolve(".checkpoint")), "nothing changed in the copy");
     }
 }

@@ -5,6 +5,7 @@ import io.stillpoint.storage.CheckpointStatus;
 import io.stillpoint.storage.ColumnSpec;
 import io.stillpoint.storage.ColumnType;
 import io.stillpoint.storage.Engine;
+import io.stillpoint.storage.housekeeping.Housekeeping;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,8 +13,8 @@ import java.util.Locale;
 
 /**
  * The table functions that show the engine's own state, next to {@code tables()}: {@code checkpoint_status()}
- * (one row, QuestDB's two columns first) and {@code checkpoint_files()} (one row per file the active checkpoint
- * depends on). {@link SelectPlan} reads them like any other source, so WHERE, column lists and ORDER BY work on
+ * (one row, QuestDB's two columns first), {@code checkpoint_files()} (one row per file the active checkpoint
+ * depends on) and {@code housekeeping_status()} (one row per housekeeping job, with its backlog). {@link SelectPlan} reads them like any other source, so WHERE, column lists and ORDER BY work on
  * them; they are also found without parentheses ({@code SELECT * FROM checkpoint_status}), as in QuestDB, when no
  * table of that name exists.
  */
@@ -33,6 +34,14 @@ final class SystemFunctions {
             new ColumnSpec("path", ColumnType.VARCHAR),
             new ColumnSpec("committed_length", ColumnType.LONG));
 
+    /** The columns of {@code housekeeping_status()}. */
+    static final List<ColumnSpec> HOUSEKEEPING_STATUS_COLUMNS = List.of(
+            new ColumnSpec("job", ColumnType.VARCHAR),
+            new ColumnSpec("paused", ColumnType.BOOLEAN),
+            new ColumnSpec("pending_versions", ColumnType.LONG),
+            new ColumnSpec("pending_bytes", ColumnType.LONG),
+            new ColumnSpec("last_run_at", ColumnType.TIMESTAMP));
+
     private SystemFunctions() {
     }
 
@@ -41,6 +50,7 @@ final class SystemFunctions {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "checkpoint_status" -> CHECKPOINT_STATUS_COLUMNS;
             case "checkpoint_files" -> CHECKPOINT_FILES_COLUMNS;
+            case "housekeeping_status" -> HOUSEKEEPING_STATUS_COLUMNS;
             default -> null;
         };
     }
@@ -60,6 +70,18 @@ final class SystemFunctions {
                 List<Object[]> rows = new ArrayList<>(files.size());
                 for (CheckpointFile f : files) {
                     rows.add(new Object[] {f.path(), f.committedLength()});
+                }
+                return rows;
+            }
+            case "housekeeping_status": {
+                List<Housekeeping.JobStatus> jobs = HousekeepingReporter.statusOf(engine);
+                if (jobs == null) {
+                    throw new SqlError("0A000", "housekeeping_status() is not supported by this engine");
+                }
+                List<Object[]> rows = new ArrayList<>(jobs.size());
+                for (Housekeeping.JobStatus j : jobs) {
+                    rows.add(new Object[] {j.job(), j.paused(), j.pendingVersions(), j.pendingBytes(),
+                            j.lastRunAtMicros()});
                 }
                 return rows;
             }

@@ -1,10 +1,12 @@
 package io.stillpoint.server.http;
 
+import io.stillpoint.server.exec.HousekeepingReporter;
 import io.stillpoint.storage.Engine;
 import io.stillpoint.storage.TableInfo;
 import io.stillpoint.storage.TableSchema;
 import io.stillpoint.storage.TableSnapshot;
 import io.stillpoint.storage.WriteTransaction;
+import io.stillpoint.storage.housekeeping.Housekeeping;
 
 import java.util.List;
 import java.util.Objects;
@@ -15,7 +17,7 @@ import java.util.Objects;
  * the storage boundary: it times exactly the durable part of a commit, whatever statement (INSERT, later COPY)
  * buffered the rows.
  */
-public final class MeteredEngine implements Engine {
+public final class MeteredEngine implements Engine, HousekeepingReporter {
     private final Engine inner;
     private final Metrics metrics;
 
@@ -78,6 +80,13 @@ public final class MeteredEngine implements Engine {
     @Override
     public io.stillpoint.storage.Checkpoints checkpoints() {
         return inner.checkpoints();
+    }
+
+    /** The inner engine's housekeeping jobs, for {@code housekeeping_status()}; empty if it has none. */
+    @Override
+    public List<Housekeeping.JobStatus> housekeepingStatus() {
+        List<Housekeeping.JobStatus> jobs = HousekeepingReporter.statusOf(inner);
+        return jobs == null ? List.of() : jobs;
     }
 
     @Override

@@ -1,9 +1,11 @@
 package io.stillpoint.server.http;
 
 import io.stillpoint.storage.CheckpointStatus;
+import io.stillpoint.storage.housekeeping.Housekeeping;
 
 import java.io.File;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,6 +38,7 @@ public final class Metrics {
     private volatile IntSupplier housekeepingBacklog;
     private volatile Path root;
     private volatile Supplier<CheckpointStatus> checkpointStatus;
+    private volatile Supplier<List<Housekeeping.JobStatus>> housekeepingStatus;
 
     public Metrics() {
         for (int i = 0; i < commitBuckets.length; i++) {
@@ -52,6 +55,11 @@ public final class Metrics {
     /** Where the checkpoint gauges come from ({@code Checkpoints::status}); null: no checkpoint metrics. */
     public void observeCheckpoints(Supplier<CheckpointStatus> status) {
         this.checkpointStatus = status;
+    }
+
+    /** Where the per-job housekeeping gauges come from ({@code Housekeeping::status}); null: none. */
+    public void observeHousekeeping(Supplier<List<Housekeeping.JobStatus>> status) {
+        this.housekeepingStatus = status;
     }
 
     /** A client session was admitted (authentication may still fail). */
@@ -134,6 +142,7 @@ public final class Metrics {
             t.family("stillpoint_housekeeping_pending", "gauge", "Deletions queued in housekeeping.")
                     .sample("stillpoint_housekeeping_pending", backlog.getAsInt());
         }
+        renderHousekeeping(t);
         renderCheckpoint(t);
         Path r = root;
         if (r != null) {
@@ -141,6 +150,33 @@ public final class Metrics {
                     .sample("stillpoint_disk_free_bytes", new File(r.toString()).getUsableSpace());
         }
         return t.toString();
+    }
+
+    /** The housekeeping backlog per job; a status that cannot be read leaves the gauges out. */
+    private void renderHousekeeping(PrometheusText t) {
+        Supplier<List<Housekeeping.JobStatus>> source = housekeepingStatus;
+        if (source == null) {
+            return;
+        }
+        List<Housekeeping.JobStatus> jobs;
+        try {
+            jobs = source.get();
+        } catch (RuntimeException e) {
+            return;
+        }
+        t.family("stillpoint_housekeeping_pending_versions", "gauge",
+                "Partition versions, dropped tables and leftovers waiting for a housekeeping job, by job.");
+        for (Housekeeping.JobStatus j : jobs) {
+            t.sample("stillpoint_housekeeping_pending_versions", "job", j.job(), j.pendingVersions());
+        }
+        t.family("stillpoint_housekeeping_pending_bytes", "gauge", "Bytes on disk waiting for a housekeeping job, by job.");
+        for (Housekeeping.JobStatus j : jobs) {
+            t.sample("stillpoint_housekeeping_pending_bytes", "job", j.job(), j.pendingBytes());
+        }
+        t.family("stillpoint_housekeeping_paused", "gauge", "1 while a housekeeping job is paused (a checkpoint), by job.");
+        for (Housekeeping.JobStatus j : jobs) {
+            t.sample("stillpoint_housekeeping_paused", "job", j.job(), j.paused() ? 1 : 0);
+        }
     }
 
     /** The checkpoint gauges; a status that cannot be read leaves them out rather than failing the scrape. */

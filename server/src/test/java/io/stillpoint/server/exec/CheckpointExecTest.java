@@ -232,4 +232,45 @@ class CheckpointExecTest extends ExecTestSupport {
         assertEquals("CHECKPOINT", one("CHECKPOINT RELEASE").tag(), "only the first release after it fails");
         assertNotNull(status());
     }
+
+    @Test
+    void housekeepingStatusShowsThePauseAndTheBacklogACheckpointHolds() throws Exception {
+        List<List<Object>> idle = rows("SELECT job, paused, pending_versions, pending_bytes FROM housekeeping_status()");
+        assertEquals(List.of(row("purge", false, 0L, 0L)), idle);
+
+        run("CHECKPOINT CREATE");
+        run("DROP TABLE notes");
+        List<Object> held = rows("SELECT * FROM housekeeping_status() WHERE job = 'purge'").get(0);
+        assertEquals(true, held.get(1), "paused while the checkpoint is active");
+        assertTrue((Long) held.get(2) >= 1, "the dropped table waits: " + held);
+        assertTrue((Long) held.get(3) > 0, "with its bytes: " + held);
+        assertTrue((Long) status().get(4) > 0, "and the checkpoint shows them as pinned");
+
+        run("CHECKPOINT RELEASE");
+        List<Object> after = null;
+        for (int i = 0; i < 500; i++) {
+            after = rows("SELECT * FROM housekeeping_status").get(0);
+            if ((Long) after.get(2) == 0) {
+                break;
+            }
+            Thread.sleep(10);
+        }
+        assertEquals(false, after.get(1));
+        assertEquals(0L, after.get(2), "the purge ran after the release: " + after);
+        assertNotNull(after.get(4), "last_run_at is set once a pass ran");
+    }
+
+    @Test
+    void throughTheMeteringWrapperAsTheServerRunsIt() {
+        SqlExecutor metered = new SqlExecutor(new io.stillpoint.server.http.MeteredEngine(engine,
+                new io.stillpoint.server.http.Metrics()));
+        Session s = metered.openSession("admin", Role.ADMIN, java.util.Map.of());
+        sessions.add(s);
+        assertEquals("CHECKPOINT", run(s, "CHECKPOINT CREATE").get(0).tag());
+        assertEquals(true, run(s, "SELECT in_progress FROM checkpoint_status()").get(0).value());
+        assertFalse(run(s, "SELECT * FROM checkpoint_files()").get(0).rows().isEmpty());
+        assertEquals(true, run(s, "SELECT paused FROM housekeeping_status()").get(0).value());
+        run(s, "CHECKPOINT RELEASE");
+        assertEquals(false, status().get(0));
+    }
 }

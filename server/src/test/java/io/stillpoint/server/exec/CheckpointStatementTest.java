@@ -59,6 +59,11 @@ class CheckpointStatementTest extends ExecTestSupport {
         assertEquals(List.of(new ResultColumn("path", DataType.VARCHAR),
                         new ResultColumn("committed_length", DataType.INT8)),
                 session.prepare("SELECT * FROM checkpoint_files() ORDER BY path", List.of()).columns());
+        assertEquals(List.of(new ResultColumn("job", DataType.VARCHAR), new ResultColumn("paused", DataType.BOOL),
+                        new ResultColumn("pending_versions", DataType.INT8),
+                        new ResultColumn("pending_bytes", DataType.INT8),
+                        new ResultColumn("last_run_at", DataType.TIMESTAMP)),
+                session.prepare("SELECT * FROM housekeeping_status()", List.of()).columns());
         assertEquals("42883", error("SELECT * FROM checkpoint_status(1)").sqlState());
         assertEquals("42703", error("SELECT nope FROM checkpoint_status()").sqlState());
     }

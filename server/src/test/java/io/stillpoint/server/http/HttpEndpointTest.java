@@ -1,6 +1,7 @@
 package io.stillpoint.server.http;
 
 import io.stillpoint.storage.CheckpointStatus;
+import io.stillpoint.storage.housekeeping.Housekeeping;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -133,5 +134,17 @@ class HttpEndpointTest {
         String text = m.render();
         assertFalse(text.contains("stillpoint_checkpoint_active"), text);
         assertTrue(text.contains("stillpoint_connections 0"), text);
+    }
+
+    @Test
+    void housekeepingGaugesPerJob() {
+        Metrics m = new Metrics();
+        assertFalse(m.render().contains("stillpoint_housekeeping_pending_versions"));
+        m.observeHousekeeping(() -> List.of(new Housekeeping.JobStatus("purge", true, 3, 12_288, null)));
+        List<String> lines = m.render().lines().toList();
+        assertTrue(lines.contains("stillpoint_housekeeping_pending_versions{job=\"purge\"} 3"), lines.toString());
+        assertTrue(lines.contains("stillpoint_housekeeping_pending_bytes{job=\"purge\"} 12288"), lines.toString());
+        assertTrue(lines.contains("stillpoint_housekeeping_paused{job=\"purge\"} 1"), lines.toString());
+        assertTrue(lines.contains("# TYPE stillpoint_housekeeping_pending_bytes gauge"), lines.toString());
     }
 }

@@ -45,6 +45,13 @@ public final class CheckpointCoordinator implements Checkpoints, AutoCloseable {
     private final EngineConfig.CheckpointPolicy policy;
     private final Supplier<CheckpointDirectory.Cut> cutter;
     private final Thread guard;
+    // Deletes .checkpoint.released after a release (a later release renames to a fresh name meanwhile).
+    private final java.util.concurrent.ExecutorService background = java.util.concurrent.Executors
+            .newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "stillpoint-checkpoint-cleanup");
+                t.setDaemon(true);
+                return t;
+            });
     private final Object guardSignal = new Object();
     private boolean stopped; // guarded by guardSignal
 
@@ -171,7 +178,7 @@ public final class CheckpointCoordinator implements Checkpoints, AutoCloseable {
             }
             if (CheckpointDirectory.exists(fs, root)) {
                 // Left by a create whose cleanup failed; no checkpoint owns it.
-                CheckpointDirectory.remove(fs, root);
+                removeDirectory();
             }
             housekeeping.pause(HOUSEKEEPING_HOLD);
             try {
@@ -202,7 +209,7 @@ public final class CheckpointCoordinator implements Checkpoints, AutoCloseable {
         synchronized (this) {
             checkOpen();
             if (active != null) {
-                CheckpointDirectory.remove(fs, root); // throws if the rename failed: the checkpoint stays active
+                removeDirectory(); // throws if the rename failed: the checkpoint stays active
                 active = null;
                 try {
                     CheckpointEndedRecord.clear(fs, root); // one a failed guard release may have left
@@ -282,7 +289,7 @@ public final class CheckpointCoordinator implements Checkpoints, AutoCloseable {
             CheckpointEndedRecord record = new CheckpointEndedRecord(reason, now, h.createdAtMicros());
             // The record first: a crash before the removal is finished at the next open (the record names it).
             record.write(fs, root);
-            CheckpointDirectory.remove(fs, root);
+            removeDirectory();
             ended = record;
             active = null;
             lastReleaseReason = reason;
@@ -290,6 +297,19 @@ public final class CheckpointCoordinator implements Checkpoints, AutoCloseable {
             housekeeping.resume(HOUSEKEEPING_HOLD);
             logEnded(record, h, detail.isEmpty() ? null : detail.substring(2));
             return reason;
+        }
+    }
+
+    /**
+     * Removes {@code .checkpoint}: the durable rename now (the checkpoint is gone when this returns), the deletion
+     * of the renamed metadata on a background thread, so RELEASE does not wait for a thousand unlinks.
+     */
+    private void removeDirectory() {
+        CheckpointDirectory.retire(fs, root);
+        try {
+            background.execute(() -> CheckpointDirectory.deleteReleased(fs, root));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // Closing: the next open discards it.
         }
     }
 
@@ -349,6 +369,12 @@ public final class CheckpointCoordinator implements Checkpoints, AutoCloseable {
         synchronized (guardSignal) {
             stopped = true;
             guardSignal.notifyAll();
+        }
+        background.shutdown();
+        try {
+            background.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         if (guard.isAlive() && guard != Thread.currentThread()) {
             try {

@@ -677,7 +677,7 @@ public final class TableEngine implements Engine {
             return new Registry(c.nextTableId(), List.copyOf(entries));
         }
 
-        /** Writes {@code <tableDir>/_txn} (a new file) holding exactly the table's state, fsynced. */
+        /** Writes {@code <tableDir>/_txn} (a new file) holding exactly the table's state; not fsynced. */
         public static void writeTxn(FileSystemFacade fs, Path tableDir, CheckpointDirectory.TableCut t)
                 throws IOException {
             TxnFile.writeStandalone(fs, tableDir, t.id(), t.schema(), toState(t));

@@ -162,9 +162,9 @@ final class TxnFile implements AutoCloseable {
 
     /**
      * Writes {@code <dir>/_txn}, a new file (the name must not exist yet) holding exactly {@code state} as its only
-     * commit record, without its appended ranges (nothing to verify: the checkpoint's manifest lists the files), and
-     * fsyncs it. For the checkpoint directory, whose {@code db/} mirrors the live one so that restore installs it by
-     * a plain copy; no rename here, the checkpoint directory is renamed as a whole.
+     * commit record, without its appended ranges (nothing to verify: the checkpoint's manifest lists the files). For the checkpoint directory, whose {@code db/} mirrors the live one so that restore installs it by
+     * a plain copy; no rename here, the checkpoint directory is renamed as a whole. Not fsynced: the checkpoint
+     * fsyncs all of its files at once, concurrently.
      */
     static void writeStandalone(FileSystemFacade fs, Path dir, long tableId, TableSchema schema, TxnState state)
             throws IOException {
@@ -178,7 +178,6 @@ final class TxnFile implements AutoCloseable {
         ByteBuffer image = t.image(plain, null, capacity);
         try (FileSystemFacade.WritableFile out = fs.openWritable(t.path)) {
             out.write(image, 0);
-            out.sync();
         }
     }
 

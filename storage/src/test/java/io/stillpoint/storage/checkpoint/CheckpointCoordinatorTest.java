@@ -475,6 +475,28 @@ class CheckpointCoordinatorTest {
         assertTrue(failed >= 12, "faults that hit a create: " + failed);
     }
 
+    @Test
+    void aDamagedTableFailsCreateAndLeavesThingsAsTheyWere() throws IOException {
+        TableEngine e = populated();
+        String bDir = e.tableDirectory("b").getFileName().toString();
+        String part = e.partitionDirectories("b").get(0);
+        Path column = e.tableDirectory("b").resolve(part).resolve("c2.d");
+        byte[] bytes = Files.readAllBytes(column);
+        Files.write(column, java.util.Arrays.copyOf(bytes, bytes.length - 8)); // damaged behind the engine's back
+        StorageException ex = assertThrows(StorageException.class, () -> e.checkpoints().create(null));
+        assertEquals(StorageException.Kind.CORRUPT, ex.kind());
+        assertEquals("table file shorter than its committed length, checkpoint refused [table=b, file=db/" + bDir + "/"
+                + part + "/c2.d, committed=" + bytes.length + ", actual=" + (bytes.length - 8) + "]", ex.getMessage());
+        assertNoCheckpoint(e);
+        Files.delete(column);
+        ex = assertThrows(StorageException.class, () -> e.checkpoints().create(null));
+        assertTrue(ex.getMessage().startsWith("table file missing, checkpoint refused [table=b"), ex.getMessage());
+        assertNoCheckpoint(e);
+        e.dropTable("b", false);
+        e.checkpoints().create(null);
+        assertEquals(1, e.checkpoints().status().tables());
+    }
+
     // ---------------------------------------------------------------- lease and disk guard
 
     @Test
@@ -520,6 +542,36 @@ class CheckpointCoordinatorTest {
         again.checkpoints().create(null);
         again.checkpoints().release(); // no complaint: the create cleared it
         assertFalse(Files.exists(root().resolve(CheckpointEndedRecord.NAME)));
+    }
+
+    @Test
+    void aGuardReleaseCutShortByACrashIsFinishedAtOpen() {
+        TableEngine e = populated();
+        CheckpointStatus s = e.checkpoints().create(null);
+        e.close();
+        // The guard wrote its record, then the process died before .checkpoint was removed.
+        new CheckpointEndedRecord(CheckpointStatus.DISK_GUARD, s.startedAt() + 5, s.startedAt()).write(fs, root());
+        TableEngine again = open();
+        assertFalse(again.checkpoints().status().inProgress());
+        assertFalse(again.housekeeping().isPaused());
+        assertFalse(Files.exists(root().resolve(".checkpoint")));
+        assertEquals(CheckpointStatus.DISK_GUARD, again.checkpoints().status().lastReleaseReason());
+        StorageException ex = assertThrows(StorageException.class, () -> again.checkpoints().release());
+        assertTrue(ex.getMessage().contains("reason=disk guard"), ex.getMessage());
+        again.checkpoints().release();
+    }
+
+    @Test
+    void aDamagedEndedRecordStillFailsTheNextReleaseOnce() throws IOException {
+        TableEngine e = populated();
+        e.close();
+        Files.write(root().resolve(CheckpointEndedRecord.NAME), new byte[]{1, 2, 3, 4, 5});
+        TableEngine again = open();
+        StorageException ex = assertThrows(StorageException.class, () -> again.checkpoints().release());
+        assertEquals(StorageException.Kind.CHECKPOINT_STATE, ex.kind());
+        assertTrue(ex.getMessage().startsWith("checkpoint ended before release, the copy is not valid [reason=unknown"),
+                ex.getMessage());
+        again.checkpoints().release();
     }
 
     @Test
