@@ -1119,6 +1119,28 @@ final class JSqlBridge {
      * method of its own keeps {@link #expr}'s stack frame small: long AND chains recurse through it.
      */
     private Expr extendedExpr(Expression e, int position) {
+        if (e instanceof net.sf.jsqlparser.expression.RowGetExpression get) {
+            return new Expr.FieldSelect(expr(get.getExpression(), position), identifier(get.getColumnName()), position);
+        }
+        if (e instanceof net.sf.jsqlparser.expression.TrimFunction trim) {
+            Expression source = trim.getFromExpression() != null ? trim.getFromExpression() : trim.getExpression();
+            Expression chars = trim.getFromExpression() != null ? trim.getExpression() : null;
+            String spec = trim.getTrimSpecification() == null ? "BOTH" : trim.getTrimSpecification().name();
+            String name = spec.equals("LEADING") ? "ltrim" : spec.equals("TRAILING") ? "rtrim" : "btrim";
+            List<Expr> args = new ArrayList<>();
+            args.add(expr(source, 0));
+            if (chars != null) {
+                args.add(expr(chars, 0));
+            }
+            return new Expr.FunctionCall(name, List.copyOf(args), false, false, position);
+        }
+        if (e instanceof net.sf.jsqlparser.expression.operators.arithmetic.BitwiseAnd
+                || e instanceof net.sf.jsqlparser.expression.operators.arithmetic.BitwiseOr) {
+            BinaryExpression b = (BinaryExpression) e;
+            Expr left = expr(b.getLeftExpression(), position);
+            return new Expr.Bitwise(e instanceof net.sf.jsqlparser.expression.operators.arithmetic.BitwiseAnd
+                    ? "&" : "|", left, expr(b.getRightExpression(), 0), left.position() > 0 ? left.position() : position);
+        }
         if (e instanceof net.sf.jsqlparser.expression.CaseExpression c) {
             Expr operand = c.getSwitchExpression() == null ? null : expr(c.getSwitchExpression(), 0);
             List<Expr.When> whens = new ArrayList<>();
@@ -1372,9 +1394,9 @@ final class JSqlBridge {
             return element == null ? null : element + "[]";
         }
         if (name.equals("smallint")) {
-            return null;
+            return "int2";
         }
-        return CATALOG_TYPES.contains(name) && !name.equals("int2") ? name : null;
+        return CATALOG_TYPES.contains(name) ? name : null;
     }
 
     private static boolean isComparison(BinaryExpression e) {

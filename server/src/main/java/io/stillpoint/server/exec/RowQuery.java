@@ -46,7 +46,12 @@ final class RowQuery {
             "array_agg", "bool_and", "bool_or", "every", "pg_backend_pid", "btrim", "position", "strpos",
             "substr", "substring", "left", "right", "starts_with", "pg_table_size", "pg_relation_size",
             "pg_total_relation_size", "pg_indexes_size", "pg_size_pretty", "pg_function_is_visible",
-            "pg_get_function_result", "pg_get_function_arguments");
+            "pg_get_function_result", "pg_get_function_arguments", "ltrim", "rtrim", "unnest", "generate_series",
+            "information_schema._pg_expandarray");
+
+    /** Set-returning functions allowed in the select list (one output row per element, in lockstep). */
+    private static final Set<String> SET_RETURNING = Set.of("unnest", "generate_series",
+            "information_schema._pg_expandarray");
 
     private static final Set<String> AGGREGATES = Set.of("count", "sum", "min", "max", "avg", "string_agg",
             "array_agg", "bool_and", "bool_or", "every");
@@ -228,6 +233,20 @@ final class RowQuery {
                 sb.append(quote ? '"' + s.replace("\\", "\\\\").replace("\"", "\\\"") + '"' : s);
             }
             return sb.append('}').toString();
+        }
+        if (v instanceof Map<?, ?> composite) {
+            StringBuilder sb = new StringBuilder("(");
+            boolean first = true;
+            for (Object field : composite.values()) {
+                if (!first) {
+                    sb.append(',');
+                }
+                first = false;
+                if (field != null) {
+                    sb.append(text(field, DataType.TEXT));
+                }
+            }
+            return sb.append(')').toString();
         }
         if (v instanceof Boolean b) {
             return staticType == DataType.BOOL ? (b ? "t" : "f") : (b ? "true" : "false");
@@ -669,6 +688,7 @@ final class RowQuery {
             Ctx itemCtx = new Ctx(scope);
             itemCtx.aggs = new ArrayList<>();
             itemCtx.windows = new ArrayList<>();
+            itemCtx.srfs = new ArrayList<>();
             itemCtx.aggBase = width;
             List<CExpr> items = new ArrayList<>();
             List<String> names = new ArrayList<>();
@@ -723,6 +743,10 @@ final class RowQuery {
             for (Window w : windows) {
                 w.slot += width + aggCount;
             }
+            List<Srf> srfs = itemCtx.srfs;
+            for (Srf srf : srfs) {
+                srf.slot += width + aggCount + windows.size();
+            }
             CExpr limit = s.limit() == null ? null : expr(s.limit(), new Ctx(new Scope(List.of(), parent)));
             CExpr offset = s.offset() == null ? null : expr(s.offset(), new Ctx(new Scope(List.of(), parent)));
             List<Agg> aggs = itemCtx.aggs;
@@ -739,7 +763,7 @@ final class RowQuery {
                 List<Object[]> run(Frame outer, Exec x) {
                     List<Object[]> input = from == null ? List.<Object[]>of(new Object[0]) : from.rows(outer, x);
                     List<Object[]> rows = new ArrayList<>();
-                    int frameWidth = width + aggCount + windows.size();
+                    int frameWidth = width + aggCount + windows.size() + srfs.size();
                     for (Object[] r : input) {
                         if (where == null || isTrue(where.node.eval(new Frame(r, outer, x)))) {
                             rows.add(r);
@@ -773,11 +797,14 @@ final class RowQuery {
                         }
                     } else {
                         for (Object[] r : rows) {
-                            frames.add(windows.isEmpty() ? r : Arrays.copyOf(r, frameWidth));
+                            frames.add(frameWidth == width ? r : Arrays.copyOf(r, frameWidth));
                         }
                     }
                     for (Window w : windows) {
                         w.compute(frames, outer, x);
+                    }
+                    if (!srfs.isEmpty()) {
+                        frames = Srf.expand(srfs, frames, outer, x);
                     }
                     List<Object[]> out = new ArrayList<>(frames.size());
                     for (Object[] frame : frames) {
@@ -906,6 +933,7 @@ final class RowQuery {
             final Scope scope;
             List<Agg> aggs;
             List<Window> windows;
+            List<Srf> srfs;
             int aggBase;
 
             Ctx(Scope scope) {
@@ -1159,6 +1187,37 @@ final class RowQuery {
                     return n >= 1 && n <= items.size() ? items.get((int) n - 1) : null;
                 }, DataType.TEXT, array.name);
             }
+            if (e instanceof Expr.FieldSelect fs) {
+                CExpr operand = expr(fs.operand(), c);
+                String field = fs.field();
+                int position = fs.position();
+                return new CExpr(f -> {
+                    Object v = operand.node.eval(f);
+                    if (v == null) {
+                        return null;
+                    }
+                    if (!(v instanceof Map<?, ?> composite) || !composite.containsKey(field)) {
+                        throw new SqlError("42703", "column not found in data type [column=" + field + "]", position);
+                    }
+                    return composite.get(field);
+                }, DataType.TEXT, field);
+            }
+            if (e instanceof Expr.Bitwise b) {
+                CExpr l = expr(b.left(), c);
+                CExpr r = expr(b.right(), c);
+                boolean and = b.operator().equals("&");
+                DataType t = l.type == DataType.INT8 || r.type == DataType.INT8 ? DataType.INT8
+                        : l.type == DataType.INT2 && r.type == DataType.INT2 ? DataType.INT2 : DataType.INT4;
+                return new CExpr(f -> {
+                    Object x = l.node.eval(f);
+                    Object y = r.node.eval(f);
+                    if (x == null || y == null) {
+                        return null;
+                    }
+                    long v = and ? toLong(x) & toLong(y) : toLong(x) | toLong(y);
+                    return t == DataType.INT8 ? (Object) v : (Object) (int) v;
+                }, t, "?column?");
+            }
             if (e instanceof Expr.WindowCall w) {
                 if (c.windows == null) {
                     throw new SqlError("42P20", "window functions are not allowed here", w.position());
@@ -1387,6 +1446,14 @@ final class RowQuery {
                         return oid;
                     }, fromText ? DataType.INT8 : DataType.TEXT, name);
                 }
+                case "int2":
+                    return new CExpr(f -> {
+                        Object v = castTo(operand.node.eval(f), from, DataType.INT4);
+                        if (v != null && ((Integer) v < Short.MIN_VALUE || (Integer) v > Short.MAX_VALUE)) {
+                            throw new SqlError("22003", "smallint out of range [value=" + v + "]");
+                        }
+                        return v;
+                    }, DataType.INT2, operand.name.equals("?column?") ? "int2" : operand.name);
                 case "name", "char", "\"char\"":
                     return new CExpr(f -> {
                         Object v = operand.node.eval(f);
@@ -1441,6 +1508,9 @@ final class RowQuery {
             String name = fc.name();
             if (AGGREGATES.contains(name)) {
                 return aggregate(fc, c);
+            }
+            if (SET_RETURNING.contains(name)) {
+                return setReturning(fc, c);
             }
             List<CExpr> args = new ArrayList<>();
             for (Expr a : fc.args()) {
@@ -1561,7 +1631,31 @@ final class RowQuery {
                         return null;
                     }, args.stream().map(a -> a.type).filter(t -> t != DataType.UNKNOWN).findFirst()
                             .orElse(DataType.TEXT), name);
-                case "lower", "upper", "btrim", "quote_ident":
+                case "btrim", "ltrim", "rtrim":
+                    if (n < 1 || n > 2) {
+                        throw Errors.undefinedFunction(name, fc.position());
+                    }
+                    return fn(name, DataType.TEXT, args, v -> {
+                        if (v[0] == null || (n == 2 && v[1] == null)) {
+                            return null;
+                        }
+                        String str = text(v[0], args.get(0).type);
+                        String chars = n == 2 ? text(v[1], DataType.TEXT) : " ";
+                        int from = 0;
+                        int to = str.length();
+                        if (!name.equals("rtrim")) {
+                            while (from < to && chars.indexOf(str.charAt(from)) >= 0) {
+                                from++;
+                            }
+                        }
+                        if (!name.equals("ltrim")) {
+                            while (to > from && chars.indexOf(str.charAt(to - 1)) >= 0) {
+                                to--;
+                            }
+                        }
+                        return str.substring(from, to);
+                    });
+                case "lower", "upper", "quote_ident":
                     arity(fc, n, 1);
                     return fn(name, DataType.TEXT, args, v -> {
                         if (v[0] == null) {
@@ -1571,7 +1665,6 @@ final class RowQuery {
                         return switch (name) {
                             case "lower" -> s.toLowerCase(Locale.ROOT);
                             case "upper" -> s.toUpperCase(Locale.ROOT);
-                            case "btrim" -> s.strip();
                             default -> s.matches("[a-z_][a-z0-9_$]*") ? s : '"' + s.replace("\"", "\"\"") + '"';
                         };
                     });
@@ -1656,6 +1749,30 @@ final class RowQuery {
                 }
                 return fn.apply(v);
             }, type, name);
+        }
+
+        /** unnest, generate_series and _pg_expandarray in the select list: a slot the row expansion fills. */
+        private CExpr setReturning(Expr.FunctionCall fc, Ctx c) {
+            if (c.srfs == null) {
+                throw new SqlError("0A000", "set-returning functions are not allowed here [function=" + fc.name() + "]",
+                        fc.position());
+            }
+            int n = fc.args().size();
+            boolean series = fc.name().equals("generate_series");
+            if (series ? n < 2 || n > 3 : n != 1) {
+                throw Errors.undefinedFunction(fc.name(), fc.position());
+            }
+            Srf srf = new Srf();
+            srf.name = fc.name();
+            for (Expr a : fc.args()) {
+                srf.args.add(expr(a, c.plain()));
+            }
+            srf.slot = c.srfs.size(); // made absolute once aggregates and windows are counted
+            c.srfs.add(srf);
+            DataType type = series ? (srf.args.stream().anyMatch(a -> a.type == DataType.INT8) ? DataType.INT8
+                    : DataType.INT4) : DataType.TEXT;
+            String column = fc.name().startsWith("information_schema.") ? fc.name().substring(19) : fc.name();
+            return new CExpr(f -> f.v[srf.slot], type, column);
         }
 
         private CExpr aggregate(Expr.FunctionCall fc, Ctx c) {
@@ -1773,6 +1890,82 @@ final class RowQuery {
                 default:
                     throw new SqlError("42883", "function does not exist [function=" + name + "]");
             }
+        }
+    }
+
+    /**
+     * A set-returning function in the select list. Each input row yields as many rows as the longest of its
+     * functions' results (PostgreSQL 10's lockstep rule: the shorter ones give NULL), none if all are empty.
+     * {@code information_schema._pg_expandarray(a)} yields composites {@code (x, n)}: element and 1-based index.
+     */
+    static final class Srf {
+        String name;
+        final List<CExpr> args = new ArrayList<>();
+        int slot;
+
+        List<Object> values(Frame f) {
+            Object[] v = new Object[args.size()];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = args.get(i).node.eval(f);
+            }
+            List<Object> out = new ArrayList<>();
+            switch (name) {
+                case "generate_series" -> {
+                    if (v[0] == null || v[1] == null || (v.length > 2 && v[2] == null)) {
+                        return out;
+                    }
+                    long step = v.length > 2 ? toLong(v[2]) : 1;
+                    if (step == 0) {
+                        throw new SqlError("22023", "step size cannot equal zero");
+                    }
+                    boolean big = v[0] instanceof Long || v[1] instanceof Long;
+                    for (long i = toLong(v[0]); step > 0 ? i <= toLong(v[1]) : i >= toLong(v[1]); i += step) {
+                        out.add(big ? (Object) i : (Object) (int) i);
+                    }
+                }
+                case "unnest" -> {
+                    List<?> items = asArray(v[0]);
+                    if (items != null) {
+                        out.addAll(items);
+                    }
+                }
+                default -> {
+                    List<?> items = asArray(v[0]);
+                    if (items != null) {
+                        for (int i = 0; i < items.size(); i++) {
+                            Map<String, Object> composite = new LinkedHashMap<>();
+                            composite.put("x", items.get(i));
+                            composite.put("n", i + 1);
+                            out.add(composite);
+                        }
+                    }
+                }
+            }
+            return out;
+        }
+
+        static List<Object[]> expand(List<Srf> srfs, List<Object[]> frames, Frame outer, Exec x) {
+            List<Object[]> out = new ArrayList<>();
+            for (Object[] frame : frames) {
+                Frame f = new Frame(frame, outer, x);
+                List<List<Object>> results = new ArrayList<>();
+                int rows = 0;
+                for (Srf srf : srfs) {
+                    List<Object> values = srf.values(f);
+                    results.add(values);
+                    rows = Math.max(rows, values.size());
+                }
+                for (int i = 0; i < rows; i++) {
+                    Object[] copy = frame.clone();
+                    for (int k = 0; k < srfs.size(); k++) {
+                        List<Object> values = results.get(k);
+                        copy[srfs.get(k).slot] = i < values.size() ? values.get(i) : null;
+                    }
+                    out.add(copy);
+                }
+                x.check();
+            }
+            return out;
         }
     }
 

@@ -126,6 +126,31 @@ class RowQueryTest extends ExecTestSupport {
     }
 
     @Test
+    void setReturningFunctionsInTheSelectListRunInLockstep() {
+        assertEquals(List.of(row("a", 1), row("a", 2), row("b", 1), row("b", 2)),
+                rows("SELECT sym, generate_series(1, 2) FROM syms WHERE lot < 30 ORDER BY 1, 2"));
+        assertEquals(List.of(row("x", "1"), row("y", "2"), row("z", "3")),
+                rows("SELECT (information_schema._pg_expandarray(ARRAY['x', 'y', 'z'])).x, "
+                        + "(information_schema._pg_expandarray(ARRAY['x', 'y', 'z'])).n"));
+        assertEquals(List.of(row("p", 1), row("q", 2), row(null, 3)),
+                rows("SELECT unnest(ARRAY['p', 'q']), generate_series(1, 3)"));
+        assertEquals(List.of(), rows("SELECT unnest(ARRAY(SELECT name FROM syms WHERE lot > 100)) FROM syms"));
+        assertEquals(List.of(row(2L)), rows("SELECT count(*) FROM (SELECT information_schema._pg_expandarray("
+                + "ARRAY[7, 8]) AS k) e WHERE (e.k).x > 6"));
+        assertEquals("0A000", error("SELECT sym FROM syms WHERE unnest(ARRAY[1]) = 1").sqlState());
+        assertEquals("42703", error("SELECT (information_schema._pg_expandarray(ARRAY[1])).nope").sqlState());
+    }
+
+    @Test
+    void trimBitwiseAndSmallintCasts() {
+        assertEquals(List.of(row("ab", "ab\"", "\"ab")), rows("SELECT trim(both '\"' from '\"ab\"'), "
+                + "trim(leading '\"' from '\"ab\"'), trim(trailing '\"' from '\"ab\"')"));
+        assertEquals(List.of(row(1, 7)), rows("SELECT 5 & 1::smallint, 5 | 3"));
+        assertEquals(DataType.INT2, one("SELECT qty::smallint FROM trades LIMIT 1").columns().get(0).type());
+        assertEquals("22003", error("SELECT 40000::int2").sqlState());
+    }
+
+    @Test
     void parametersWorkInRowQueries() {
         Session s = open("admin", Role.ADMIN);
         Outcome o = prepared(s, "SELECT s.name FROM syms s JOIN trades t ON t.sym = s.sym WHERE t.qty > $1 "

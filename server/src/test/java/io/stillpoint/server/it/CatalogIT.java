@@ -116,7 +116,21 @@ class CatalogIT {
                 }
                 assertEquals(List.of("syms", "trades"), owners);
             }
-            // the same catalogs through information_schema
+            // no primary keys or indexes exist; the methods' queries (set-returning functions, composites) run
+            try (ResultSet rs = md.getPrimaryKeys(null, null, "trades")) {
+                assertTrue(!rs.next());
+            }
+            try (ResultSet rs = md.getIndexInfo(null, null, "trades", false, true)) {
+                assertTrue(!rs.next());
+            }
+            try (ResultSet rs = md.getSchemas()) {
+                List<String> schemas = new ArrayList<>();
+                while (rs.next()) {
+                    schemas.add(rs.getString("TABLE_SCHEM"));
+                }
+                assertEquals(List.of("information_schema", "pg_catalog", "public"), schemas);
+            }
+                        // the same catalogs through information_schema
             try (Statement st = c.createStatement();
                  ResultSet rs = st.executeQuery("SELECT table_name FROM information_schema.tables "
                          + "WHERE table_schema = 'public' ORDER BY 1")) {

@@ -95,6 +95,12 @@ public sealed interface Expr {
      */
     record CatalogCast(Expr operand, String typeName, int position) implements Expr {}
 
+    /** {@code (composite).field}, e.g. {@code (information_schema._pg_expandarray(a)).n}. */
+    record FieldSelect(Expr operand, String field, int position) implements Expr {}
+
+    /** The bitwise operators {@code &} and {@code |} on integers ({@code operator} is "&amp;" or "|"). */
+    record Bitwise(String operator, Expr left, Expr right, int position) implements Expr {}
+
     enum UnaryOp { NOT, NEGATE, PLUS }
 
     enum BinaryOp { ADD, SUBTRACT, MULTIPLY, DIVIDE, MODULO, CONCAT, EQ, NE, LT, LE, GT, GE, AND, OR }
