@@ -638,12 +638,25 @@ final class JSqlBridge {
     }
 
     private Statement.FromSource fromSource(FromItem item) {
+        Statement.FromSource source = plainFromSource(item);
+        if (item.getAlias() != null && item.getAlias().getAliasColumns() != null
+                && !item.getAlias().getAliasColumns().isEmpty()) {
+            List<String> columns = new ArrayList<>();
+            for (net.sf.jsqlparser.expression.Alias.AliasColumn c : item.getAlias().getAliasColumns()) {
+                if (c.colDataType != null) {
+                    throw notSupported("column definition lists are not supported", positionOf(item));
+                }
+                columns.add(identifier(c.name));
+            }
+            return new Statement.FromSource.ColumnAliases(source, List.copyOf(columns), positionOf(item));
+        }
+        return source;
+    }
+
+    private Statement.FromSource plainFromSource(FromItem item) {
         int position = positionOf(item);
         String alias = null;
         if (item.getAlias() != null) {
-            if (item.getAlias().getAliasColumns() != null) {
-                throw notSupported("alias column lists are not supported", position);
-            }
             alias = identifier(item.getAlias().getName());
         }
         if (item instanceof Table table) {

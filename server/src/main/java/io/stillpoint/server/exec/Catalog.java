@@ -474,9 +474,18 @@ final class Catalog {
                 case "pg_catalog.pg_database" -> out.add(new Object[] {DATABASE_OID, session.database(),
                         SUPERUSER_OID, 6, "c", false, true, -1, 0L, 0L, 1663L, "C", "C", null, null, null});
                 case "pg_catalog.pg_settings" -> {
+                    java.util.Set<String> names = new java.util.HashSet<>();
                     for (Object[] s : session.settings().get()) {
+                        names.add(String.valueOf(s[0]));
                         out.add(new Object[] {s[0], s[1], null, "Stillpoint", s[2], null, "user", "string",
                                 "session", null, null, null, s[1], s[1], null, null, false});
+                    }
+                    // PostgreSQL's compiled-in limits that pgjdbc reads to size its catalog queries (Stillpoint
+                    // has no indexes; the value only bounds the key arrays those queries expand).
+                    if (!names.contains("max_index_keys")) {
+                        out.add(new Object[] {"max_index_keys", "32", null, "Preset Options",
+                                "Shows the maximum number of index keys.", null, "internal", "integer", "default",
+                                "32", "32", null, "32", "32", null, null, false});
                     }
                 }
                 case "pg_catalog.pg_roles" -> out.add(new Object[] {session.user(), true, true, true, true, true,

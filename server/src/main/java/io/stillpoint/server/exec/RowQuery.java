@@ -53,6 +53,12 @@ final class RowQuery {
     private static final Set<String> SET_RETURNING = Set.of("unnest", "generate_series",
             "information_schema._pg_expandarray");
 
+    /**
+     * The most rows one statement may materialise in this engine (joins, scans, series, set-returning functions);
+     * not final only so that a test can lower it.
+     */
+    static volatile long maxRows = 2_000_000;
+
     private static final Set<String> AGGREGATES = Set.of("count", "sum", "min", "max", "avg", "string_agg",
             "array_agg", "bool_and", "bool_or", "every");
 
@@ -85,7 +91,8 @@ final class RowQuery {
             return true;
         }
         if (s.from() != null) {
-            if (s.from() instanceof Statement.FromSource.Join || s.from() instanceof Statement.FromSource.Subquery) {
+            if (s.from() instanceof Statement.FromSource.Join || s.from() instanceof Statement.FromSource.Subquery
+                    || s.from() instanceof Statement.FromSource.ColumnAliases) {
                 return true;
             }
             if (s.from() instanceof Statement.FromSource.Table t && Catalog.isCatalogName(t.name())) {
@@ -300,9 +307,21 @@ final class RowQuery {
             this.catalog = catalog;
         }
 
+        /** Rows this statement has materialised; past {@link #maxRows} it stops with 54000 rather than exhaust memory. */
+        private long materialised;
+
         void check() {
             if (ctx.guard != null) {
                 ctx.guard.check();
+            }
+        }
+
+        void grow(long rows) {
+            materialised += rows;
+            long limit = maxRows;
+            if (materialised > limit) {
+                throw new SqlError("54000", "query too large for the row engine, which runs joins, subqueries and "
+                        + "catalog queries in memory [rows=" + materialised + ", limit=" + limit + "]");
             }
         }
     }
@@ -341,6 +360,8 @@ final class RowQuery {
         private final Engine engine;
         private final ExprCompiler.SessionInfo info;
         private final DataType[] paramTypes;
+        /** While set, the current-row columns an expression reads (for pushing WHERE conjuncts into joins). */
+        private java.util.BitSet tracking;
 
         Compiler(Engine engine, ExprCompiler.SessionInfo info, DataType[] paramTypes) {
             this.engine = engine;
@@ -378,6 +399,26 @@ final class RowQuery {
             }
             if (from instanceof Statement.FromSource.TableFunction f) {
                 return tableFunction(f, parent);
+            }
+            if (from instanceof Statement.FromSource.ColumnAliases a) {
+                Rel inner = rel(a.source(), parent);
+                if (a.columns().size() > inner.cols.size()) {
+                    throw new SqlError("42P10", "table has " + inner.cols.size() + " columns available but "
+                            + a.columns().size() + " columns specified", a.position());
+                }
+                List<Col> cols = new ArrayList<>(inner.cols);
+                for (int i = 0; i < a.columns().size(); i++) {
+                    Col c = cols.get(i);
+                    cols.set(i, new Col(c.qualifier, a.columns().get(i), c.type));
+                }
+                Rel r = new Rel() {
+                    @Override
+                    List<Object[]> rows(Frame outer, Exec x) {
+                        return inner.rows(outer, x);
+                    }
+                };
+                r.cols = List.copyOf(cols);
+                return r;
             }
             Statement.FromSource.Join j = (Statement.FromSource.Join) from;
             return join(j, parent);
@@ -447,6 +488,7 @@ final class RowQuery {
             try (RowCursor cursor = rows.cursor()) {
                 for (Object[] r = cursor.next(); r != null; r = cursor.next()) {
                     out.add(r);
+                    x.grow(1);
                 }
             }
             return out;
@@ -489,6 +531,7 @@ final class RowQuery {
                         }
                         for (long i = a; s > 0 ? i <= b : i >= b; i += s) {
                             out.add(new Object[] {big ? (Object) i : (Object) (int) i});
+                            x.grow(1);
                             if (out.size() % 4096 == 0) {
                                 x.check();
                             }
@@ -543,8 +586,11 @@ final class RowQuery {
         }
 
         private Rel join(Statement.FromSource.Join j, Scope parent) {
-            Rel left = rel(j.left(), parent);
-            Rel right = rel(j.right(), parent);
+            return join(j, rel(j.left(), parent), rel(j.right(), parent), List.of(), parent);
+        }
+
+        /** A join of compiled inputs; {@code extra} are WHERE conjuncts pushed into an INNER or CROSS join. */
+        private Rel join(Statement.FromSource.Join j, Rel left, Rel right, List<Expr> extra, Scope parent) {
             List<Col> cols = new ArrayList<>(left.cols);
             cols.addAll(right.cols);
             Scope scope = new Scope(List.copyOf(cols), parent);
@@ -553,6 +599,9 @@ final class RowQuery {
                 Expr eq = new Expr.Binary(BinaryOp.EQ, new Expr.ColumnRef(qualifierOf(left.cols, u, j), u, j.position()),
                         new Expr.ColumnRef(qualifierOf(right.cols, u, j), u, j.position()), j.position());
                 on = on == null ? eq : new Expr.Binary(BinaryOp.AND, on, eq, j.position());
+            }
+            for (Expr e : extra) {
+                on = on == null ? e : new Expr.Binary(BinaryOp.AND, on, e, e.position());
             }
             CExpr cond = on == null ? null : expr(on, new Ctx(scope));
             int lw = left.cols.size();
@@ -563,8 +612,14 @@ final class RowQuery {
             Rel r = new Rel() {
                 @Override
                 List<Object[]> rows(Frame outer, Exec x) {
-                    List<Object[]> ls = left.rows(outer, x);
+                    // The right side first: when it is empty an inner join is empty without reading the left
+                    // (a chain of comma joins with an empty catalog at its end costs nothing).
                     List<Object[]> rs = right.rows(outer, x);
+                    boolean inner = kind == Statement.JoinKind.INNER || kind == Statement.JoinKind.CROSS;
+                    if (rs.isEmpty() && inner) {
+                        return new ArrayList<>();
+                    }
+                    List<Object[]> ls = left.rows(outer, x);
                     List<Object[]> out = new ArrayList<>();
                     if (kind == Statement.JoinKind.RIGHT) {
                         boolean[] matched = new boolean[ls.size()];
@@ -576,6 +631,7 @@ final class RowQuery {
                                     out.add(row);
                                     any = true;
                                     matched[i] = true;
+                                    x.grow(1);
                                 }
                             }
                             if (!any) {
@@ -607,6 +663,7 @@ final class RowQuery {
                             if (cond == null || isTrue(cond.node.eval(new Frame(row, outer, x)))) {
                                 out.add(row);
                                 any = true;
+                                x.grow(1);
                             }
                             if (++n % 65536 == 0) {
                                 x.check();
@@ -620,6 +677,133 @@ final class RowQuery {
                 }
             };
             r.cols = List.copyOf(cols);
+            return r;
+        }
+
+        /** A WHERE conjunct and the columns (of the whole FROM row) it reads; null refs: not movable. */
+        static final class Pending {
+            final Expr conjunct;
+            final java.util.BitSet refs;
+            boolean claimed;
+
+            Pending(Expr conjunct, java.util.BitSet refs) {
+                this.conjunct = conjunct;
+                this.refs = refs;
+            }
+        }
+
+        /** Conjuncts without subqueries, windows, aggregates or set-returning calls may move into the FROM tree. */
+        private static boolean pushable(Expr e) {
+            if (e == null || e instanceof Expr.Literal || e instanceof Expr.Parameter || e instanceof Expr.ColumnRef) {
+                return true;
+            }
+            if (e instanceof Expr.ScalarSubquery || e instanceof Expr.ArraySubquery || e instanceof Expr.Exists
+                    || e instanceof Expr.InSubquery || e instanceof Expr.WindowCall) {
+                return false;
+            }
+            if (e instanceof Expr.FunctionCall f) {
+                if (AGGREGATES.contains(f.name()) || SET_RETURNING.contains(f.name())) {
+                    return false;
+                }
+                return f.args().stream().allMatch(Compiler::pushable);
+            }
+            if (e instanceof Expr.Unary u) {
+                return pushable(u.operand());
+            }
+            if (e instanceof Expr.Binary b) {
+                return pushable(b.left()) && pushable(b.right());
+            }
+            if (e instanceof Expr.IsNull n) {
+                return pushable(n.operand());
+            }
+            if (e instanceof Expr.Between b) {
+                return pushable(b.operand()) && pushable(b.low()) && pushable(b.high());
+            }
+            if (e instanceof Expr.InList in) {
+                return pushable(in.operand()) && in.items().stream().allMatch(Compiler::pushable);
+            }
+            if (e instanceof Expr.Cast c) {
+                return pushable(c.operand());
+            }
+            if (e instanceof Expr.CatalogCast c) {
+                return pushable(c.operand());
+            }
+            if (e instanceof Expr.Like l) {
+                return pushable(l.operand()) && pushable(l.pattern());
+            }
+            if (e instanceof Expr.RegexMatch m) {
+                return pushable(m.operand()) && pushable(m.pattern());
+            }
+            if (e instanceof Expr.Quantified q) {
+                return pushable(q.left()) && pushable(q.array());
+            }
+            if (e instanceof Expr.Subscript sub) {
+                return pushable(sub.array()) && pushable(sub.index());
+            }
+            return false;
+        }
+
+        /**
+         * Compiles the FROM tree again with the pending conjuncts placed as low as they can go: a conjunct reading
+         * one table filters it, one reading both sides of an INNER or CROSS join joins them. Only along inner joins
+         * and the preserved side of outer joins ({@code free}), where that does not change the result.
+         */
+        private Rel pushDown(Statement.FromSource from, Scope parent, int offset, boolean free, List<Pending> pending) {
+            if (from instanceof Statement.FromSource.Join j) {
+                boolean inner = j.kind() == Statement.JoinKind.INNER || j.kind() == Statement.JoinKind.CROSS;
+                Rel left = pushDown(j.left(), parent, offset, free && j.kind() != Statement.JoinKind.RIGHT, pending);
+                Rel right = pushDown(j.right(), parent, offset + left.cols.size(),
+                        free && j.kind() != Statement.JoinKind.LEFT, pending);
+                int width = left.cols.size() + right.cols.size();
+                List<Expr> extra = new ArrayList<>();
+                if (free && inner) {
+                    for (Pending p : pending) {
+                        if (!p.claimed && p.refs != null && p.refs.nextSetBit(0) >= offset
+                                && p.refs.previousSetBit(p.refs.length()) < offset + width) {
+                            extra.add(p.conjunct);
+                            p.claimed = true;
+                        }
+                    }
+                }
+                return join(j, left, right, extra, parent);
+            }
+            Rel leaf = rel(from, parent);
+            if (!free) {
+                return leaf;
+            }
+            int width = leaf.cols.size();
+            List<CExpr> filters = new ArrayList<>();
+            for (Pending p : pending) {
+                if (!p.claimed && p.refs != null && p.refs.nextSetBit(0) >= offset
+                        && p.refs.previousSetBit(p.refs.length()) < offset + width) {
+                    filters.add(expr(p.conjunct, new Ctx(new Scope(leaf.cols, parent))));
+                    p.claimed = true;
+                }
+            }
+            if (filters.isEmpty()) {
+                return leaf;
+            }
+            Rel r = new Rel() {
+                @Override
+                List<Object[]> rows(Frame outer, Exec x) {
+                    List<Object[]> out = new ArrayList<>();
+                    for (Object[] row : leaf.rows(outer, x)) {
+                        Frame f = new Frame(row, outer, x);
+                        boolean keep = true;
+                        for (CExpr c : filters) {
+                            if (!isTrue(c.node.eval(f))) {
+                                keep = false;
+                                break;
+                            }
+                        }
+                        if (keep) {
+                            out.add(row);
+                        }
+                    }
+                    return out;
+                }
+            };
+            r.cols = leaf.cols;
             return r;
         }
 
@@ -681,10 +865,40 @@ final class RowQuery {
 
         Query select(Statement.Select s, Scope parent) {
             Rel from = s.from() == null ? null : rel(s.from(), parent);
+            Expr remaining = s.where();
+            if (from != null && s.where() != null && s.from() instanceof Statement.FromSource.Join) {
+                // WHERE conjuncts that read only some of the joined tables filter those tables (or become join
+                // conditions, hashed when they are equalities) instead of filtering the whole product.
+                List<Expr> conjuncts = new ArrayList<>();
+                flattenAnd(s.where(), conjuncts);
+                List<Pending> pending = new ArrayList<>();
+                Scope full = new Scope(from.cols, parent);
+                for (Expr c : conjuncts) {
+                    java.util.BitSet refs = new java.util.BitSet();
+                    if (pushable(c)) {
+                        tracking = refs;
+                        try {
+                            expr(c, new Ctx(full));
+                        } finally {
+                            tracking = null;
+                        }
+                    }
+                    pending.add(new Pending(c, pushable(c) && !refs.isEmpty() ? refs : null));
+                }
+                from = pushDown(s.from(), parent, 0, true, pending);
+                remaining = null;
+                for (Pending p : pending) {
+                    if (!p.claimed) {
+                        remaining = remaining == null ? p.conjunct
+                                : new Expr.Binary(BinaryOp.AND, remaining, p.conjunct, p.conjunct.position());
+                    }
+                }
+            }
+            Rel source = from;
             List<Col> inCols = from == null ? List.of() : from.cols;
             Scope scope = new Scope(inCols, parent);
             int width = inCols.size();
-            CExpr where = s.where() == null ? null : expr(s.where(), new Ctx(scope));
+            CExpr where = remaining == null ? null : expr(remaining, new Ctx(scope));
             Ctx itemCtx = new Ctx(scope);
             itemCtx.aggs = new ArrayList<>();
             itemCtx.windows = new ArrayList<>();
@@ -761,7 +975,7 @@ final class RowQuery {
             Query q = new Query() {
                 @Override
                 List<Object[]> run(Frame outer, Exec x) {
-                    List<Object[]> input = from == null ? List.<Object[]>of(new Object[0]) : from.rows(outer, x);
+                    List<Object[]> input = source == null ? List.<Object[]>of(new Object[0]) : source.rows(outer, x);
                     List<Object[]> rows = new ArrayList<>();
                     int frameWidth = width + aggCount + windows.size() + srfs.size();
                     for (Object[] r : input) {
@@ -1255,6 +1469,9 @@ final class RowQuery {
                 if (found >= 0) {
                     int index = found;
                     int d = depth;
+                    if (d == 0 && tracking != null) {
+                        tracking.set(index);
+                    }
                     Node node = d == 0 ? f -> f.v[index] : f -> {
                         Frame fr = f;
                         for (int k = 0; k < d; k++) {
@@ -1921,6 +2138,7 @@ final class RowQuery {
                     boolean big = v[0] instanceof Long || v[1] instanceof Long;
                     for (long i = toLong(v[0]); step > 0 ? i <= toLong(v[1]) : i >= toLong(v[1]); i += step) {
                         out.add(big ? (Object) i : (Object) (int) i);
+                        f.x.grow(1);
                     }
                 }
                 case "unnest" -> {
@@ -1962,6 +2180,7 @@ final class RowQuery {
                         copy[srfs.get(k).slot] = i < values.size() ? values.get(i) : null;
                     }
                     out.add(copy);
+                    x.grow(1);
                 }
                 x.check();
             }

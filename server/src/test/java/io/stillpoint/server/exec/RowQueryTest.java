@@ -151,6 +151,33 @@ class RowQueryTest extends ExecTestSupport {
     }
 
     @Test
+    void whereConditionsMoveIntoCommaJoinsWithoutChangingResults() {
+        // the same answers as the explicit joins; an empty table anywhere in the list ends the join early
+        assertEquals(rows("SELECT t.qty, s.name FROM trades t JOIN syms s ON t.sym = s.sym ORDER BY 1"),
+                rows("SELECT t.qty, s.name FROM syms s, trades t, syms s2 WHERE t.sym = s.sym AND s2.sym = 'c' "
+                        + "AND t.qty < s2.lot ORDER BY 1"));
+        run("CREATE TABLE empty_t (x INT)");
+        assertEquals(List.of(), rows("SELECT * FROM trades a, trades b, trades c, empty_t e WHERE a.qty = e.x"));
+        assertEquals(List.of(row(4, null), row(5, null)), rows("SELECT t.qty, s.name FROM trades t LEFT JOIN syms s "
+                + "ON t.sym = s.sym WHERE s.name IS NULL ORDER BY 1"));
+    }
+
+    @Test
+    void aQueryMaterialisingTooManyRowsStopsWith54000() {
+        long saved = RowQuery.maxRows;
+        RowQuery.maxRows = 1000;
+        try {
+            SqlError e = error("SELECT count(*) FROM generate_series(1, 100) a, generate_series(1, 100) b");
+            assertEquals("54000", e.sqlState());
+            assertTrue(e.getMessage().contains("limit=1000"), e.getMessage());
+            assertEquals(List.of(row(100L)), rows("SELECT count(*) FROM generate_series(1, 100) a, "
+                    + "generate_series(1, 100) b WHERE a.a = b.b"));
+        } finally {
+            RowQuery.maxRows = saved;
+        }
+    }
+
+    @Test
     void parametersWorkInRowQueries() {
         Session s = open("admin", Role.ADMIN);
         Outcome o = prepared(s, "SELECT s.name FROM syms s JOIN trades t ON t.sym = s.sym WHERE t.qty > $1 "

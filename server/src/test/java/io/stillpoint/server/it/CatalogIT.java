@@ -123,6 +123,16 @@ class CatalogIT {
             try (ResultSet rs = md.getIndexInfo(null, null, "trades", false, true)) {
                 assertTrue(!rs.next());
             }
+            try (ResultSet rs = md.getImportedKeys(null, null, "trades")) {
+                assertTrue(!rs.next(), "a nine-table comma join over empty pg_constraint");
+            }
+            try (ResultSet rs = md.getTypeInfo()) {
+                List<String> types = new ArrayList<>();
+                while (rs.next()) {
+                    types.add(rs.getString("TYPE_NAME"));
+                }
+                assertTrue(types.containsAll(List.of("int4", "int8", "float8", "varchar", "timestamp", "bool")), types.toString());
+            }
             try (ResultSet rs = md.getSchemas()) {
                 List<String> schemas = new ArrayList<>();
                 while (rs.next()) {

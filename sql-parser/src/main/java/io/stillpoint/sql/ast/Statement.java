@@ -160,6 +160,8 @@ public sealed interface Statement {
         /** {@code left [INNER|LEFT|RIGHT|CROSS] JOIN right [ON condition | USING (cols)]}; {@code on} null if absent. */
         record Join(FromSource left, FromSource right, JoinKind kind, Expr on, List<String> using, int position)
                 implements FromSource {}
+        /** {@code source AS alias(c1, c2, ...)}: the first columns of {@code source} renamed. */
+        record ColumnAliases(FromSource source, List<String> columns, int position) implements FromSource {}
     }
 
     /** The kinds of join; FULL is not supported. */
