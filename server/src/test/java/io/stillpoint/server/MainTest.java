@@ -84,6 +84,22 @@ class MainTest {
     }
 
     @Test
+    void badCheckpointOptionsExitTwoBeforeTheEngineOpens() {
+        int code = Main.run(new String[] {"--root", tmp.resolve("r").toString(), "--checkpoint-lease", "soon"},
+                config -> {
+                    throw new AssertionError("the engine must not open");
+                });
+        assertEquals(2, code);
+        assertTrue(stderr().startsWith("stillpoint: invalid interval [option=--checkpoint-lease, value=soon"),
+                stderr());
+        assertEquals(2, Main.run(new String[] {"--checkpoint-disk-floor", "lots"}, config -> {
+            throw new AssertionError("the engine must not open");
+        }));
+        assertTrue(stderr().contains("stillpoint: invalid size [option=--checkpoint-disk-floor, value=lots"),
+                stderr());
+    }
+
+    @Test
     void otherOpenFailuresKeepExitOne() {
         int code = Main.run(new String[] {"--root", tmp.resolve("r").toString(), "--http-port", "0", "--port", "0"},
                 config -> {

@@ -273,4 +273,41 @@ class CheckpointExecTest extends ExecTestSupport {
         run(s, "CHECKPOINT RELEASE");
         assertEquals(false, status().get(0));
     }
+
+    @Test
+    void sessionsRacingCreateExactlyOneWins() throws Exception {
+        int racers = 4;
+        for (int round = 0; round < 5; round++) {
+            List<Session> racing = new java.util.ArrayList<>();
+            for (int i = 0; i < racers; i++) {
+                racing.add(open("admin", Role.ADMIN));
+            }
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(racers);
+            try {
+                List<java.util.concurrent.Future<String>> outcomes = new java.util.ArrayList<>();
+                for (Session s : racing) {
+                    outcomes.add(pool.submit(() -> {
+                        go.await();
+                        try {
+                            return run(s, "CHECKPOINT CREATE").get(0).tag();
+                        } catch (SqlError e) {
+                            return e.sqlState();
+                        }
+                    }));
+                }
+                go.countDown();
+                List<String> results = new java.util.ArrayList<>();
+                for (java.util.concurrent.Future<String> f : outcomes) {
+                    results.add(f.get(60, java.util.concurrent.TimeUnit.SECONDS));
+                }
+                assertEquals(1, results.stream().filter("CHECKPOINT"::equals).count(), results.toString());
+                assertEquals(racers - 1, results.stream().filter("55000"::equals).count(), results.toString());
+            } finally {
+                pool.shutdownNow();
+            }
+            assertEquals(true, status().get(0));
+            run("CHECKPOINT RELEASE");
+        }
+    }
 }

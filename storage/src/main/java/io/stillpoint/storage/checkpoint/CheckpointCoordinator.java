@@ -180,6 +180,12 @@ public final class CheckpointCoordinator implements Checkpoints, AutoCloseable {
                 // Left by a create whose cleanup failed; no checkpoint owns it.
                 removeDirectory();
             }
+            if (ended != null) {
+                // A new CREATE clears the unreported end of the last one; before the new checkpoint exists, so that
+                // a crash in between cannot leave a record that names the new one.
+                CheckpointEndedRecord.clear(fs, root);
+                ended = null;
+            }
             housekeeping.pause(HOUSEKEEPING_HOLD);
             try {
                 CheckpointDirectory.Cut cut = cutter.get();
@@ -190,15 +196,6 @@ public final class CheckpointCoordinator implements Checkpoints, AutoCloseable {
             } catch (RuntimeException e) {
                 housekeeping.resume(HOUSEKEEPING_HOLD);
                 throw e;
-            }
-            if (ended != null) {
-                ended = null;
-                try {
-                    CheckpointEndedRecord.clear(fs, root);
-                } catch (StorageException e) {
-                    LOG.log(System.Logger.Level.WARNING, "checkpoint ended record not deleted [error="
-                            + e.getMessage() + "]");
-                }
             }
             return statusLocked();
         }
@@ -288,7 +285,14 @@ public final class CheckpointCoordinator implements Checkpoints, AutoCloseable {
             }
             CheckpointEndedRecord record = new CheckpointEndedRecord(reason, now, h.createdAtMicros());
             // The record first: a crash before the removal is finished at the next open (the record names it).
-            record.write(fs, root);
+            try {
+                record.write(fs, root);
+            } catch (StorageException e) {
+                // The release matters more (the disk may be filling): it goes ahead; the end is then reported by
+                // this process only, not after a restart.
+                LOG.log(System.Logger.Level.WARNING, "checkpoint ended record not written [reason=" + reason
+                        + ", error=" + e.getMessage() + "]");
+            }
             removeDirectory();
             ended = record;
             active = null;

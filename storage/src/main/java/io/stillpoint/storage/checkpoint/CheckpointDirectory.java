@@ -206,9 +206,10 @@ public final class CheckpointDirectory {
                     root.toAbsolutePath().toString(), cut.tables().size(), manifest.size());
             Path db = temp.resolve(DB);
             fs.createDirectories(db);
-            TableEngine.MetadataFormats.writeRegistry(fs, db, cut); // fsyncs the file and db/
-            // Per table: its files checked, its directory, its _txn, the fsync of both; tables in parallel lanes.
-            List<SyncAction> work = new ArrayList<>(cut.tables().size() + 2);
+            // Per table: its files checked, its directory, its _txn, the fsync of both; tables in parallel lanes,
+            // beside the registry (whose write fsyncs the file and db/) and the two files of the checkpoint.
+            List<SyncAction> work = new ArrayList<>(cut.tables().size() + 3);
+            work.add(() -> TableEngine.MetadataFormats.writeRegistry(fs, db, cut));
             for (TableCut t : cut.tables()) {
                 Path dir = db.resolve(t.directory());
                 work.add(() -> {

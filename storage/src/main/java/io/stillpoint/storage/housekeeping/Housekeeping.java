@@ -166,6 +166,11 @@ public final class Housekeeping implements AutoCloseable {
         return !holds.isEmpty();
     }
 
+    /** Whether {@code holder} holds a pause (e.g. the checkpoint's, as opposed to a manual one). */
+    public synchronized boolean isPausedBy(String holder) {
+        return holds.contains(holder);
+    }
+
     /**
      * Per job (today only {@link #PURGE_JOB}): whether it is paused, its queue, the bytes under the queued
      * directories (a walk of them, cached for up to a second) and when its last pass finished.

@@ -4,6 +4,7 @@ import io.stillpoint.storage.ColumnType;
 import io.stillpoint.storage.PartitionBy;
 import io.stillpoint.storage.StorageException;
 import io.stillpoint.storage.TableSchema;
+import io.stillpoint.storage.checkpoint.CheckpointCoordinator;
 import io.stillpoint.storage.fs.FileSystemFacade;
 import io.stillpoint.storage.housekeeping.Housekeeping;
 
@@ -64,6 +65,8 @@ final class Table implements Housekeeping.PurgeTarget {
     // Guarded by commitLock.
     private volatile boolean closed;
     private boolean poisoned;
+    // Whether a commit renamed _txn.tmp over _txn since the last keepTxnTempName (written under commitLock).
+    private volatile boolean txnTempRenamed;
     // Guarded by commitLock: txn of a failed commit whose record may be on disk and is not yet invalidated, or -1.
     private long pendingInvalidation = -1;
 
@@ -397,9 +400,10 @@ final class Table implements Housekeeping.PurgeTarget {
      * queued for the purge, and a commit must never write into one of them (the purge would delete what it wrote
      * once the checkpoint is released). New partition directories are named {@code <partition>.<txn>}, so the txn
      * counter jumps past the highest leftover version: one durable commit of the same partitions with that txn,
-     * installed through a new {@code _txn} file (a jump may land in the current state's slot).
+     * installed through a new {@code _txn} file (a jump may land in the current state's slot). Returns whether it
+     * jumped.
      */
-    void advancePastLeftovers() throws IOException {
+    boolean advancePastLeftovers() throws IOException {
         long highest = -1;
         for (String name : leftoversAwaitingPurge) {
             int dot = name.lastIndexOf('.');
@@ -415,11 +419,12 @@ final class Table implements Housekeeping.PurgeTarget {
         try {
             TxnState current = state;
             if (highest <= current.txn) {
-                return;
+                return false;
             }
             TxnState next = new TxnState(highest, current.rowCount, current.partitions);
             txnFile.installInNewFile(next, current);
             state = next;
+            return true;
         } finally {
             commitLock.unlock();
         }
@@ -434,9 +439,38 @@ final class Table implements Housekeeping.PurgeTarget {
      */
     long commit(RowBuffer rows, Housekeeping housekeeping) {
         List<Path> superseded = new ArrayList<>();
-        long txn = underCommitLock(() -> commitLocked(rows, superseded));
+        long txn;
+        try {
+            txn = underCommitLock(() -> commitLocked(rows, superseded));
+        } finally {
+            keepTxnTempName(housekeeping);
+        }
         enqueueSuperseded(txn, superseded, housekeeping);
         return txn;
+    }
+
+    /**
+     * After a commit that installed its record through a new {@code _txn} file ({@code _txn.tmp} renamed over
+     * {@code _txn}) while a checkpoint holds housekeeping: an empty {@code _txn.tmp} is put back, so a copy of the
+     * root that listed this directory meanwhile does not fail on a file that vanished (see TableEngine's
+     * keepTemporaryName). One flag test per commit otherwise.
+     */
+    private void keepTxnTempName(Housekeeping housekeeping) {
+        if (!txnTempRenamed || !housekeeping.isPausedBy(CheckpointCoordinator.HOUSEKEEPING_HOLD)) {
+            return;
+        }
+        commitLock.lock();
+        try {
+            txnTempRenamed = false;
+            Path temp = dir.resolve(TxnFile.TEMP_NAME);
+            if (!closed && !fs.exists(temp)) {
+                fs.openWritable(temp).close();
+            }
+        } catch (IOException e) {
+            // Only a concurrent copy could miss it; the commit itself is done (or failed on its own).
+        } finally {
+            commitLock.unlock();
+        }
     }
 
     /** Queues the versions a successful commit {@code txn} superseded for the purge ({@link VersionPurge}). */
@@ -510,7 +544,12 @@ final class Table implements Housekeeping.PurgeTarget {
      */
     long rewrite(io.stillpoint.storage.PartitionRewriter rewriter, Housekeeping housekeeping) {
         List<Path> superseded = new ArrayList<>();
-        long txn = underCommitLock(() -> rewriteLocked(rewriter, superseded));
+        long txn;
+        try {
+            txn = underCommitLock(() -> rewriteLocked(rewriter, superseded));
+        } finally {
+            keepTxnTempName(housekeeping);
+        }
         enqueueSuperseded(txn, superseded, housekeeping);
         return txn;
     }
@@ -803,6 +842,7 @@ final class Table implements Housekeeping.PurgeTarget {
         }
         if (!inPlace) {
             parallelSync.syncAll(toSync);
+            txnTempRenamed = true; // set first: a failed install may have renamed it too
             txnFile.installInNewFile(installed, current);
         }
         state = installed;

@@ -138,17 +138,25 @@ public final class TableEngine implements Engine {
                 tables.put(e.schema().name(), t);
                 liveDirs.add(e.directory());
             }
-            housekeeping.enqueueUnreferenced(dbDir, n -> n.equals(TableRegistry.NAME) || liveDirs.contains(n));
+            // With a checkpoint active (housekeeping paused) the temporary files are left alone: queued, they would be
+            // purged after the release while a registry or _txn write reuses them; deleted now, they would vanish
+            // under a copy that runs across the restart. Their writers reuse them from offset 0.
+            boolean keepTemps = housekeeping.isPausedBy(CheckpointCoordinator.HOUSEKEEPING_HOLD);
+            housekeeping.enqueueUnreferenced(dbDir, n -> n.equals(TableRegistry.NAME) || liveDirs.contains(n)
+                    || (keepTemps && n.equals(TableRegistry.TEMP_NAME)));
             for (Table t : tables.values()) {
                 Set<String> referenced = new HashSet<>();
                 for (PartitionState p : t.state().partitions) {
                     referenced.add(p.directoryName(t.partitionName(p)));
                 }
                 t.leftoversAwaitingPurge.addAll(housekeeping.enqueueUnreferenced(t.dir,
-                        n -> n.equals(TxnFile.NAME) || referenced.contains(n), t.leftoversAwaitingPurge::remove));
+                        n -> n.equals(TxnFile.NAME) || referenced.contains(n) || (keepTemps
+                                && n.equals(TxnFile.TEMP_NAME)), t.leftoversAwaitingPurge::remove));
                 if (housekeeping.isPaused()) {
                     // A checkpoint keeps the leftovers on disk: no commit may write into one of them.
-                    t.advancePastLeftovers();
+                    if (t.advancePastLeftovers()) {
+                        keepTemporaryName(t.dir.resolve(TxnFile.TEMP_NAME)); // the jump went through _txn.tmp
+                    }
                 }
             }
         } catch (IOException e) {
@@ -198,13 +206,14 @@ public final class TableEngine implements Engine {
             Table table;
             try {
                 table = Table.create(fs, dbDir, id, directory, schema, parallelSync);
+                keepTemporaryName(table.dir.resolve(TxnFile.TEMP_NAME));
             } catch (IOException e) {
                 throw StorageErrors.io("cannot create table [table=" + schema.name() + "]", dbDir.resolve(directory), e);
             }
             List<TableRegistry.Entry> entries = entries();
             entries.add(new TableRegistry.Entry(id, directory, schema));
             try {
-                TableRegistry.write(fs, dbDir, id + 1, entries);
+                writeRegistry( id + 1, entries);
             } catch (IOException e) {
                 table.close();
                 // The directory is unreferenced; housekeeping deletes it (no inline delete).
@@ -215,6 +224,37 @@ public final class TableEngine implements Engine {
             nextTableId = id + 1;
             tables.put(schema.name(), table);
             return true;
+        }
+    }
+
+    /**
+     * {@link TableRegistry#write} (atomic: {@code _tables.tmp}, fsync, rename), then {@link #keepTemporaryName}.
+     */
+    private void writeRegistry(long nextId, List<TableRegistry.Entry> entries) throws IOException {
+        try {
+            TableRegistry.write(fs, dbDir, nextId, entries);
+        } finally {
+            keepTemporaryName(dbDir.resolve(TableRegistry.TEMP_NAME));
+        }
+    }
+
+    /**
+     * While a checkpoint holds housekeeping (a copy of the root may be running), an empty file is
+     * put back under a temporary name that an atomic replace ({@code _tables.tmp}, a new table's {@code _txn.tmp})
+     * just renamed away: a copy tool that listed the directory while the temporary file existed then still finds
+     * it, instead of failing on a file that vanished. The file is unreferenced (purged at the next open without a
+     * checkpoint) and its writer reuses it from offset 0.
+     */
+    private void keepTemporaryName(Path temp) {
+        if (!housekeeping.isPausedBy(CheckpointCoordinator.HOUSEKEEPING_HOLD)) {
+            return;
+        }
+        try {
+            if (!fs.exists(temp)) {
+                fs.openWritable(temp).close();
+            }
+        } catch (IOException e) {
+            // Only a concurrent copy could miss it; the write it follows is done (or failed on its own).
         }
     }
 
@@ -290,7 +330,7 @@ public final class TableEngine implements Engine {
             try {
                 tables.remove(name);
                 try {
-                    TableRegistry.write(fs, dbDir, nextTableId, entries());
+                    writeRegistry( nextTableId, entries());
                 } catch (IOException e) {
                     tables.put(name, table);
                     throw StorageErrors.io("cannot write table registry [table=" + name + "]", dbDir, e);
@@ -327,7 +367,7 @@ public final class TableEngine implements Engine {
                 tables.remove(from);
                 tables.put(to, table);
                 try {
-                    TableRegistry.write(fs, dbDir, nextTableId, entries());
+                    writeRegistry( nextTableId, entries());
                 } catch (IOException e) {
                     tables.remove(to);
                     tables.put(from, table);
@@ -408,6 +448,7 @@ public final class TableEngine implements Engine {
                 Table fresh;
                 try {
                     fresh = Table.create(fs, dbDir, id, directory, next, parallelSync);
+                    keepTemporaryName(fresh.dir.resolve(TxnFile.TEMP_NAME));
                 } catch (IOException e) {
                     housekeeping.enqueuePath(dbDir.resolve(directory));
                     throw StorageErrors.io("cannot create table [table=" + name + "]", dbDir.resolve(directory), e);
@@ -416,7 +457,7 @@ public final class TableEngine implements Engine {
                     copyRows(old, fresh, source);
                     tables.put(name, fresh);
                     try {
-                        TableRegistry.write(fs, dbDir, nextTableId, entries());
+                        writeRegistry( nextTableId, entries());
                     } catch (IOException e) {
                         tables.put(name, old);
                         throw StorageErrors.io("cannot write table registry [table=" + name + "]", dbDir, e);

@@ -429,6 +429,54 @@ class CheckpointCoordinatorTest {
         }
     }
 
+    @Test
+    void temporaryFilesDoNotVanishUnderACopyDuringACheckpoint() throws IOException {
+        TableEngine e = populated();
+        e.checkpoints().create(null);
+        e.createTable(trades("n1"), false);
+        Map<String, Long> before = walk(root());
+        assertTrue(before.containsKey("db/_tables.tmp"), before.keySet().toString());
+        String n1 = "db/" + e.tableDirectory("n1").getFileName() + "/_txn.tmp";
+        assertTrue(before.containsKey(n1), before.keySet().toString());
+        e.dropTable("n1", false);
+        e.renameTable("a", "a2");
+        e.createTable(trades("n2"), false);
+        e.addColumn("n2", new ColumnSpec("x", ColumnType.INT));
+        Map<String, Long> after = walk(root());
+        for (String path : before.keySet()) {
+            assertTrue(after.containsKey(path), "vanished: " + path);
+        }
+        e.close();
+        TableEngine again = open(); // still in checkpoint mode: the temporary file is neither queued nor deleted
+        assertTrue(Files.exists(root().resolve("db/_tables.tmp")));
+        again.createTable(trades("n3"), false);
+        assertTrue(Files.exists(root().resolve("db/_tables.tmp")));
+        assertEquals(List.of("a2", "b", "n2", "n3"), again.tables().stream().map(t -> t.name()).toList());
+        again.checkpoints().release();
+        again.close();
+        open(); // without a checkpoint the leftover temporary file goes at open, as before
+        assertFalse(Files.exists(root().resolve("db/_tables.tmp")));
+    }
+
+    @Test
+    void aTxnFileOutgrowingItsSlotKeepsItsTemporaryNameDuringACheckpoint() {
+        TableEngine e = populated();
+        e.checkpoints().create(null);
+        Path txnTemp = e.tableDirectory("b").resolve("_txn.tmp");
+        assertFalse(Files.exists(txnTemp));
+        try (WriteTransaction tx = e.beginWrite()) {
+            for (int day = 0; day < 60; day++) { // 60 partitions: the record outgrows its slot, a new _txn is installed
+                tx.insert("b", new Object[]{T0 + day * DAY, "d" + day, (long) day});
+            }
+            tx.commit();
+        }
+        assertTrue(Files.exists(txnTemp));
+        assertEquals(61, rows(e, "b").size());
+        e.checkpoints().release();
+        insert(e, "b", T0 + 70 * DAY, "after", 1);
+        assertEquals(62, rows(e, "b").size());
+    }
+
     // ---------------------------------------------------------------- failed creates
 
     private void assertNoCheckpoint(TableEngine e) {
@@ -624,6 +672,23 @@ class CheckpointCoordinatorTest {
     }
 
     @Test
+    void theDiskGuardReleasesEvenWhenItsRecordCannotBeWritten() {
+        long floor = 1L << 30;
+        TableEngine e = open(root(), floor);
+        e.createTable(trades("a"), false);
+        fs.setUsableSpace(floor * 2);
+        e.checkpoints().create(null);
+        fs.setUsableSpace(floor - 1);
+        fs.diskFullOnNthWrite(1); // the ended record's write: the disk really is full
+        assertEquals(CheckpointStatus.DISK_GUARD, e.checkpoints().checkGuards());
+        fs.disarm();
+        assertNoCheckpoint(e);
+        assertFalse(Files.exists(root().resolve(CheckpointEndedRecord.NAME)));
+        StorageException ex = assertThrows(StorageException.class, () -> e.checkpoints().release());
+        assertTrue(ex.getMessage().contains("reason=disk guard"), ex.getMessage());
+    }
+
+    @Test
     void theGuardThreadReleasesOnItsOwn() throws InterruptedException {
         EngineConfig.CheckpointPolicy fast = new EngineConfig.CheckpointPolicy(Duration.ofHours(24), 0,
                 Duration.ofMillis(5), clock);
@@ -721,6 +786,7 @@ class CheckpointCoordinatorTest {
         Files.write(leftover.resolve("c0.d"), new byte[]{1, 2, 3});
         TableEngine again = open();
         assertTrue(again.housekeeping().isPaused());
+        assertTrue(Files.exists(tableDir.resolve("_txn.tmp"))); // the jump's temporary name is kept for copies
         insert(again, "t", T0 + DAY, "b", 2);               // a new partition: must not be 2026-11-21.2
         insert(again, "t", T0 + DAY / 2, "c", 3);           // a merge into 2026-11-20: a new version
         assertArrayEquals(new byte[]{1, 2, 3}, Files.readAllBytes(leftover.resolve("c0.d")));
