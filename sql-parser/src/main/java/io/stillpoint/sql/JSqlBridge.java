@@ -159,8 +159,11 @@ final class JSqlBridge {
             }
             throw SqlParser.notSupported(first);
         }
+        if (parsed instanceof net.sf.jsqlparser.statement.select.SetOperationList union) {
+            return union(union);
+        }
         if (parsed instanceof net.sf.jsqlparser.statement.select.Select) {
-            throw notSupported("queries other than a plain select (set operations, parenthesized or with queries) "
+            throw notSupported("queries other than a plain select or union (parenthesized or with queries) "
                     + "are not supported", tokens.get(0).position());
         }
         throw SqlParser.notSupported(tokens.get(0));
@@ -172,12 +175,21 @@ final class JSqlBridge {
         Token last = tokens.get(tokens.size() - 1);
         char[] out = new char[last.end() - sliceStart];
         Arrays.fill(out, ' ');
+        boolean[] blanked = new boolean[tokens.size()];
+        String[] replaced = new String[tokens.size()];
+        markCatalogSyntax(blanked, replaced);
         for (int i = 0; i < tokens.size(); i++) {
             if (i >= blankFrom && i < blankTo) {
                 continue;
             }
             Token token = tokens.get(i);
             int at = token.start() - sliceStart;
+            if (blanked[i]) {
+                if (replaced[i] != null) {
+                    replaced[i].getChars(0, replaced[i].length(), out, at);
+                }
+                continue;
+            }
             if (token.isKeyword("in") && i > 0 && i + 1 < tokens.size() && tokens.get(i + 1).isSymbol("(")) {
                 // JSqlParser 5.3 parses "a IN (1, 2) AND b = 1" as "a IN ((1, 2) AND b = 1)". It sees
                 // "a = (1, 2)" (or "a <> (1, 2)" for NOT IN) instead, which it associates correctly; the
@@ -206,6 +218,48 @@ final class JSqlBridge {
         String text = new String(out);
         computeLineStarts(text);
         return text;
+    }
+
+    /**
+     * PostgreSQL syntax that psql's catalog queries use and JSqlParser does not know: {@code OPERATOR(schema.op)}
+     * becomes the bare operator (written where the key word was), and {@code COLLATE name} is dropped (this server
+     * has one collation, so it changes nothing).
+     */
+    private void markCatalogSyntax(boolean[] blanked, String[] replaced) {
+        for (int i = 0; i < tokens.size(); i++) {
+            Token t = tokens.get(i);
+            if (t.isKeyword("operator") && i + 1 < tokens.size() && tokens.get(i + 1).isSymbol("(")) {
+                int close = -1;
+                for (int j = i + 2; j < Math.min(tokens.size(), i + 7); j++) {
+                    if (tokens.get(j).isSymbol(")")) {
+                        close = j;
+                        break;
+                    }
+                }
+                if (close > i + 2 && tokens.get(close - 1).kind() == Token.Kind.SYMBOL
+                        && !tokens.get(close - 1).isSymbol(".")) {
+                    for (int j = i; j <= close; j++) {
+                        blanked[j] = true;
+                    }
+                    replaced[i] = tokens.get(close - 1).text();
+                    i = close;
+                }
+            } else if (t.isKeyword("collate") && i > 0 && i + 1 < tokens.size()
+                    && (tokens.get(i + 1).kind() == Token.Kind.IDENT
+                    || tokens.get(i + 1).kind() == Token.Kind.QUOTED_IDENT)) {
+                blanked[i] = true;
+                blanked[i + 1] = true;
+                int j = i + 1;
+                while (j + 2 < tokens.size() && tokens.get(j + 1).isSymbol(".")
+                        && (tokens.get(j + 2).kind() == Token.Kind.IDENT
+                        || tokens.get(j + 2).kind() == Token.Kind.QUOTED_IDENT)) {
+                    blanked[j + 1] = true;
+                    blanked[j + 2] = true;
+                    j += 2;
+                }
+                i = j;
+            }
+        }
     }
 
     /** Line starts the way JavaCC counts lines: \n, \r\n and a lone \r each end a line; a tab is one column. */
@@ -373,11 +427,12 @@ final class JSqlBridge {
         if (s.getWithItemsList() != null && !s.getWithItemsList().isEmpty()) {
             throw notSupported("with queries are not supported", at);
         }
+        boolean distinct = false;
         if (s.getDistinct() != null) {
-            throw notSupported("select distinct is not supported", at);
-        }
-        if (s.getJoins() != null && !s.getJoins().isEmpty()) {
-            throw notSupported("joins are not supported", positionOf(s.getFromItem()) > 0 ? positionOf(s.getFromItem()) : at);
+            if (s.getDistinct().getOnSelectItems() != null || s.getDistinct().isUseUnique()) {
+                throw notSupported("select distinct on is not supported", at);
+            }
+            distinct = true;
         }
         if (s.getIntoTables() != null || s.getTop() != null || s.getFirst() != null || s.getSkip() != null
                 || s.getFetch() != null || s.getForMode() != null || s.getQualify() != null
@@ -390,6 +445,11 @@ final class JSqlBridge {
             items.add(selectItem(item));
         }
         Statement.FromSource from = s.getFromItem() == null ? null : fromSource(s.getFromItem());
+        if (s.getJoins() != null) {
+            for (net.sf.jsqlparser.statement.select.Join join : s.getJoins()) {
+                from = join(from, join, at);
+            }
+        }
         Expr where = s.getWhere() == null ? null : expr(s.getWhere(), 0);
         List<Expr> groupBy = List.of();
         GroupByElement group = s.getGroupBy();
@@ -431,7 +491,105 @@ final class JSqlBridge {
             offset = expr(s.getOffset().getOffset(), 0);
         }
         return new Statement.Select(List.copyOf(items), from, where, List.copyOf(groupBy), having,
-                List.copyOf(orderBy), limit, offset);
+                List.copyOf(orderBy), limit, offset, distinct);
+    }
+
+    /** One JSqlParser join appended to what is on its left (JSqlParser flattens joins into a list). */
+    private Statement.FromSource join(Statement.FromSource left, net.sf.jsqlparser.statement.select.Join join,
+                                      int at) {
+        Statement.FromSource right = fromSource(join.getRightItem());
+        int position = positionOf(join.getRightItem());
+        if (join.isFull() || join.isNatural() || join.isApply() || join.isSemi() || join.isStraight()
+                || join.isWindowJoin() || join.isGlobal()) {
+            throw notSupported("join type not supported [join=" + abbreviate(join.toString()) + "]",
+                    position > 0 ? position : at);
+        }
+        Statement.JoinKind kind = join.isSimple() || join.isCross() ? Statement.JoinKind.CROSS
+                : join.isLeft() ? Statement.JoinKind.LEFT : join.isRight() ? Statement.JoinKind.RIGHT
+                : Statement.JoinKind.INNER;
+        Expr on = null;
+        if (join.getOnExpressions() != null) {
+            for (Expression condition : join.getOnExpressions()) {
+                Expr c = expr(condition, 0);
+                on = on == null ? c : new Expr.Binary(Expr.BinaryOp.AND, on, c, c.position());
+            }
+        }
+        List<String> using = new ArrayList<>();
+        if (join.getUsingColumns() != null) {
+            for (Column column : join.getUsingColumns()) {
+                using.add(identifier(column.getColumnName()));
+            }
+        }
+        if (kind != Statement.JoinKind.CROSS && on == null && using.isEmpty()) {
+            throw SqlParseException.syntax("join requires an ON or USING condition [position=" + position + "]",
+                    position);
+        }
+        return new Statement.FromSource.Join(left, right, kind, on, List.copyOf(using), position);
+    }
+
+    /** {@code select UNION [ALL] select ...}; other set operations are not supported. */
+    private Statement union(net.sf.jsqlparser.statement.select.SetOperationList list) {
+        int at = tokens.get(0).position();
+        List<Statement.Select> branches = new ArrayList<>();
+        for (net.sf.jsqlparser.statement.select.Select branch : list.getSelects()) {
+            net.sf.jsqlparser.statement.select.Select inner = branch;
+            while (inner instanceof net.sf.jsqlparser.statement.select.ParenthesedSelect p
+                    && p.getSelect() != null) {
+                inner = p.getSelect();
+            }
+            if (!(inner instanceof PlainSelect plain)) {
+                throw notSupported("this union branch is not supported", at);
+            }
+            branches.add((Statement.Select) select(plain));
+        }
+        List<Boolean> all = new ArrayList<>();
+        for (net.sf.jsqlparser.statement.select.SetOperation op : list.getOperations()) {
+            if (!(op instanceof net.sf.jsqlparser.statement.select.UnionOp u)) {
+                throw notSupported("set operation not supported [operation=" + op + "]", at);
+            }
+            all.add(u.isAll());
+        }
+        List<Statement.OrderItem> orderBy = orderItems(list.getOrderByElements());
+        Expr limit = null;
+        Expr offset = null;
+        if (list.getLimit() != null && list.getLimit().getRowCount() != null && !list.getLimit().isLimitAll()
+                && !list.getLimit().isLimitNull()) {
+            limit = expr(list.getLimit().getRowCount(), 0);
+        }
+        if (list.getOffset() != null) {
+            offset = expr(list.getOffset().getOffset(), 0);
+        }
+        return new Statement.Union(List.copyOf(branches), List.copyOf(all), orderBy, limit, offset);
+    }
+
+    /** A subquery as a Statement: a plain select or a union. */
+    private Statement subquery(net.sf.jsqlparser.statement.select.Select query, int position) {
+        net.sf.jsqlparser.statement.select.Select inner = query;
+        while (inner instanceof net.sf.jsqlparser.statement.select.ParenthesedSelect p && p.getSelect() != null) {
+            inner = p.getSelect();
+        }
+        if (inner instanceof PlainSelect plain) {
+            return select(plain);
+        }
+        if (inner instanceof net.sf.jsqlparser.statement.select.SetOperationList list) {
+            return union(list);
+        }
+        throw notSupported("subquery form not supported", position);
+    }
+
+    private List<Statement.OrderItem> orderItems(List<OrderByElement> elements) {
+        List<Statement.OrderItem> orderBy = new ArrayList<>();
+        if (elements != null) {
+            for (OrderByElement element : elements) {
+                Boolean nullsFirst = switch (element.getNullOrdering() == null ? "" : element.getNullOrdering().name()) {
+                    case "NULLS_FIRST" -> Boolean.TRUE;
+                    case "NULLS_LAST" -> Boolean.FALSE;
+                    default -> null;
+                };
+                orderBy.add(new Statement.OrderItem(expr(element.getExpression(), 0), !element.isAsc(), nullsFirst));
+            }
+        }
+        return List.copyOf(orderBy);
     }
 
     private Statement.SelectItem selectItem(SelectItem<?> item) {
@@ -480,12 +638,25 @@ final class JSqlBridge {
     }
 
     private Statement.FromSource fromSource(FromItem item) {
+        Statement.FromSource source = plainFromSource(item);
+        if (item.getAlias() != null && item.getAlias().getAliasColumns() != null
+                && !item.getAlias().getAliasColumns().isEmpty()) {
+            List<String> columns = new ArrayList<>();
+            for (net.sf.jsqlparser.expression.Alias.AliasColumn c : item.getAlias().getAliasColumns()) {
+                if (c.colDataType != null) {
+                    throw notSupported("column definition lists are not supported", positionOf(item));
+                }
+                columns.add(identifier(c.name));
+            }
+            return new Statement.FromSource.ColumnAliases(source, List.copyOf(columns), positionOf(item));
+        }
+        return source;
+    }
+
+    private Statement.FromSource plainFromSource(FromItem item) {
         int position = positionOf(item);
         String alias = null;
         if (item.getAlias() != null) {
-            if (item.getAlias().getAliasColumns() != null) {
-                throw notSupported("alias column lists are not supported", position);
-            }
             alias = identifier(item.getAlias().getName());
         }
         if (item instanceof Table table) {
@@ -501,7 +672,14 @@ final class JSqlBridge {
             }
             return new Statement.FromSource.TableFunction(call.name(), call.args(), alias, position);
         }
-        throw notSupported("subqueries are not supported", position > 0 ? position : tokens.get(0).position());
+        if (item instanceof net.sf.jsqlparser.statement.select.ParenthesedSelect sub && sub.getSelect() != null) {
+            if (alias == null) {
+                throw SqlParseException.syntax("subquery in FROM must have an alias [position=" + position + "]",
+                        position);
+            }
+            return new Statement.FromSource.Subquery(subquery(sub.getSelect(), position), alias, position);
+        }
+        throw notSupported("this from item is not supported", position > 0 ? position : tokens.get(0).position());
     }
 
     // ---- INSERT ----
@@ -850,6 +1028,10 @@ final class JSqlBridge {
             }
             return expr(list.get(0), nextTokenPosition(position));
         }
+        Expr extended = extendedExpr(e, position);
+        if (extended != null) {
+            return extended;
+        }
         if (e instanceof IsNullExpression isNull) {
             Expr operand = expr(isNull.getLeftExpression(), position);
             return new Expr.IsNull(operand, isNull.isNot(), operand.position());
@@ -861,6 +1043,9 @@ final class JSqlBridge {
         }
         if (e instanceof InExpression in) {
             Expr operand = expr(in.getLeftExpression(), fallback);
+            if (in.getRightExpression() instanceof net.sf.jsqlparser.statement.select.Select sub) {
+                return new Expr.InSubquery(operand, subquery(sub, position), in.isNot(), operand.position());
+            }
             if (!(in.getRightExpression() instanceof ExpressionList<?> items) || in.isGlobal()
                     || in.getOldOracleJoinSyntax() != 0) {
                 throw notSupported("subqueries are not supported", operand.position());
@@ -873,6 +1058,9 @@ final class JSqlBridge {
             Expr operand = expr(((BinaryExpression) e).getLeftExpression(), position);
             return new Expr.InList(operand, List.copyOf(exprs(list)), e instanceof NotEqualsTo, operand.position());
         }
+        if (e instanceof AndExpression || e instanceof OrExpression) {
+            return logicChain((BinaryExpression) e, position);
+        }
         if (e instanceof BinaryExpression binary) {
             Expr.BinaryOp op = binaryOp(binary, position);
             Expr left = expr(binary.getLeftExpression(), position);
@@ -880,6 +1068,12 @@ final class JSqlBridge {
             return new Expr.Binary(op, left, right, left.position() > 0 ? left.position() : position);
         }
         if (e instanceof Function function) {
+            if (function.getMultipartName() != null && function.getMultipartName().size() == 1
+                    && function.getName().equalsIgnoreCase("array") && function.getParameters() != null
+                    && function.getParameters().size() == 1
+                    && function.getParameters().get(0) instanceof net.sf.jsqlparser.statement.select.Select sub) {
+                return new Expr.ArraySubquery(subquery(sub, position), position);
+            }
             return functionCall(function, position);
         }
         if (e instanceof TimeKeyExpression timeKey) {
@@ -892,14 +1086,146 @@ final class JSqlBridge {
         if (e instanceof CastExpression cast) {
             return cast(cast, position);
         }
-        if (e instanceof AnalyticExpression) {
-            throw notSupported("window functions and aggregate filters are not supported", position);
+        if (e instanceof AnalyticExpression analytic) {
+            String name = analytic.getName() == null ? "" : analytic.getName().toLowerCase(Locale.ROOT);
+            if (!name.equals("row_number") || analytic.getFilterExpression() != null
+                    || analytic.getWindowElement() != null || analytic.getWindowName() != null
+                    || analytic.getExpression() != null || analytic.isDistinct() || analytic.isAllColumns()) {
+                throw notSupported("window functions other than row_number() over (...) and aggregate filters are "
+                        + "not supported", position);
+            }
+            List<Expr> partitionBy = analytic.getPartitionExpressionList() == null ? List.of()
+                    : List.copyOf(exprs(analytic.getPartitionExpressionList()));
+            return new Expr.WindowCall(new Expr.FunctionCall(name, List.of(), false, false, position), partitionBy,
+                    orderItems(analytic.getOrderByElements()), position);
         }
         if (e instanceof net.sf.jsqlparser.statement.select.Select
                 || e instanceof net.sf.jsqlparser.expression.operators.relational.ExistsExpression) {
-            throw notSupported("subqueries are not supported", position);
+            throw notSupported("this subquery form is not supported", position);
         }
         throw notSupported("expression not supported [expression=" + abbreviate(String.valueOf(e)) + "]", position);
+    }
+
+    /**
+     * A left-deep chain {@code a AND b AND c ...} (or OR) converted without recursing down its left spine, so that
+     * a thousand conditions do not exhaust the stack.
+     */
+    private Expr logicChain(BinaryExpression top, int position) {
+        Class<?> kind = top.getClass();
+        List<BinaryExpression> spine = new ArrayList<>();
+        Expression node = top;
+        while (node.getClass() == kind) {
+            spine.add((BinaryExpression) node);
+            node = ((BinaryExpression) node).getLeftExpression();
+        }
+        Expr.BinaryOp op = top instanceof AndExpression ? Expr.BinaryOp.AND : Expr.BinaryOp.OR;
+        Expr acc = expr(node, position);
+        for (int i = spine.size() - 1; i >= 0; i--) {
+            Expr right = expr(spine.get(i).getRightExpression(), 0);
+            acc = new Expr.Binary(op, acc, right, acc.position() > 0 ? acc.position() : position);
+        }
+        return acc;
+    }
+
+    /**
+     * The expressions catalog queries use (CASE, LIKE, regex, subqueries, arrays, ANY), or null for the others. A
+     * method of its own keeps {@link #expr}'s stack frame small: long AND chains recurse through it.
+     */
+    private Expr extendedExpr(Expression e, int position) {
+        if (e instanceof net.sf.jsqlparser.expression.RowGetExpression get) {
+            return new Expr.FieldSelect(expr(get.getExpression(), position), identifier(get.getColumnName()), position);
+        }
+        if (e instanceof net.sf.jsqlparser.expression.TrimFunction trim) {
+            Expression source = trim.getFromExpression() != null ? trim.getFromExpression() : trim.getExpression();
+            Expression chars = trim.getFromExpression() != null ? trim.getExpression() : null;
+            String spec = trim.getTrimSpecification() == null ? "BOTH" : trim.getTrimSpecification().name();
+            String name = spec.equals("LEADING") ? "ltrim" : spec.equals("TRAILING") ? "rtrim" : "btrim";
+            List<Expr> args = new ArrayList<>();
+            args.add(expr(source, 0));
+            if (chars != null) {
+                args.add(expr(chars, 0));
+            }
+            return new Expr.FunctionCall(name, List.copyOf(args), false, false, position);
+        }
+        if (e instanceof net.sf.jsqlparser.expression.operators.arithmetic.BitwiseAnd
+                || e instanceof net.sf.jsqlparser.expression.operators.arithmetic.BitwiseOr) {
+            BinaryExpression b = (BinaryExpression) e;
+            Expr left = expr(b.getLeftExpression(), position);
+            return new Expr.Bitwise(e instanceof net.sf.jsqlparser.expression.operators.arithmetic.BitwiseAnd
+                    ? "&" : "|", left, expr(b.getRightExpression(), 0), left.position() > 0 ? left.position() : position);
+        }
+        if (e instanceof net.sf.jsqlparser.expression.CaseExpression c) {
+            Expr operand = c.getSwitchExpression() == null ? null : expr(c.getSwitchExpression(), 0);
+            List<Expr.When> whens = new ArrayList<>();
+            for (net.sf.jsqlparser.expression.WhenClause w : c.getWhenClauses()) {
+                whens.add(new Expr.When(expr(w.getWhenExpression(), 0), expr(w.getThenExpression(), 0)));
+            }
+            Expr otherwise = c.getElseExpression() == null ? null : expr(c.getElseExpression(), 0);
+            return new Expr.Case(operand, List.copyOf(whens), otherwise, position);
+        }
+        if (e instanceof net.sf.jsqlparser.expression.operators.relational.LikeExpression like) {
+            if (like.getEscape() != null || like.isUseBinary()) {
+                throw notSupported("like form not supported [expression=" + abbreviate(like.toString()) + "]",
+                        position);
+            }
+            String keyword = like.getLikeKeyWord() == null ? "LIKE" : like.getLikeKeyWord().name();
+            if (!keyword.equals("LIKE") && !keyword.equals("ILIKE")) {
+                throw notSupported("operator not supported [operator=" + keyword.toLowerCase(Locale.ROOT) + "]",
+                        position);
+            }
+            Expr operand = expr(like.getLeftExpression(), position);
+            return new Expr.Like(operand, expr(like.getRightExpression(), 0), like.isNot(),
+                    keyword.equals("ILIKE") || like.isCaseInsensitive(), operand.position());
+        }
+        if (e instanceof net.sf.jsqlparser.expression.operators.relational.RegExpMatchOperator regex) {
+            String type = regex.getOperatorType().name();
+            boolean negated = type.startsWith("NOT_");
+            boolean insensitive = type.endsWith("CASEINSENSITIVE");
+            if (!type.contains("MATCH")) {
+                throw notSupported("operator not supported [operator=" + regex.getStringExpression() + "]", position);
+            }
+            Expr operand = expr(regex.getLeftExpression(), position);
+            return new Expr.RegexMatch(operand, expr(regex.getRightExpression(), 0), negated, insensitive,
+                    operand.position());
+        }
+        if (e instanceof net.sf.jsqlparser.statement.select.ParenthesedSelect sub) {
+            return new Expr.ScalarSubquery(subquery(sub, position), position);
+        }
+        if (e instanceof net.sf.jsqlparser.expression.operators.relational.ExistsExpression exists
+                && exists.getRightExpression() instanceof net.sf.jsqlparser.statement.select.Select sub) {
+            return new Expr.Exists(subquery(sub, position), exists.isNot(), position);
+        }
+        if (e instanceof net.sf.jsqlparser.expression.ArrayConstructor array) {
+            return new Expr.ArrayLiteral(List.copyOf(exprs(array.getExpressions())), position);
+        }
+        if (e instanceof net.sf.jsqlparser.expression.ArrayExpression subscript) {
+            if (subscript.getIndexExpression() == null) {
+                throw notSupported("array slices are not supported", position);
+            }
+            return new Expr.Subscript(expr(subscript.getObjExpression(), position),
+                    expr(subscript.getIndexExpression(), 0), position);
+        }
+        if (e instanceof BinaryExpression quantified && isComparison(quantified)
+                && quantified.getRightExpression() instanceof Function f && f.getParameters() != null
+                && f.getParameters().size() == 1 && f.getMultipartName() != null
+                && f.getMultipartName().size() == 1
+                && Set.of("any", "some", "all").contains(f.getName().toLowerCase(Locale.ROOT))) {
+            Expr left = expr(quantified.getLeftExpression(), position);
+            Expression argument = f.getParameters().get(0);
+            Expr array = argument instanceof net.sf.jsqlparser.statement.select.Select sub
+                    ? new Expr.ArraySubquery(subquery(sub, position), position) : expr(argument, 0);
+            return new Expr.Quantified(binaryOp(quantified, position), left, array,
+                    f.getName().equalsIgnoreCase("all"), left.position() > 0 ? left.position() : position);
+        }
+        if ((e instanceof EqualsTo || e instanceof NotEqualsTo)
+                && ((BinaryExpression) e).getRightExpression()
+                instanceof net.sf.jsqlparser.statement.select.ParenthesedSelect sub
+                && inListStarts.contains(positionOf(sub) - 1)) {
+            Expr operand = expr(((BinaryExpression) e).getLeftExpression(), position);
+            return new Expr.InSubquery(operand, subquery(sub, position), e instanceof NotEqualsTo,
+                    operand.position());
+        }
+        return null;
     }
 
     /** Position of the key word {@code word} just before the token at {@code position}, skipping "(", or 0. */
@@ -918,6 +1244,15 @@ final class JSqlBridge {
     }
 
     private Expr column(Column column, int position) {
+        if (column.getArrayConstructor() != null) {
+            net.sf.jsqlparser.expression.ArrayConstructor index = column.getArrayConstructor();
+            if (index.getExpressions() == null || index.getExpressions().size() != 1) {
+                throw notSupported("array slices and multi-dimensional subscripts are not supported", position);
+            }
+            Column plain = new Column(column.getTable(), column.getColumnName());
+            plain.setASTNode(column.getASTNode());
+            return new Expr.Subscript(column(plain, position), expr(index.getExpressions().get(0), 0), position);
+        }
         String raw = column.getColumnName();
         Token token = tokenAtPosition(position);
         if (token != null && token.kind() != Token.Kind.IDENT && token.kind() != Token.Kind.QUOTED_IDENT) {
@@ -1024,6 +1359,10 @@ final class JSqlBridge {
         }
         Expr converted = expr(operand, operandPosition);
         int typePosition = typedLiteral ? position : typePosition(position, firstWord);
+        String catalogType = catalogTypeName(type);
+        if (catalogType != null) {
+            return new Expr.CatalogCast(converted, catalogType, position);
+        }
         return new Expr.Cast(converted, sqlType(type, typePosition), position);
     }
 
@@ -1042,6 +1381,42 @@ final class JSqlBridge {
         return from;
     }
 
+    /** Types only catalog queries use (see {@link Expr.CatalogCast}): their name, or null for other types. */
+    private static final Set<String> CATALOG_TYPES = Set.of("oid", "regclass", "regtype", "regnamespace", "regproc",
+            "regprocedure", "regrole", "name", "char", "\"char\"", "int2", "smallint", "int2vector", "oidvector");
+
+    private static String catalogTypeName(ColDataType type) {
+        String name = typeName(type);
+        if (name.startsWith("pg_catalog.")) {
+            name = name.substring("pg_catalog.".length());
+        }
+        boolean array = type.getArrayData() != null && !type.getArrayData().isEmpty();
+        if (name.endsWith("[]")) {
+            array = true;
+            name = name.substring(0, name.length() - 2).trim();
+        }
+        if (array) {
+            String element = switch (name) {
+                case "int2", "smallint" -> "int2";
+                case "int4", "int", "integer" -> "int4";
+                case "int8", "bigint" -> "int8";
+                case "oid", "text", "name", "char", "regclass", "regtype" -> name;
+                case "varchar", "character varying" -> "text";
+                default -> null;
+            };
+            return element == null ? null : element + "[]";
+        }
+        if (name.equals("smallint")) {
+            return "int2";
+        }
+        return CATALOG_TYPES.contains(name) ? name : null;
+    }
+
+    private static boolean isComparison(BinaryExpression e) {
+        return e instanceof EqualsTo || e instanceof NotEqualsTo || e instanceof MinorThan
+                || e instanceof MinorThanEquals || e instanceof GreaterThan || e instanceof GreaterThanEquals;
+    }
+
     private static String typeName(ColDataType type) {
         String name = type.getDataType() == null ? "" : type.getDataType();
         int paren = name.indexOf('(');
@@ -1054,6 +1429,9 @@ final class JSqlBridge {
     /** Maps a type spelling to one of the column types; anything else is 42704. */
     private SqlType sqlType(ColDataType type, int position) {
         String name = typeName(type);
+        if (name.startsWith("pg_catalog.")) {
+            name = name.substring("pg_catalog.".length());
+        }
         boolean array = type.getArrayData() != null && !type.getArrayData().isEmpty();
         SqlType result = array ? null : switch (name) {
             case "boolean", "bool" -> SqlType.BOOLEAN;

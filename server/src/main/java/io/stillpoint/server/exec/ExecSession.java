@@ -160,6 +160,9 @@ final class ExecSession implements Session {
     private Object plan(Handle h, DataType[] types) {
         Statement st = h.statement();
         ExprCompiler compiler = new ExprCompiler(types, info);
+        if (RowQuery.handles(st)) {
+            return RowQuery.plan(st, engine, info, types, catalogView());
+        }
         if (st instanceof Statement.Select s) {
             return SelectPlan.plan(s, engine, compiler);
         }
@@ -175,9 +178,17 @@ final class ExecSession implements Session {
         return st;
     }
 
+    /** What the catalog tables show of this session: user, database and settings (for pg_settings). */
+    private Catalog.SessionView catalogView() {
+        return new Catalog.SessionView(user, info.database(), parameters::all);
+    }
+
     private List<ResultColumn> columnsOf(Object plan) {
         if (plan instanceof SelectPlan s) {
             return s.columns;
+        }
+        if (plan instanceof RowQuery q) {
+            return q.columns;
         }
         if (plan instanceof Statement.Show show) {
             if (show.name().equalsIgnoreCase("all")) {
@@ -234,8 +245,14 @@ final class ExecSession implements Session {
                 Ev.Ctx ctx = plan.needsContext() ? new Ev.Ctx(values, nowMicros()) : null;
                 return plan.execute(writeTransaction(), values, ctx, ownRows);
             }
-            if (st instanceof Statement.Select) {
-                SelectPlan plan = (SelectPlan) currentPlan(h);
+            if (st instanceof Statement.Select || st instanceof Statement.Union) {
+                Object planned = currentPlan(h);
+                if (planned instanceof RowQuery rowQuery) {
+                    Ev.Ctx ctx = new Ev.Ctx(values, nowMicros());
+                    ctx.guard = guard;
+                    return track(rowQuery.execute(engine, ctx, ownRows));
+                }
+                SelectPlan plan = (SelectPlan) planned;
                 Ev.Ctx ctx = new Ev.Ctx(values, nowMicros());
                 ctx.guard = guard;
                 return track(plan.execute(engine, ctx, ownRows));
@@ -243,6 +260,11 @@ final class ExecSession implements Session {
             if (st instanceof Statement.CopyFrom c) {
                 requireWrite("COPY");
                 return copyFrom(c, h.lastOfQuery);
+            }
+            if (st instanceof Statement.CopyTo c && c.query() != null && RowQuery.handles(c.query())) {
+                RowQuery query = RowQuery.plan(c.query(), engine, info, NO_TYPES.clone(), catalogView());
+                Result.Rows rows = (Result.Rows) track(query.execute(engine, new Ev.Ctx(values, nowMicros()), ownRows));
+                return new Result.CopyOut(rows.columns(), rows.cursor(), c.options());
             }
             if (st instanceof Statement.CopyTo c) {
                 SelectPlan plan = SelectPlan.plan(copyQuery(c), engine, new ExprCompiler(NO_TYPES.clone(), info));

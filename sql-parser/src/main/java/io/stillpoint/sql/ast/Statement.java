@@ -30,11 +30,18 @@ public sealed interface Statement {
     record Insert(String table, List<String> columns, List<List<Expr>> rows, int position) implements Statement {}
 
     /**
-     * {@code SELECT items [FROM source] [WHERE] [GROUP BY] [HAVING] [ORDER BY] [LIMIT] [OFFSET]}.
+     * {@code SELECT [DISTINCT] items [FROM source] [WHERE] [GROUP BY] [HAVING] [ORDER BY] [LIMIT] [OFFSET]}.
      * {@code from}, {@code where}, {@code having}, {@code limit} and {@code offset} may be null.
      */
     record Select(List<SelectItem> items, FromSource from, Expr where, List<Expr> groupBy, Expr having,
-                  List<OrderItem> orderBy, Expr limit, Expr offset) implements Statement {}
+                  List<OrderItem> orderBy, Expr limit, Expr offset, boolean distinct) implements Statement {
+
+        /** A SELECT without DISTINCT (the form before DISTINCT existed; kept for existing callers). */
+        public Select(List<SelectItem> items, FromSource from, Expr where, List<Expr> groupBy, Expr having,
+                      List<OrderItem> orderBy, Expr limit, Expr offset) {
+            this(items, from, where, groupBy, having, orderBy, limit, offset, false);
+        }
+    }
 
     /**
      * {@code UPDATE t SET col = expr [, ...] [WHERE cond]}. {@code where} is null when absent. {@code position} is
@@ -121,6 +128,14 @@ public sealed interface Statement {
     record CopyTo(String table, List<String> columns, Select query, CopyOptions options, int position)
             implements Statement {}
 
+    /**
+     * {@code select UNION [ALL] select ...} with an ORDER BY, LIMIT and OFFSET over the whole; {@code all.get(i)}
+     * says whether the operator between branch i and i+1 is UNION ALL. ORDER BY keys are output column numbers or
+     * names.
+     */
+    record Union(List<Select> branches, List<Boolean> all, List<OrderItem> orderBy, Expr limit, Expr offset)
+            implements Statement {}
+
     /** Nothing but white space, comments or semicolons: PostgreSQL answers EmptyQueryResponse. */
     record Empty() implements Statement {}
 
@@ -133,11 +148,24 @@ public sealed interface Statement {
         record Item(Expr expr, String alias) implements SelectItem {}
     }
 
-    /** What a SELECT reads from: a table, or a table function such as {@code tables()}. */
+    /**
+     * What a SELECT reads from: a table, a table function such as {@code tables()}, a subquery, or a join of two
+     * sources (comma lists are CROSS joins, nested to the left).
+     */
     sealed interface FromSource {
         record Table(String name, String alias, int position) implements FromSource {}
         record TableFunction(String name, List<Expr> args, String alias, int position) implements FromSource {}
+        /** {@code (SELECT ...) alias}; the query is a {@link Select} or a {@link Union}. */
+        record Subquery(Statement query, String alias, int position) implements FromSource {}
+        /** {@code left [INNER|LEFT|RIGHT|CROSS] JOIN right [ON condition | USING (cols)]}; {@code on} null if absent. */
+        record Join(FromSource left, FromSource right, JoinKind kind, Expr on, List<String> using, int position)
+                implements FromSource {}
+        /** {@code source AS alias(c1, c2, ...)}: the first columns of {@code source} renamed. */
+        record ColumnAliases(FromSource source, List<String> columns, int position) implements FromSource {}
     }
+
+    /** The kinds of join; FULL is not supported. */
+    enum JoinKind { INNER, LEFT, RIGHT, CROSS }
 
     /** An ORDER BY key. {@code nullsFirst} is null when not written (PostgreSQL: NULLS LAST for ASC, FIRST for DESC). */
     record OrderItem(Expr expr, boolean descending, Boolean nullsFirst) {}
