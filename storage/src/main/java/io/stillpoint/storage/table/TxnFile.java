@@ -118,14 +118,26 @@ final class TxnFile implements AutoCloseable {
         this.schema = schema;
     }
 
-    /** Creates {@code <dir>/_txn} holding the empty state (txn 0) durably (tmp, fsync, rename, fsync dir). */
+    /**
+     * Creates {@code <dir>/_txn} holding the empty state (txn 0) durably: written in place (the name must not exist
+     * yet), fsynced, directory fsynced. No temporary name, so nothing vanishes under a copy; a crash before the
+     * registry names the table leaves an unreferenced directory that housekeeping deletes.
+     */
     static TxnFile create(FileSystemFacade fs, Path dir, long tableId, TableSchema schema) throws IOException {
         TxnFile txnFile = new TxnFile(fs, dir, tableId, schema);
         TxnState empty = new TxnState(0, 0, List.of());
         int capacity = initialSlotCapacity;
         txnFile.slotCapacity = capacity;
         try {
-            txnFile.installNewFile(empty, null, capacity);
+            ByteBuffer image = txnFile.image(empty, null, capacity);
+            txnFile.file = fs.openWritable(txnFile.path);
+            if (txnFile.file.size() != 0) {
+                throw new IOException("txn file exists already [file=" + txnFile.path + "]");
+            }
+            txnFile.file.write(image, 0);
+            txnFile.file.sync();
+            txnFile.fileVersion = FORMAT_VERSION;
+            fs.syncDirectory(dir);
         } catch (IOException | RuntimeException e) {
             txnFile.close();
             throw e;
