@@ -2,9 +2,13 @@ package io.stillpoint.server;
 
 import io.stillpoint.server.pgwire.AuthMethod;
 
+import io.stillpoint.sql.IntervalText;
+import io.stillpoint.storage.EngineConfig;
+
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -18,7 +22,7 @@ public record ServerOptions(Path root, String host, int port, String user, Strin
                             String readOnlyUser, String readOnlyPassword, AuthMethod authMethod,
                             int maxFrameLength, Path tlsCert, Path tlsKey, boolean tlsRequired,
                             int maxConnections, long idleSessionMillis, String httpHost, int httpPort,
-                            boolean help) {
+                            Duration checkpointLease, long checkpointDiskFloorBytes, boolean help) {
 
     public static final String DEFAULT_ROOT = "./data";
     public static final String DEFAULT_HOST = "127.0.0.1";
@@ -30,6 +34,8 @@ public record ServerOptions(Path root, String host, int port, String user, Strin
     public static final int DEFAULT_MAX_CONNECTIONS = 100;
     public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
     public static final int DEFAULT_HTTP_PORT = 9003;
+    public static final Duration DEFAULT_CHECKPOINT_LEASE = EngineConfig.CheckpointPolicy.DEFAULT.defaultLease();
+    public static final long DEFAULT_CHECKPOINT_DISK_FLOOR = EngineConfig.CheckpointPolicy.DEFAULT.diskFloorBytes();
 
     public static final String USAGE = """
             usage: java -jar server/target/stillpoint.jar [options]
@@ -51,7 +57,17 @@ public record ServerOptions(Path root, String host, int port, String user, Strin
                                          500ms; a bare number is ms; default off)
               --http-host ADDR           address of the HTTP endpoint /health, /metrics (default 127.0.0.1)
               --http-port N              its port, 0 for any free port (default 9003)
+              --checkpoint-lease D       how long CHECKPOINT CREATE stays active unless released first or given
+                                         its own LEASE '...' (e.g. '30 minutes', 2h, '1 day'; default 24 hours)
+              --checkpoint-disk-floor S  refuse CHECKPOINT CREATE, and release an active checkpoint with reason
+                                         'disk guard', when free space on the root's file system is below S
+                                         (bytes, or with a suffix KB, MB, GB, TB; 0 turns it off; default 256MB)
               --help                     print this and exit
+
+            exit codes: 0 stopped cleanly; 1 could not start (root locked, port taken, corrupt data);
+                        2 bad command line; 3 refused to open the root because of its checkpoint state (a copy
+                        started without _restore, _restore without a checkpoint, a restore whose checks failed:
+                        nothing was changed, the reason is on stderr)
             """;
 
     /** A command-line mistake; the message says what and is printed as is. */
@@ -78,6 +94,8 @@ public record ServerOptions(Path root, String host, int port, String user, Strin
         long idleMillis = 0;
         String httpHost = DEFAULT_HTTP_HOST;
         int httpPort = DEFAULT_HTTP_PORT;
+        Duration checkpointLease = DEFAULT_CHECKPOINT_LEASE;
+        long checkpointDiskFloor = DEFAULT_CHECKPOINT_DISK_FLOOR;
         boolean help = false;
 
         for (int i = 0; i < args.length; i++) {
@@ -131,6 +149,8 @@ public record ServerOptions(Path root, String host, int port, String user, Strin
                 case "--idle-session-timeout" -> idleMillis = durationMillis(name, value);
                 case "--http-host" -> httpHost = nonEmpty(name, value);
                 case "--http-port" -> httpPort = intValue(name, value, 0, 65535);
+                case "--checkpoint-lease" -> checkpointLease = lease(name, value);
+                case "--checkpoint-disk-floor" -> checkpointDiskFloor = sizeBytes(name, value);
                 default -> throw new OptionsException("unknown option [option=" + arg + "]");
             }
         }
@@ -156,14 +176,23 @@ public record ServerOptions(Path root, String host, int port, String user, Strin
             throw new OptionsException("--tls-required needs --tls-cert and --tls-key");
         }
         return new ServerOptions(root, host, port, user, password, readOnlyUser, readOnlyPassword, auth, maxFrame,
-                tlsCert, tlsKey, tlsRequired, maxConnections, idleMillis, httpHost, httpPort, help);
+                tlsCert, tlsKey, tlsRequired, maxConnections, idleMillis, httpHost, httpPort, checkpointLease,
+                checkpointDiskFloor, help);
+    }
+
+    /** The engine's checkpoint policy: the default policy with this command line's lease and disk floor. */
+    public EngineConfig.CheckpointPolicy checkpointPolicy() {
+        EngineConfig.CheckpointPolicy d = EngineConfig.CheckpointPolicy.DEFAULT;
+        return new EngineConfig.CheckpointPolicy(checkpointLease, checkpointDiskFloorBytes, d.guardInterval(),
+                d.clock());
     }
 
     private static boolean isValueOption(String name) {
         return switch (name) {
             case "--root", "--host", "--port", "--user", "--password", "--readonly-user", "--readonly-password",
                  "--auth", "--max-frame-length", "--tls-cert", "--tls-key", "--max-connections",
-                 "--idle-session-timeout", "--http-host", "--http-port" -> true;
+                 "--idle-session-timeout", "--http-host", "--http-port", "--checkpoint-lease",
+                 "--checkpoint-disk-floor" -> true;
             default -> false;
         };
     }
@@ -224,6 +253,44 @@ public record ServerOptions(Path root, String host, int port, String user, Strin
                     + ", expected=a number of ms or with a unit ms|s|min|h|d]");
         }
         return Long.parseLong(t.substring(0, i)) * factor;
+    }
+
+    /** A positive interval as {@code CHECKPOINT CREATE LEASE '...'} takes it: '30 minutes', 2h, '1 day', 01:30:00. */
+    static Duration lease(String name, String value) throws OptionsException {
+        Duration d;
+        try {
+            d = IntervalText.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new OptionsException("invalid interval [option=" + name + ", value=" + value
+                    + ", expected=e.g. '30 minutes', 2h, '1 day', max " + IntervalText.MAX.toDays() + " days]");
+        }
+        if (d.isNegative() || d.isZero()) {
+            throw new OptionsException("the checkpoint lease must be positive [option=" + name + ", value=" + value
+                    + "]");
+        }
+        return d;
+    }
+
+    /** A size in bytes: a number, optionally with a suffix K, KB, M, MB, G, GB, T, TB (powers of 1024), any case. */
+    static long sizeBytes(String name, String value) throws OptionsException {
+        String t = value.trim().toUpperCase(java.util.Locale.ROOT);
+        int i = 0;
+        while (i < t.length() && Character.isDigit(t.charAt(i))) {
+            i++;
+        }
+        int shift = switch (t.substring(i).trim()) {
+            case "", "B" -> 0;
+            case "K", "KB", "KIB" -> 10;
+            case "M", "MB", "MIB" -> 20;
+            case "G", "GB", "GIB" -> 30;
+            case "T", "TB", "TIB" -> 40;
+            default -> -1;
+        };
+        if (i == 0 || shift < 0 || i > 15 || Long.parseLong(t.substring(0, i)) > (Long.MAX_VALUE >> shift)) {
+            throw new OptionsException("invalid size [option=" + name + ", value=" + value
+                    + ", expected=bytes or a number with KB|MB|GB|TB, 0 for off]");
+        }
+        return Long.parseLong(t.substring(0, i)) << shift;
     }
 
     /** Whether every address the host name resolves to is a loopback address. */

@@ -1,10 +1,12 @@
 package io.stillpoint.server;
 
+import io.stillpoint.storage.EngineConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The operations options: TLS, limits, HTTP. */
+/** The operations options: TLS, limits, HTTP, the checkpoint lease and disk floor. */
 class ServerOptionsTest {
 
     @TempDir
@@ -67,5 +69,67 @@ class ServerOptionsTest {
                 .getMessage().contains("invalid duration"));
         assertTrue(assertThrows(ServerOptions.OptionsException.class, () -> parse("--http-port", "70000"))
                 .getMessage().contains("invalid number"));
+    }
+
+    @Test
+    void checkpointDefaultsAreTheEnginesDefaults() throws Exception {
+        ServerOptions o = parse();
+        assertEquals(Duration.ofHours(24), o.checkpointLease());
+        assertEquals(256L << 20, o.checkpointDiskFloorBytes());
+        EngineConfig.CheckpointPolicy policy = o.checkpointPolicy();
+        assertEquals(EngineConfig.CheckpointPolicy.DEFAULT.defaultLease(), policy.defaultLease());
+        assertEquals(EngineConfig.CheckpointPolicy.DEFAULT.diskFloorBytes(), policy.diskFloorBytes());
+        assertEquals(EngineConfig.CheckpointPolicy.DEFAULT.guardInterval(), policy.guardInterval());
+    }
+
+    @Test
+    void checkpointLeaseAndDiskFloor() throws Exception {
+        ServerOptions o = parse("--checkpoint-lease", "30 minutes", "--checkpoint-disk-floor", "1GB");
+        assertEquals(Duration.ofMinutes(30), o.checkpointLease());
+        assertEquals(1L << 30, o.checkpointDiskFloorBytes());
+        assertEquals(Duration.ofMinutes(30), o.checkpointPolicy().defaultLease());
+        assertEquals(1L << 30, o.checkpointPolicy().diskFloorBytes());
+        assertEquals(Duration.ofHours(2), parse("--checkpoint-lease=2h").checkpointLease());
+        assertEquals(Duration.ofMinutes(90), parse("--checkpoint-lease", "1 hour 30 minutes").checkpointLease());
+        assertEquals(Duration.ofDays(1), parse("--checkpoint-lease", "1 day").checkpointLease());
+        assertEquals(0, parse("--checkpoint-disk-floor", "0").checkpointDiskFloorBytes());
+        assertEquals(0, parse("--checkpoint-disk-floor", "0").checkpointPolicy().diskFloorBytes());
+        assertEquals(12345, parse("--checkpoint-disk-floor", "12345").checkpointDiskFloorBytes());
+        assertEquals(512L << 10, parse("--checkpoint-disk-floor", "512kb").checkpointDiskFloorBytes());
+        assertEquals(256L << 20, parse("--checkpoint-disk-floor=256 MB").checkpointDiskFloorBytes());
+        assertEquals(2L << 40, parse("--checkpoint-disk-floor", "2T").checkpointDiskFloorBytes());
+    }
+
+    @Test
+    void checkpointMistakes() {
+        assertEquals("invalid interval [option=--checkpoint-lease, value=soon, expected=e.g. '30 minutes', 2h, "
+                        + "'1 day', max 36500 days]",
+                assertThrows(ServerOptions.OptionsException.class, () -> parse("--checkpoint-lease", "soon"))
+                        .getMessage());
+        assertEquals("the checkpoint lease must be positive [option=--checkpoint-lease, value=0s]",
+                assertThrows(ServerOptions.OptionsException.class, () -> parse("--checkpoint-lease", "0s"))
+                        .getMessage());
+        assertTrue(assertThrows(ServerOptions.OptionsException.class, () -> parse("--checkpoint-lease", "-1h"))
+                .getMessage().contains("must be positive"));
+        assertTrue(assertThrows(ServerOptions.OptionsException.class, () -> parse("--checkpoint-lease", "1 month"))
+                .getMessage().startsWith("invalid interval"));
+        assertTrue(assertThrows(ServerOptions.OptionsException.class, () -> parse("--checkpoint-lease", "99999 days"))
+                .getMessage().startsWith("invalid interval"));
+        assertTrue(assertThrows(ServerOptions.OptionsException.class, () -> parse("--checkpoint-lease"))
+                .getMessage().contains("needs a value"));
+        for (String bad : new String[] {"", "MB", "-1", "1.5GB", "10 PB", "ten", "99999999999999999999",
+                "9000000000000TB"}) {
+            assertEquals("invalid size [option=--checkpoint-disk-floor, value=" + bad
+                            + ", expected=bytes or a number with KB|MB|GB|TB, 0 for off]",
+                    assertThrows(ServerOptions.OptionsException.class,
+                            () -> parse("--checkpoint-disk-floor", bad)).getMessage(), bad);
+        }
+    }
+
+    @Test
+    void usageListsTheCheckpointOptionsAndExitCodes() {
+        assertTrue(ServerOptions.USAGE.contains("--checkpoint-lease D"), ServerOptions.USAGE);
+        assertTrue(ServerOptions.USAGE.contains("--checkpoint-disk-floor S"), ServerOptions.USAGE);
+        assertTrue(ServerOptions.USAGE.contains("3 refused to open the root"), ServerOptions.USAGE);
     }
 }

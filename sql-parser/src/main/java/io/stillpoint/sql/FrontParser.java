@@ -17,7 +17,7 @@ final class FrontParser {
 
     private static final Set<String> LEADING_WORDS = Set.of(
             "begin", "start", "commit", "end", "rollback", "abort", "set", "show", "drop", "reset", "checkpoint",
-            "alter", "copy", "truncate");
+            "snapshot", "alter", "copy", "truncate");
 
     private final String sql;
     private final List<Token> tokens;
@@ -77,7 +77,7 @@ final class FrontParser {
                 }
                 yield new Statement.SetVariable(dottedName(), null);
             }
-            case "checkpoint" -> checkpoint(first);
+            case "checkpoint", "snapshot" -> checkpoint(first);
             case "alter" -> alterTable();
             case "copy" -> copy();
             case "truncate" -> truncate();
@@ -241,48 +241,66 @@ final class FrontParser {
 
     // ---- dialect extensions ----
 
+    /**
+     * {@code CHECKPOINT CREATE [LEASE [INTERVAL] '<interval>']}, {@code CHECKPOINT RELEASE}, and QuestDB's legacy
+     * {@code SNAPSHOT PREPARE} / {@code SNAPSHOT COMPLETE}. Unlike QuestDB, junk after the statement is an error
+     * rather than ignored: a backup script with a typo must not take a checkpoint it did not ask for.
+     */
     private Statement checkpoint(Token first) {
-        if (acceptKeyword("release")) {
+        boolean legacy = first.isKeyword("snapshot");
+        String create = legacy ? "prepare" : "create";
+        String release = legacy ? "complete" : "release";
+        if (acceptKeyword(release)) {
+            endOfCheckpoint(false);
             return new Statement.CheckpointRelease();
         }
-        if (!peekKeyword("create")) {
-            if (atEnd()) {
-                throw notSupported(first, "CHECKPOINT");
-            }
-            throw SqlParser.syntaxErrorAt(sql, peek());
+        if (!acceptKeyword(create)) {
+            String expected = "'" + create + "' or '" + release + "' expected";
+            throw atEnd() ? checkpointSyntax(expected, null, endPosition())
+                    : checkpointSyntax(expected, peek(), peek().position());
         }
-        next();
-        if (!acceptKeyword("timeout")) {
+        if (legacy || !acceptKeyword("lease")) {
+            endOfCheckpoint(!legacy);
             return new Statement.CheckpointCreate(null);
         }
+        acceptKeyword("interval");
         if (atEnd()) {
-            throw SqlParser.syntaxErrorAtEnd(endPosition());
+            throw checkpointSyntax("interval string expected, e.g. '30 minutes'", null, endPosition());
         }
-        Token amount = next();
-        long value;
+        Token value = next();
+        if (value.kind() != Token.Kind.STRING) {
+            throw checkpointSyntax("interval string expected, e.g. '30 minutes'", value, value.position());
+        }
+        java.time.Duration lease;
         try {
-            if (amount.kind() != Token.Kind.NUMBER) {
-                throw new NumberFormatException();
-            }
-            value = Long.parseLong(amount.text());
-        } catch (NumberFormatException e) {
-            throw SqlParser.syntaxErrorAt(sql, amount);
+            lease = IntervalText.parse(value.text());
+        } catch (IntervalText.OutOfRange e) {
+            throw new SqlParseException("22023", "checkpoint " + e.getMessage().replace("interval out of range",
+                    "lease out of range"), value.position());
+        } catch (IllegalArgumentException e) {
+            throw new SqlParseException("22007", e.getMessage(), value.position());
         }
-        long unit = 1;
+        if (lease.isNegative() || lease.isZero()) {
+            throw new SqlParseException("22023", "checkpoint lease must be positive [lease=" + value.text() + "]",
+                    value.position());
+        }
+        endOfCheckpoint(false);
+        return new Statement.CheckpointCreate(lease);
+    }
+
+    private void endOfCheckpoint(boolean leaseAllowed) {
         if (!atEnd()) {
-            Token word = next();
-            switch (word.kind() == Token.Kind.IDENT ? word.text() : "") {
-                case "second", "seconds", "s" -> unit = 1;
-                case "minute", "minutes", "m" -> unit = 60;
-                case "hour", "hours", "h" -> unit = 3600;
-                default -> throw SqlParser.syntaxErrorAt(sql, word);
-            }
+            throw checkpointSyntax(leaseAllowed ? "'lease' or end of statement expected" : "end of statement expected",
+                    peek(), peek().position());
         }
-        if (value <= 0 || value > Long.MAX_VALUE / unit) {
-            throw new SqlParseException("22023", "checkpoint timeout must be positive [timeout=" + amount.text() + "]",
-                    amount.position());
-        }
-        return new Statement.CheckpointCreate(value * unit);
+    }
+
+    /** QuestDB's wording ({@code 'create' or 'release' expected}) in this project's style, with the position. */
+    private SqlParseException checkpointSyntax(String expected, Token found, int position) {
+        String near = found == null ? "" : "found=" + sql.substring(found.start(), Math.min(found.end(),
+                found.start() + 60)) + ", ";
+        return SqlParseException.syntax("syntax error: " + expected + " [" + near + "position=" + position + "]",
+                position);
     }
 
     /** {@code TRUNCATE [TABLE] name} (one table; RESTART IDENTITY, CASCADE and lists of tables are not ours). */

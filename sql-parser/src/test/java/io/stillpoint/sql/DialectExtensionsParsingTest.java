@@ -5,10 +5,12 @@ import io.stillpoint.sql.ast.SqlType;
 import io.stillpoint.sql.ast.Statement;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** CHECKPOINT CREATE/RELEASE, ALTER TABLE (RENAME TO, ADD/DROP COLUMN, DROP PARTITION LIST), RESET. */
 class DialectExtensionsParsingTest {
@@ -22,21 +24,102 @@ class DialectExtensionsParsingTest {
     }
 
     @Test
-    void checkpoint() {
+    void checkpointCreateAndRelease() {
         assertEquals(new Statement.CheckpointCreate(null), parse("CHECKPOINT CREATE"));
+        assertEquals(new Statement.CheckpointCreate(null), parse("checkpoint create;"));
+        assertEquals(new Statement.CheckpointCreate(null), parse("  CheckPoint\n\t/* why */ CREATE -- now\n ;"));
         assertEquals(new Statement.CheckpointRelease(), parse("checkpoint release;"));
-        assertEquals(new Statement.CheckpointCreate(30L), parse("CHECKPOINT CREATE TIMEOUT 30"));
-        assertEquals(new Statement.CheckpointCreate(600L), parse("CHECKPOINT CREATE TIMEOUT 10 MINUTES"));
-        assertEquals(new Statement.CheckpointCreate(7200L), parse("CHECKPOINT CREATE TIMEOUT 2 hours"));
+        assertEquals(new Statement.CheckpointRelease(), parse("CHECKPOINT /* c */ RELEASE"));
         assertEquals(List.of(new Parsed(new Statement.CheckpointCreate(null), "CHECKPOINT CREATE", 0)),
-                SqlParser.parseScript("  CHECKPOINT CREATE  "));
-        SqlParseException unit = error("CHECKPOINT CREATE TIMEOUT 2 weeks");
-        assertEquals("syntax error at or near \"weeks\" [position=29]", unit.getMessage());
-        assertEquals("22023", error("CHECKPOINT CREATE TIMEOUT 0").sqlState());
-        assertEquals("42601", error("CHECKPOINT CREATE TIMEOUT").sqlState());
-        assertEquals("42601", error("CHECKPOINT CREATE NOW").sqlState());
-        assertEquals("0A000", error("CHECKPOINT").sqlState());
-        assertEquals(12, error("CHECKPOINT DESTROY").position());
+                SqlParser.parseScript("  CHECKPOINT CREATE  ;;"));
+        assertEquals(List.of(new Statement.CheckpointCreate(null), new Statement.CheckpointRelease()),
+                SqlParser.parseScript("CHECKPOINT CREATE; CHECKPOINT RELEASE;").stream().map(Parsed::statement)
+                        .toList());
+    }
+
+    @Test
+    void checkpointCreateWithLease() {
+        assertEquals(new Statement.CheckpointCreate(Duration.ofMinutes(30)),
+                parse("CHECKPOINT CREATE LEASE '30 minutes'"));
+        assertEquals(new Statement.CheckpointCreate(Duration.ofHours(2)), parse("checkpoint create lease '2 hours';"));
+        assertEquals(new Statement.CheckpointCreate(Duration.ofDays(1)), parse("CHECKPOINT CREATE LEASE '1 day'"));
+        assertEquals(new Statement.CheckpointCreate(Duration.ofSeconds(90)),
+                parse("CHECKPOINT CREATE LEASE INTERVAL '90 seconds'"));
+        assertEquals(new Statement.CheckpointCreate(Duration.ofMinutes(90)),
+                parse("CHECKPOINT CREATE LEASE '1 hour 30 minutes'"));
+        assertEquals(new Statement.CheckpointCreate(Duration.ofMinutes(90)),
+                parse("CHECKPOINT CREATE LEASE E'1h30min'"));
+    }
+
+    @Test
+    void checkpointLeaseErrors() {
+        SqlParseException bad = error("CHECKPOINT CREATE LEASE '2 fortnights'");
+        assertEquals("22007", bad.sqlState());
+        assertEquals(25, bad.position());
+        assertTrue(bad.getMessage().startsWith("invalid input syntax for type interval [value=2 fortnights"),
+                bad.getMessage());
+        SqlParseException months = error("CHECKPOINT CREATE LEASE '1 month'");
+        assertEquals("22007", months.sqlState());
+        SqlParseException zero = error("CHECKPOINT CREATE LEASE '0 minutes'");
+        assertEquals("22023", zero.sqlState());
+        assertEquals("checkpoint lease must be positive [lease=0 minutes]", zero.getMessage());
+        assertEquals(25, zero.position());
+        assertEquals("22023", error("CHECKPOINT CREATE LEASE '-5 minutes'").sqlState());
+        SqlParseException huge = error("CHECKPOINT CREATE LEASE '1000000 days'");
+        assertEquals("22023", huge.sqlState());
+        assertTrue(huge.getMessage().startsWith("checkpoint lease out of range"), huge.getMessage());
+
+        SqlParseException missing = error("CHECKPOINT CREATE LEASE");
+        assertEquals("42601", missing.sqlState());
+        assertEquals("syntax error: interval string expected, e.g. '30 minutes' [position=24]", missing.getMessage());
+        assertEquals(24, missing.position());
+        SqlParseException number = error("CHECKPOINT CREATE LEASE 30");
+        assertEquals("syntax error: interval string expected, e.g. '30 minutes' [found=30, position=25]",
+                number.getMessage());
+        assertEquals(25, number.position());
+        // The old TIMEOUT form is gone.
+        SqlParseException timeout = error("CHECKPOINT CREATE TIMEOUT 30");
+        assertEquals("syntax error: 'lease' or end of statement expected [found=TIMEOUT, position=19]",
+                timeout.getMessage());
+        assertEquals(19, timeout.position());
+        SqlParseException after = error("CHECKPOINT CREATE LEASE '1 hour' now");
+        assertEquals("syntax error: end of statement expected [found=now, position=34]", after.getMessage());
+    }
+
+    @Test
+    void checkpointSyntaxErrorsCarryThePosition() {
+        SqlParseException bare = error("CHECKPOINT");
+        assertEquals("42601", bare.sqlState());
+        assertEquals("syntax error: 'create' or 'release' expected [position=11]", bare.getMessage());
+        assertEquals(11, bare.position());
+        assertEquals(11, error("CHECKPOINT;").position());
+        SqlParseException drop = error("CHECKPOINT DROP");
+        assertEquals("42601", drop.sqlState());
+        assertEquals("syntax error: 'create' or 'release' expected [found=DROP, position=12]", drop.getMessage());
+        assertEquals(12, drop.position());
+        SqlParseException junk = error("CHECKPOINT CREATE foo");
+        assertEquals("42601", junk.sqlState());
+        assertEquals("syntax error: 'lease' or end of statement expected [found=foo, position=19]",
+                junk.getMessage());
+        assertEquals(19, junk.position());
+        SqlParseException releaseJunk = error("checkpoint release now");
+        assertEquals("syntax error: end of statement expected [found=now, position=20]", releaseJunk.getMessage());
+        assertEquals(20, releaseJunk.position());
+        // Positions count from the start of the whole script.
+        SqlParseException second = assertThrows(SqlParseException.class,
+                () -> SqlParser.parseScript("SELECT 1; CHECKPOINT BEGIN"));
+        assertEquals(22, second.position());
+    }
+
+    @Test
+    void snapshotAliases() {
+        assertEquals(new Statement.CheckpointCreate(null), parse("SNAPSHOT PREPARE"));
+        assertEquals(new Statement.CheckpointRelease(), parse("snapshot complete;"));
+        SqlParseException bare = error("SNAPSHOT");
+        assertEquals("syntax error: 'prepare' or 'complete' expected [position=9]", bare.getMessage());
+        assertEquals("syntax error: end of statement expected [found=LEASE, position=18]",
+                error("SNAPSHOT PREPARE LEASE '1 hour'").getMessage());
+        assertEquals(10, error("SNAPSHOT CREATE").position());
     }
 
     @Test

@@ -19,6 +19,9 @@ final class Errors {
             case LOCKED -> "55006";
             case DISK_FULL -> "53100";
             case IO -> "58030";
+            case CHECKPOINT_STATE -> "55000";
+            // Only at engine open (Main exits 3); mapped for completeness should it ever reach a session.
+            case RESTORE_REFUSED -> "55000";
         };
     }
 

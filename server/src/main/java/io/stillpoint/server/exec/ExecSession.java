@@ -29,6 +29,9 @@ import java.util.Map;
  * a transaction also sees the rows it inserted itself, which the session keeps copies of because the storage
  * shows readers committed rows only.
  *
+ * <p>CHECKPOINT CREATE/RELEASE are not transactional either: they act on the engine at once, whatever block they
+ * are in, and ROLLBACK does not undo them (as in QuestDB); only the admin role may run them.
+ *
  * <p>DDL (CREATE TABLE, DROP TABLE) inside an explicit block runs immediately and is committed at once,
  * whatever the block does later: the storage makes DDL durable on its own and cannot roll it back. This keeps
  * clients that wrap their setup in a transaction (pgjdbc with autocommit off) working.
@@ -44,6 +47,7 @@ final class ExecSession implements Session {
     private static final Result.Command CREATE_TABLE = new Result.Command("CREATE TABLE");
     private static final Result.Command DROP_TABLE = new Result.Command("DROP TABLE");
     private static final Result.Command ALTER_TABLE = new Result.Command("ALTER TABLE");
+    private static final Result.Command CHECKPOINT = new Result.Command("CHECKPOINT");
     private static final Result.Empty EMPTY = new Result.Empty();
     private static final Object[] NO_PARAMS = new Object[0];
     private static final DataType[] NO_TYPES = new DataType[0];
@@ -262,6 +266,17 @@ final class ExecSession implements Session {
                     || st instanceof Statement.DropColumn) {
                 requireWrite("ALTER TABLE");
                 return alterTable(st);
+            }
+            if (st instanceof Statement.CheckpointCreate c) {
+                // Not part of the transaction: global to the engine, and ROLLBACK does not undo it.
+                requireWrite("CHECKPOINT CREATE");
+                engine.checkpoints().create(c.lease());
+                return CHECKPOINT;
+            }
+            if (st instanceof Statement.CheckpointRelease) {
+                requireWrite("CHECKPOINT RELEASE");
+                engine.checkpoints().release();
+                return CHECKPOINT;
             }
             if (st instanceof Statement.SetVariable s) {
                 parameters.set(s.name(), s.value());

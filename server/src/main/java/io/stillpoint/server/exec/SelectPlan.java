@@ -28,7 +28,8 @@ import java.util.Objects;
  */
 final class SelectPlan {
 
-    enum SourceKind { NONE, TABLE, TABLES_FUNCTION }
+    /** SYSTEM_FUNCTION: checkpoint_status() and the other {@link SystemFunctions}; {@code table} is its name. */
+    enum SourceKind { NONE, TABLE, TABLES_FUNCTION, SYSTEM_FUNCTION }
 
     /** The columns of {@code tables()}. */
     static final List<ColumnSpec> TABLES_COLUMNS = List.of(
@@ -210,6 +211,10 @@ final class SelectPlan {
                     s = engine.schema(t.name());
                 } catch (io.stillpoint.storage.StorageException e) {
                     if (e.kind() == io.stillpoint.storage.StorageException.Kind.TABLE_NOT_FOUND) {
+                        if (SystemFunctions.columns(t.name()) != null) { // checkpoint_status without (), as QuestDB
+                            systemFunction(t.name(), t.alias());
+                            return;
+                        }
                         throw Errors.undefinedTable(t.name(), t.position());
                     }
                     throw Errors.fromStorage(e, t.position());
@@ -229,7 +234,18 @@ final class SelectPlan {
                 sourceColumns = TABLES_COLUMNS;
                 return;
             }
+            if (SystemFunctions.columns(f.name()) != null && f.args().isEmpty()) {
+                systemFunction(f.name(), f.alias());
+                return;
+            }
             throw Errors.undefinedFunction(f.name(), f.position());
+        }
+
+        private void systemFunction(String name, String alias) {
+            sourceKind = SourceKind.SYSTEM_FUNCTION;
+            table = name.toLowerCase(java.util.Locale.ROOT);
+            this.alias = alias;
+            sourceColumns = SystemFunctions.columns(name);
         }
 
         private Ev resolveSourceColumn(Expr.ColumnRef ref) {
@@ -759,6 +775,8 @@ final class SelectPlan {
                 }
                 return new Source(null, rows, ctx);
             }
+            case SYSTEM_FUNCTION:
+                return new Source(null, SystemFunctions.rows(table, engine), ctx);
             default:
                 break;
         }

@@ -12,8 +12,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The operations endpoint on its own port: {@code GET /health} answers 200 {@code ok} while the server serves
- * and 503 {@code stopping} once shutdown began (so a load balancer drains it first); {@code GET /metrics} the
+ * The operations endpoint on its own port: {@code GET /health} answers 200 {@code ok} while the server serves,
+ * 503 {@code stopping} once shutdown began (so a load balancer drains it first), and 503 with the reason (e.g.
+ * {@code restoring}) while the server is not serving yet because a long start-up step runs; {@code GET /metrics} the
  * {@link Metrics} in the Prometheus text format; anything else 404, and a method other than GET or HEAD 405.
  *
  * <p>Uses the JDK's {@code com.sun.net.httpserver}: two read-only endpoints need no HTTP library. Runs on two
@@ -24,6 +25,8 @@ public final class HttpEndpoint implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private volatile boolean stopping;
+    /** Non-null: not serving yet, /health says this with 503. */
+    private volatile String unavailable;
 
     private HttpEndpoint(Metrics metrics, HttpServer server, ExecutorService executor) {
         this.metrics = metrics;
@@ -52,6 +55,19 @@ public final class HttpEndpoint implements AutoCloseable {
         return server.getAddress();
     }
 
+    /**
+     * Until {@link #serving()}, /health answers 503 with {@code reason}: for an endpoint started before the engine
+     * opens, while a restore from a checkpoint runs.
+     */
+    public void unavailable(String reason) {
+        unavailable = reason;
+    }
+
+    /** /health answers 200 again (unless stopping). */
+    public void serving() {
+        unavailable = null;
+    }
+
     /** From now on /health answers 503: called when shutdown begins, before connections are closed. */
     public void stopping() {
         stopping = true;
@@ -68,7 +84,9 @@ public final class HttpEndpoint implements AutoCloseable {
                 exchange.getResponseHeaders().set("Allow", "GET, HEAD");
                 reply(exchange, 405, "text/plain; charset=utf-8", "method not allowed [method=" + method + "]\n");
             } else if (path.equals("/health")) {
-                reply(exchange, stopping ? 503 : 200, "text/plain; charset=utf-8", stopping ? "stopping\n" : "ok\n");
+                String notServing = stopping ? "stopping" : unavailable;
+                reply(exchange, notServing != null ? 503 : 200, "text/plain; charset=utf-8",
+                        notServing != null ? notServing + "\n" : "ok\n");
             } else {
                 reply(exchange, 200, PrometheusText.CONTENT_TYPE, metrics.render());
             }

@@ -1,5 +1,7 @@
 package io.stillpoint.server.http;
 
+import io.stillpoint.storage.CheckpointStatus;
+
 import java.io.File;
 import java.nio.file.Path;
 import java.util.Map;
@@ -9,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * The server's counters, shown by {@code GET /metrics}. Updated on hot paths (every query, every commit), so
@@ -32,6 +35,7 @@ public final class Metrics {
     private final LongAdder commitCount = new LongAdder();
     private volatile IntSupplier housekeepingBacklog;
     private volatile Path root;
+    private volatile Supplier<CheckpointStatus> checkpointStatus;
 
     public Metrics() {
         for (int i = 0; i < commitBuckets.length; i++) {
@@ -43,6 +47,11 @@ public final class Metrics {
     public void observe(Path root, IntSupplier housekeepingBacklog) {
         this.root = root;
         this.housekeepingBacklog = housekeepingBacklog;
+    }
+
+    /** Where the checkpoint gauges come from ({@code Checkpoints::status}); null: no checkpoint metrics. */
+    public void observeCheckpoints(Supplier<CheckpointStatus> status) {
+        this.checkpointStatus = status;
     }
 
     /** A client session was admitted (authentication may still fail). */
@@ -125,11 +134,49 @@ public final class Metrics {
             t.family("stillpoint_housekeeping_pending", "gauge", "Deletions queued in housekeeping.")
                     .sample("stillpoint_housekeeping_pending", backlog.getAsInt());
         }
+        renderCheckpoint(t);
         Path r = root;
         if (r != null) {
             t.family("stillpoint_disk_free_bytes", "gauge", "Usable bytes on the file system of the data root.")
                     .sample("stillpoint_disk_free_bytes", new File(r.toString()).getUsableSpace());
         }
         return t.toString();
+    }
+
+    /** The checkpoint gauges; a status that cannot be read leaves them out rather than failing the scrape. */
+    private void renderCheckpoint(PrometheusText t) {
+        Supplier<CheckpointStatus> source = checkpointStatus;
+        if (source == null) {
+            return;
+        }
+        CheckpointStatus s;
+        try {
+            s = source.get();
+        } catch (RuntimeException e) {
+            return;
+        }
+        t.family("stillpoint_checkpoint_active", "gauge", "1 while a checkpoint (CHECKPOINT CREATE) is active, else 0.")
+                .sample("stillpoint_checkpoint_active", s.inProgress() ? 1 : 0);
+        t.family("stillpoint_checkpoint_started_seconds", "gauge",
+                        "Unix time the active checkpoint was created; 0 when none is active.")
+                .sample("stillpoint_checkpoint_started_seconds", seconds(s.startedAt()));
+        t.family("stillpoint_checkpoint_expires_seconds", "gauge",
+                        "Unix time the active checkpoint's lease ends; 0 when none is active.")
+                .sample("stillpoint_checkpoint_expires_seconds", seconds(s.expiresAt()));
+        t.family("stillpoint_checkpoint_tables", "gauge", "Tables in the active checkpoint.")
+                .sample("stillpoint_checkpoint_tables", s.tables());
+        t.family("stillpoint_checkpoint_pinned_bytes", "gauge",
+                        "Bytes on disk that only the active checkpoint keeps from the purge.")
+                .sample("stillpoint_checkpoint_pinned_bytes", s.pinnedBytes());
+        if (s.lastReleaseReason() != null) {
+            t.family("stillpoint_checkpoint_last_release_seconds", "gauge",
+                            "Unix time the last checkpoint ended, by how it ended (released, lease expired, disk guard).")
+                    .sample("stillpoint_checkpoint_last_release_seconds", "reason", s.lastReleaseReason(),
+                            seconds(s.lastReleasedAt()));
+        }
+    }
+
+    private static double seconds(Long micros) {
+        return micros == null ? 0 : micros / 1e6;
     }
 }

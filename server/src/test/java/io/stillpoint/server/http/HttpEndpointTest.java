@@ -1,5 +1,6 @@
 package io.stillpoint.server.http;
 
+import io.stillpoint.storage.CheckpointStatus;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -7,8 +8,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The endpoint in-process: status codes, /health turning 503 when shutdown begins, and the metrics' text. */
@@ -76,5 +79,59 @@ class HttpEndpointTest {
         assertEquals("2.5", PrometheusText.number(2.5));
         assertEquals("+Inf", PrometheusText.number(Double.POSITIVE_INFINITY));
         assertEquals("NaN", PrometheusText.number(Double.NaN));
+    }
+
+    @Test
+    void healthIs503WithTheReasonUntilServing() throws Exception {
+        try (HttpEndpoint e = HttpEndpoint.start("127.0.0.1", 0, new Metrics())) {
+            e.unavailable("restoring");
+            HttpResponse<String> restoring = send(e, "GET", "/health");
+            assertEquals(503, restoring.statusCode());
+            assertEquals("restoring\n", restoring.body());
+            assertEquals(200, send(e, "GET", "/metrics").statusCode(), "metrics are served while restoring");
+            e.serving();
+            assertEquals(200, send(e, "GET", "/health").statusCode());
+            e.unavailable("restoring");
+            e.stopping();
+            assertEquals("stopping\n", send(e, "GET", "/health").body());
+        }
+    }
+
+    @Test
+    void checkpointGaugesFollowTheStatus() {
+        Metrics m = new Metrics();
+        assertFalse(m.render().contains("stillpoint_checkpoint_active"), "no gauges before observeCheckpoints");
+        AtomicReference<CheckpointStatus> status = new AtomicReference<>(
+                new CheckpointStatus(false, null, null, 0, 0, null, null));
+        m.observeCheckpoints(status::get);
+        List<String> idle = m.render().lines().toList();
+        assertTrue(idle.contains("stillpoint_checkpoint_active 0"), idle.toString());
+        assertTrue(idle.contains("stillpoint_checkpoint_started_seconds 0"), idle.toString());
+        assertTrue(idle.contains("stillpoint_checkpoint_pinned_bytes 0"), idle.toString());
+        assertTrue(idle.contains("# TYPE stillpoint_checkpoint_active gauge"), idle.toString());
+        assertFalse(idle.stream().anyMatch(l -> l.startsWith("stillpoint_checkpoint_last_release_seconds")));
+
+        status.set(new CheckpointStatus(true, 1_700_000_000_500_000L, 1_700_086_400_500_000L, 3, 4096, null, null));
+        List<String> active = m.render().lines().toList();
+        assertTrue(active.contains("stillpoint_checkpoint_active 1"), active.toString());
+        assertTrue(active.contains("stillpoint_checkpoint_started_seconds 1700000000.5"), active.toString());
+        assertTrue(active.contains("stillpoint_checkpoint_expires_seconds 1700086400.5"), active.toString());
+        assertTrue(active.contains("stillpoint_checkpoint_tables 3"), active.toString());
+        assertTrue(active.contains("stillpoint_checkpoint_pinned_bytes 4096"), active.toString());
+
+        status.set(new CheckpointStatus(false, null, null, 0, 0, CheckpointStatus.LEASE_EXPIRED,
+                1_700_086_401_000_000L));
+        List<String> expired = m.render().lines().toList();
+        assertTrue(expired.contains("stillpoint_checkpoint_active 0"), expired.toString());
+        assertTrue(expired.contains("stillpoint_checkpoint_last_release_seconds{reason=\"lease expired\"} 1700086401"),
+                expired.toString());
+
+        // A status that cannot be read leaves the gauges out; the scrape still works.
+        m.observeCheckpoints(() -> {
+            throw new IllegalStateException("engine closed");
+        });
+        String text = m.render();
+        assertFalse(text.contains("stillpoint_checkpoint_active"), text);
+        assertTrue(text.contains("stillpoint_connections 0"), text);
     }
 }

@@ -1,5 +1,6 @@
 package io.stillpoint.sql.ast;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -76,12 +77,13 @@ public sealed interface Statement {
     record ShowTables() implements Statement {}
 
     /**
-     * {@code CHECKPOINT CREATE [TIMEOUT n [SECOND[S]|MINUTE[S]|HOUR[S]]]}: {@code timeoutSeconds} is the lease after
-     * which the checkpoint releases itself, null when not written.
+     * {@code CHECKPOINT CREATE [LEASE [INTERVAL] '<interval>']}, also QuestDB's legacy {@code SNAPSHOT PREPARE}:
+     * {@code lease} is how long the checkpoint may stay active before it releases itself (positive), null when not
+     * written (the server's default lease applies).
      */
-    record CheckpointCreate(Long timeoutSeconds) implements Statement {}
+    record CheckpointCreate(Duration lease) implements Statement {}
 
-    /** {@code CHECKPOINT RELEASE}. */
+    /** {@code CHECKPOINT RELEASE}, also QuestDB's legacy {@code SNAPSHOT COMPLETE}. */
     record CheckpointRelease() implements Statement {}
 
     /**

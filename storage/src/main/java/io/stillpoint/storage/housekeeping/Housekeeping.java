@@ -4,8 +4,11 @@ import io.stillpoint.storage.fs.FileSystemFacade;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Predicate;
 
 /**
@@ -13,7 +16,8 @@ import java.util.function.Predicate;
  * snapshot pins them, partition versions superseded by a copy-on-write rewrite once no snapshot opened before
  * that rewrite is still open (the target's {@link PurgeTarget#tryClaimForPurge} decides), and at engine open the leftovers of crashes (temporary files, directories no committed
  * state references). Work runs on one daemon thread; a failed delete stays queued and is retried later, never
- * fatal. {@link #pause()} stops all deleting (a checkpoint pins the files on disk) until {@link #resume()}.
+ * fatal. {@link #pause(String)} stops all deleting (a checkpoint pins the files on disk) until every holder
+ * called {@link #resume(String)}; {@link #status()} reports the backlog for {@code housekeeping_status()}.
  */
 public final class Housekeeping implements AutoCloseable {
 
@@ -34,19 +38,50 @@ public final class Housekeeping implements AutoCloseable {
         }
     }
 
+    /** The name of the one job today, in {@link #status()}: the purge of queued directories. */
+    public static final String PURGE_JOB = "purge";
+    /** The holder of {@link #pause()} / {@link #resume()} (tests, tools). */
+    public static final String MANUAL_HOLD = "manual";
+    private static final long STATUS_CACHE_NANOS = 1_000_000_000L;
+
+    /**
+     * One row of {@code housekeeping_status()}.
+     *
+     * @param job             the job's name ({@link #PURGE_JOB})
+     * @param paused          whether it is paused (a checkpoint is active, or a manual pause)
+     * @param pendingVersions directories (superseded partition versions, dropped incarnations, crash leftovers)
+     *                        waiting in its queue
+     * @param pendingBytes    bytes of the files under them (walked at most once a second, then cached)
+     * @param lastRunAtMicros when its last pass finished, microseconds since the epoch (UTC); null if none ran yet
+     */
+    public record JobStatus(String job, boolean paused, long pendingVersions, long pendingBytes,
+                            Long lastRunAtMicros) {
+    }
+
     private final FileSystemFacade fs;
     private final long retryMillis;
+    private final Clock clock;
+    private final Set<String> holds = new TreeSet<>();
+    private Long lastRunAtMicros;
+    // Cache of the pending bytes walk, guarded by this.
+    private long cachedBytes;
+    private long cachedBytesAtNanos;
+    private boolean cachedBytesValid;
     private final List<PurgeTarget> queue = new ArrayList<>();
     private final Thread thread;
     private final Object passLock = new Object(); // one pass at a time: the thread's or a caller's
-    private boolean paused;
     private boolean closed;
     private boolean wakeUp;
     private long failures;
 
     public Housekeeping(FileSystemFacade fs, long retryMillis) {
+        this(fs, retryMillis, Clock.systemUTC());
+    }
+
+    public Housekeeping(FileSystemFacade fs, long retryMillis, Clock clock) {
         this.fs = fs;
         this.retryMillis = retryMillis;
+        this.clock = clock;
         this.thread = new Thread(this::loop, "stillpoint-housekeeping");
         this.thread.setDaemon(true);
     }
@@ -58,6 +93,7 @@ public final class Housekeeping implements AutoCloseable {
     /** Queues a target and wakes the purge thread. */
     public synchronized void enqueue(PurgeTarget target) {
         queue.add(target);
+        cachedBytesValid = false;
         wake();
     }
 
@@ -96,13 +132,99 @@ public final class Housekeeping implements AutoCloseable {
         notifyAll();
     }
 
-    public synchronized void pause() {
-        paused = true;
+    /** A manual pause ({@link #pause(String)} by {@link #MANUAL_HOLD}). */
+    public void pause() {
+        pause(MANUAL_HOLD);
     }
 
-    public synchronized void resume() {
-        paused = false;
+    /** Ends a manual pause; other holders' pauses stay. */
+    public void resume() {
+        resume(MANUAL_HOLD);
+    }
+
+    /**
+     * Stops all deleting until {@code holder} calls {@link #resume(String)} (and every other holder did too). When
+     * this returns, no delete is in progress: a pass that was running has stopped (it checks before each target)
+     * or finished.
+     */
+    public void pause(String holder) {
+        synchronized (this) {
+            holds.add(holder);
+        }
+        synchronized (passLock) {
+            // Waits for a pass in progress; the next one sees the hold and deletes nothing.
+        }
+    }
+
+    /** Ends {@code holder}'s pause; deleting resumes once no holder is left. */
+    public synchronized void resume(String holder) {
+        holds.remove(holder);
         wake();
+    }
+
+    public synchronized boolean isPaused() {
+        return !holds.isEmpty();
+    }
+
+    /**
+     * Per job (today only {@link #PURGE_JOB}): whether it is paused, its queue, the bytes under the queued
+     * directories (a walk of them, cached for up to a second) and when its last pass finished.
+     */
+    public List<JobStatus> status() {
+        List<Path> dirs = new ArrayList<>();
+        boolean paused;
+        int pending;
+        Long lastRun;
+        Long cached = null;
+        synchronized (this) {
+            paused = !holds.isEmpty();
+            pending = queue.size();
+            lastRun = lastRunAtMicros;
+            if (cachedBytesValid && System.nanoTime() - cachedBytesAtNanos < STATUS_CACHE_NANOS) {
+                cached = cachedBytes;
+            } else {
+                for (PurgeTarget t : queue) {
+                    dirs.add(t.directory());
+                }
+            }
+        }
+        long bytes;
+        if (cached != null) {
+            bytes = cached;
+        } else {
+            bytes = 0;
+            for (Path d : dirs) {
+                bytes += bytesUnder(d);
+            }
+            synchronized (this) {
+                cachedBytes = bytes;
+                cachedBytesAtNanos = System.nanoTime();
+                cachedBytesValid = true;
+            }
+        }
+        return List.of(new JobStatus(PURGE_JOB, paused, pending, bytes, lastRun));
+    }
+
+    /** Bytes of the regular files under {@code path} (0 for what vanished meanwhile: the purge may be deleting). */
+    private long bytesUnder(Path path) {
+        try {
+            if (!fs.exists(path)) {
+                return 0;
+            }
+            List<String> children;
+            try {
+                children = fs.list(path);
+            } catch (java.nio.file.NotDirectoryException e) {
+                return fs.size(path);
+            }
+            long sum = 0;
+            for (String c : children) {
+                sum += bytesUnder(path.resolve(c));
+            }
+            return sum;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     public synchronized int pendingCount() {
@@ -147,14 +269,18 @@ public final class Housekeeping implements AutoCloseable {
     private void runPass() {
         List<PurgeTarget> work;
         synchronized (this) {
-            if (paused || queue.isEmpty()) {
+            if (!holds.isEmpty()) {
+                return;
+            }
+            if (queue.isEmpty()) {
+                lastRunAtMicros = nowMicros();
                 return;
             }
             work = new ArrayList<>(queue);
         }
         for (PurgeTarget target : work) {
             synchronized (this) {
-                if (paused || closed) {
+                if (!holds.isEmpty() || closed) {
                     return;
                 }
             }
@@ -176,6 +302,15 @@ public final class Housekeeping implements AutoCloseable {
                         + ", error=" + e.getMessage() + "]");
             }
         }
+        synchronized (this) {
+            lastRunAtMicros = nowMicros();
+            cachedBytesValid = false;
+        }
+    }
+
+    private long nowMicros() {
+        java.time.Instant now = clock.instant();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
     }
 
     private void deleteRecursively(Path path) throws IOException {

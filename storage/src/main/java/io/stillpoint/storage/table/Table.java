@@ -392,6 +392,39 @@ final class Table implements Housekeeping.PurgeTarget {
         return f;
     }
 
+    /**
+     * While housekeeping is paused (an active checkpoint at open), the crash leftovers found at open stay on disk,
+     * queued for the purge, and a commit must never write into one of them (the purge would delete what it wrote
+     * once the checkpoint is released). New partition directories are named {@code <partition>.<txn>}, so the txn
+     * counter jumps past the highest leftover version: one durable commit of the same partitions with that txn,
+     * installed through a new {@code _txn} file (a jump may land in the current state's slot).
+     */
+    void advancePastLeftovers() throws IOException {
+        long highest = -1;
+        for (String name : leftoversAwaitingPurge) {
+            int dot = name.lastIndexOf('.');
+            if (dot > 0) {
+                try {
+                    highest = Math.max(highest, Long.parseLong(name.substring(dot + 1)));
+                } catch (NumberFormatException ignored) {
+                    // Not a partition version (e.g. _txn.tmp): no commit names a directory like it.
+                }
+            }
+        }
+        commitLock.lock();
+        try {
+            TxnState current = state;
+            if (highest <= current.txn) {
+                return;
+            }
+            TxnState next = new TxnState(highest, current.rowCount, current.partitions);
+            txnFile.installInNewFile(next, current);
+            state = next;
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
     // ---------------------------------------------------------------- commit
 
     /**

@@ -10,6 +10,8 @@ import io.stillpoint.storage.TableInfo;
 import io.stillpoint.storage.TableSchema;
 import io.stillpoint.storage.TableSnapshot;
 import io.stillpoint.storage.WriteTransaction;
+import io.stillpoint.storage.checkpoint.CheckpointCoordinator;
+import io.stillpoint.storage.checkpoint.CheckpointDirectory;
 import io.stillpoint.storage.fs.FileSystemFacade;
 import io.stillpoint.storage.housekeeping.Housekeeping;
 
@@ -49,18 +51,22 @@ public final class TableEngine implements Engine {
     private final Path dbDir;
     private final FileSystemFacade.FileLockHandle lock;
     private final Housekeeping housekeeping;
+    private final EngineConfig.CheckpointPolicy checkpointPolicy;
+    private CheckpointCoordinator checkpoints;
     private final ParallelSync parallelSync = new ParallelSync(4);
     private final Object registryLock = new Object();
     private final Map<String, Table> tables = new ConcurrentHashMap<>();
     private long nextTableId;
     private volatile boolean closed;
 
-    private TableEngine(FileSystemFacade fs, Path root, FileSystemFacade.FileLockHandle lock) {
+    private TableEngine(FileSystemFacade fs, Path root, FileSystemFacade.FileLockHandle lock,
+                        EngineConfig.CheckpointPolicy checkpointPolicy) {
         this.fs = fs;
         this.root = root;
         this.dbDir = root.resolve(DB_DIR);
         this.lock = lock;
-        this.housekeeping = new Housekeeping(fs, HOUSEKEEPING_RETRY_MILLIS);
+        this.checkpointPolicy = checkpointPolicy;
+        this.housekeeping = new Housekeeping(fs, HOUSEKEEPING_RETRY_MILLIS, checkpointPolicy.clock());
     }
 
     /**
@@ -82,15 +88,26 @@ public final class TableEngine implements Engine {
             throw new StorageException(StorageException.Kind.LOCKED,
                     "root is locked by another stillpoint engine [root=" + root + "]");
         }
-        TableEngine engine = new TableEngine(fs, root, lock);
+        // (Restore from a copy, CheckpointRestore, runs here: right after the lock, before anything else.)
+        TableEngine engine = new TableEngine(fs, root, lock, config.checkpointPolicy());
         try {
+            // A checkpoint that survives the restart keeps housekeeping paused from the start: the purge at load
+            // must not delete what it pins.
+            CheckpointCoordinator.AtOpen atOpen = CheckpointCoordinator.recoverAtOpen(fs, root,
+                    config.checkpointPolicy());
+            if (atOpen.active() != null) {
+                engine.housekeeping.pause(CheckpointCoordinator.HOUSEKEEPING_HOLD);
+            }
             engine.load();
+            engine.checkpoints = new CheckpointCoordinator(fs, root, engine.housekeeping, config.checkpointPolicy(),
+                    engine::cut, atOpen);
         } catch (RuntimeException e) {
             engine.parallelSync.close();
             engine.releaseLock();
             throw e;
         }
         engine.housekeeping.start();
+        engine.checkpoints.start();
         return engine;
     }
 
@@ -129,6 +146,10 @@ public final class TableEngine implements Engine {
                 }
                 t.leftoversAwaitingPurge.addAll(housekeeping.enqueueUnreferenced(t.dir,
                         n -> n.equals(TxnFile.NAME) || referenced.contains(n), t.leftoversAwaitingPurge::remove));
+                if (housekeeping.isPaused()) {
+                    // A checkpoint keeps the leftovers on disk: no commit may write into one of them.
+                    t.advancePastLeftovers();
+                }
             }
         } catch (IOException e) {
             closeTables();
@@ -139,6 +160,12 @@ public final class TableEngine implements Engine {
         }
         // Leftovers go before anyone writes: a new commit may reuse a leftover partition directory name.
         housekeeping.runOnce();
+    }
+
+    /** The checkpoint coordinator (also as {@link CheckpointCoordinator}, for its guard check). */
+    @Override
+    public CheckpointCoordinator checkpoints() {
+        return checkpoints;
     }
 
     /** The housekeeping component (the checkpoint agent pauses it). */
@@ -509,6 +536,45 @@ public final class TableEngine implements Engine {
         return dirs;
     }
 
+    /**
+     * The global cut of a checkpoint: under the registry lock, every table's commit lock is taken in table-id
+     * order (the only other paths holding both take the registry lock first and then one table's, so this order
+     * cannot deadlock), each table's published committed state is read, and all locks are released. Writers wait
+     * only for that instant; the cost is O(tables).
+     */
+    public CheckpointDirectory.Cut cut() {
+        List<Table> list;
+        TxnState[] states;
+        long nextId;
+        synchronized (registryLock) {
+            checkOpen();
+            list = new ArrayList<>(tables.values());
+            list.sort(Comparator.comparingLong(t -> t.id));
+            states = new TxnState[list.size()];
+            int locked = 0;
+            try {
+                for (Table t : list) {
+                    t.commitLock.lock();
+                    locked++;
+                }
+                for (int i = 0; i < states.length; i++) {
+                    states[i] = list.get(i).state();
+                }
+                nextId = nextTableId;
+            } finally {
+                for (int i = locked - 1; i >= 0; i--) {
+                    list.get(i).commitLock.unlock();
+                }
+            }
+        }
+        List<CheckpointDirectory.TableCut> cuts = new ArrayList<>(states.length);
+        for (int i = 0; i < states.length; i++) {
+            Table t = list.get(i);
+            cuts.add(MetadataFormats.toCut(t.id, t.directoryName, t.schema, states[i]));
+        }
+        return new CheckpointDirectory.Cut(nextId, cuts);
+    }
+
     @Override
     public void close() {
         synchronized (registryLock) {
@@ -517,6 +583,7 @@ public final class TableEngine implements Engine {
             }
             closed = true;
         }
+        checkpoints.close(); // stops the guard; the checkpoint itself stays active across a restart
         housekeeping.close();
         closeTables();
         parallelSync.close();
@@ -535,6 +602,110 @@ public final class TableEngine implements Engine {
             lock.close();
         } catch (IOException e) {
             throw StorageErrors.io("cannot release root lock", root.resolve(LOCK_FILE), e);
+        }
+    }
+
+    /**
+     * The table package's metadata formats for the checkpoint directory ({@link CheckpointDirectory}), which keeps a
+     * table registry and per-table {@code _txn} files of its own, in {@link TableRegistry}'s and {@link TxnFile}'s
+     * formats, so that restore installs them by plain file copies. Reads here never write.
+     */
+    public static final class MetadataFormats {
+
+        /** File name of the table registry in a {@code db} directory. */
+        public static final String REGISTRY_NAME = TableRegistry.NAME;
+        /** File name of a table's committed state in its directory. */
+        public static final String TXN_NAME = TxnFile.NAME;
+
+        private MetadataFormats() {
+        }
+
+        /** One registry entry: incarnation id, directory name under {@code db/}, schema. */
+        public record RegistryEntry(long id, String directory, TableSchema schema) {
+        }
+
+        /** A registry's contents. */
+        public record Registry(long nextTableId, List<RegistryEntry> entries) {
+        }
+
+        public static int txnFormatVersion() {
+            return TxnFile.FORMAT_VERSION;
+        }
+
+        public static int registryFormatVersion() {
+            return TableRegistry.FORMAT_VERSION;
+        }
+
+        public static int columnFormatVersion() {
+            return ColumnFiles.FORMAT_VERSION;
+        }
+
+        public static String dataFile(int column) {
+            return ColumnFiles.dataName(column);
+        }
+
+        public static String indexFile(int column) {
+            return ColumnFiles.indexName(column);
+        }
+
+        public static String nullsFile(int column) {
+            return ColumnFiles.nullsName(column);
+        }
+
+        /** The partition name of a key, e.g. {@code 2026-11-21} for PARTITION BY DAY. */
+        public static String partitionName(PartitionBy by, long key) {
+            return PartitionScheme.nameOf(by, key);
+        }
+
+        /** Writes {@code <dbDir>/_tables} for the cut's tables, durably (TableRegistry's tmp, rename, fsync). */
+        public static void writeRegistry(FileSystemFacade fs, Path dbDir, CheckpointDirectory.Cut cut)
+                throws IOException {
+            List<TableRegistry.Entry> entries = new ArrayList<>(cut.tables().size());
+            for (CheckpointDirectory.TableCut t : cut.tables()) {
+                entries.add(new TableRegistry.Entry(t.id(), t.directory(), t.schema()));
+            }
+            TableRegistry.write(fs, dbDir, cut.nextTableId(), entries);
+        }
+
+        /** Reads and validates {@code <dbDir>/_tables}. @throws StorageException CORRUPT */
+        public static Registry readRegistry(FileSystemFacade fs, Path dbDir) throws IOException {
+            TableRegistry.Contents c = TableRegistry.load(fs, dbDir);
+            List<RegistryEntry> entries = new ArrayList<>(c.entries().size());
+            for (TableRegistry.Entry e : c.entries()) {
+                entries.add(new RegistryEntry(e.id(), e.directory(), e.schema()));
+            }
+            return new Registry(c.nextTableId(), List.copyOf(entries));
+        }
+
+        /** Writes {@code <tableDir>/_txn} (a new file) holding exactly the table's state, fsynced. */
+        public static void writeTxn(FileSystemFacade fs, Path tableDir, CheckpointDirectory.TableCut t)
+                throws IOException {
+            TxnFile.writeStandalone(fs, tableDir, t.id(), t.schema(), toState(t));
+        }
+
+        /** Reads {@code <tableDir>/_txn}'s newest valid record, without writing. @throws StorageException CORRUPT */
+        public static CheckpointDirectory.TableCut readTxn(FileSystemFacade fs, Path tableDir, long id,
+                                                           String directory, TableSchema schema) throws IOException {
+            return toCut(id, directory, schema, TxnFile.readCommitted(fs, tableDir, id, schema));
+        }
+
+        static CheckpointDirectory.TableCut toCut(long id, String directory, TableSchema schema, TxnState s) {
+            List<CheckpointDirectory.PartitionCut> parts = new ArrayList<>(s.partitions.size());
+            for (PartitionState p : s.partitions) {
+                parts.add(new CheckpointDirectory.PartitionCut(p.key, PartitionScheme.nameOf(schema.partitionBy(),
+                        p.key), p.version, p.rowCount, p.minTimestamp, p.maxTimestamp, p.dataSizes.clone(),
+                        p.indexSizes.clone(), p.nullSizes.clone()));
+            }
+            return new CheckpointDirectory.TableCut(id, directory, schema, s.txn, s.rowCount, parts);
+        }
+
+        static TxnState toState(CheckpointDirectory.TableCut t) {
+            List<PartitionState> parts = new ArrayList<>(t.partitions().size());
+            for (CheckpointDirectory.PartitionCut p : t.partitions()) {
+                parts.add(new PartitionState(p.key(), p.version(), p.rowCount(), p.minTimestamp(), p.maxTimestamp(),
+                        p.dataSizes().clone(), p.indexSizes().clone(), p.nullSizes().clone()));
+            }
+            return new TxnState(t.txn(), t.rowCount(), parts);
         }
     }
 }

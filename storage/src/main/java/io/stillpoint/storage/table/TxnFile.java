@@ -102,6 +102,8 @@ final class TxnFile implements AutoCloseable {
     private final long tableId;
     private final TableSchema schema;
     private FileSystemFacade.WritableFile file;
+    // Set only by readCommitted: the file is read through this read-only handle and never written.
+    private FileSystemFacade.ReadableFile readOnly;
     private int slotCapacity;
     private int fileVersion;
     private ByteBuffer encoded = ByteBuffer.allocate(1024).order(ByteOrder.LITTLE_ENDIAN);
@@ -152,6 +154,56 @@ final class TxnFile implements AutoCloseable {
 
     Path path() {
         return path;
+    }
+
+    private FileSystemFacade.ReadableFile input() {
+        return readOnly != null ? readOnly : file;
+    }
+
+    /**
+     * Writes {@code <dir>/_txn}, a new file (the name must not exist yet) holding exactly {@code state} as its only
+     * commit record, without its appended ranges (nothing to verify: the checkpoint's manifest lists the files), and
+     * fsyncs it. For the checkpoint directory, whose {@code db/} mirrors the live one so that restore installs it by
+     * a plain copy; no rename here, the checkpoint directory is renamed as a whole.
+     */
+    static void writeStandalone(FileSystemFacade fs, Path dir, long tableId, TableSchema schema, TxnState state)
+            throws IOException {
+        TxnFile t = new TxnFile(fs, dir, tableId, schema);
+        TxnState plain = new TxnState(state.txn, state.rowCount, state.partitions);
+        int length = t.encode(plain).remaining();
+        int capacity = initialSlotCapacity;
+        while (capacity < length * 2) {
+            capacity *= 2;
+        }
+        ByteBuffer image = t.image(plain, null, capacity);
+        try (FileSystemFacade.WritableFile out = fs.openWritable(t.path)) {
+            out.write(image, 0);
+            out.sync();
+        }
+    }
+
+    /**
+     * Reads {@code <dir>/_txn} without writing anything: header checks, then the newest slot with a valid length
+     * and CRC, decoded and checked against {@code schema}. Appended ranges are not verified (the checkpoint's files
+     * are checked against its manifest instead).
+     *
+     * @throws StorageException CORRUPT with file, offset, expected and found
+     */
+    static TxnState readCommitted(FileSystemFacade fs, Path dir, long tableId, TableSchema schema)
+            throws IOException {
+        TxnFile t = new TxnFile(fs, dir, tableId, schema);
+        try (FileSystemFacade.ReadableFile in = fs.openReadable(t.path)) {
+            t.readOnly = in;
+            String[] why = new String[2];
+            ValidSlot[] slots = t.readSlots(why);
+            ValidSlot newest = slots[0] == null ? slots[1] : slots[1] == null ? slots[0]
+                    : slots[0].txn() > slots[1].txn() ? slots[0] : slots[1];
+            if (newest == null) {
+                throw StorageErrors.corrupt("no valid commit record in txn file", t.path, HEADER_SIZE,
+                        "a slot with a valid length and crc32c", "slot 0: " + why[0] + ", slot 1: " + why[1]);
+            }
+            return t.decodeSlot(newest);
+        }
     }
 
     /** Format version of the file as it is on disk now (1 until a version 1 file's next commit). */
@@ -217,7 +269,7 @@ final class TxnFile implements AutoCloseable {
 
     /** Validates the header; returns the slots with a valid length and CRC (null elsewhere, reason in why). */
     private ValidSlot[] readSlots(String[] why) throws IOException {
-        long length = file.size();
+        long length = input().size();
         if (length >= 4) {
             int magic = read(0, 4).getInt(0);
             if (magic != MAGIC) {
@@ -473,7 +525,7 @@ final class TxnFile implements AutoCloseable {
 
     private ByteBuffer read(long position, int size) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
-        ColumnFiles.readFully(file, path, buf, position);
+        ColumnFiles.readFully(input(), path, buf, position);
         buf.flip();
         return buf;
     }
@@ -563,8 +615,8 @@ final class TxnFile implements AutoCloseable {
         }
     }
 
-    private void installNewFile(TxnState next, TxnState previous, int capacity) throws IOException {
-        Path temp = dir.resolve(TEMP_NAME);
+    /** The whole image of a version 2 file: header, {@code previous} (may be null) and {@code next} in their slots. */
+    private ByteBuffer image(TxnState next, TxnState previous, int capacity) {
         ByteBuffer image = ByteBuffer.allocate(HEADER_SIZE + 2 * capacity).order(ByteOrder.LITTLE_ENDIAN);
         image.putInt(0, MAGIC).putInt(4, FORMAT_VERSION).putInt(8, capacity).putLong(16, tableId);
         crc.reset();
@@ -576,6 +628,12 @@ final class TxnFile implements AutoCloseable {
         }
         ByteBuffer record = encode(next);
         image.put(HEADER_SIZE + (int) (next.txn % 2) * capacity, record, record.position(), record.remaining());
+        return image;
+    }
+
+    private void installNewFile(TxnState next, TxnState previous, int capacity) throws IOException {
+        Path temp = dir.resolve(TEMP_NAME);
+        ByteBuffer image = image(next, previous, capacity);
         try (FileSystemFacade.WritableFile out = fs.openWritable(temp)) {
             out.write(image, 0);
             out.sync();

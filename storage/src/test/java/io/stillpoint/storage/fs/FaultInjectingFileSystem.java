@@ -128,6 +128,19 @@ public final class FaultInjectingFileSystem implements FileSystemFacade {
         }
     }
 
+    private volatile Long usableSpace;
+
+    /** From now on {@link #usableSpace} reports {@code bytes} (a filling disk); null goes back to the delegate's. */
+    public void setUsableSpace(Long bytes) {
+        usableSpace = bytes;
+    }
+
+    @Override
+    public long usableSpace(Path path) throws IOException {
+        Long fixed = usableSpace;
+        return fixed != null ? fixed : delegate.usableSpace(path);
+    }
+
     @Override
     public WritableFile openWritable(Path file) throws IOException {
         return new FaultyFile(delegate.openWritable(file), file);
