@@ -37,8 +37,8 @@ record HarnessOptions(String url, String user, String password, long rows, int b
                                     COPY TO STDOUT (default 1000000; 0 skips both)
               --rewrite-days N      UPDATE t SET v = v + 1 of one whole day, N times on different days, then
                                     DELETE of one whole day, N times (default 3; 0 skips both)
-              --checkpoint          stillpoint only: insert --checkpoint-rows rows four times into a fresh table
-                                    (without, with, with, without an active CHECKPOINT CREATE), then time
+              --checkpoint          stillpoint only: insert --checkpoint-rows rows five times into a fresh table
+                                    (warm-up, then without, with, with, without an active CHECKPOINT CREATE), then time
                                     --checkpoint-cycles CHECKPOINT CREATE / CHECKPOINT RELEASE pairs
               --checkpoint-rows N   rows per insert segment of --checkpoint (default 200000)
               --checkpoint-cycles N CREATE/RELEASE pairs timed by --checkpoint (default 20)

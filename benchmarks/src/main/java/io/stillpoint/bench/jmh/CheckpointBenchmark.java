@@ -38,7 +38,6 @@ import java.util.concurrent.TimeUnit;
  *   java -jar benchmarks/target/benchmarks.jar CheckpointBenchmark -p tables=1 -p rowsPerTable=10000,10000000
  * </pre>
  */
-@State(Scope.Thread)
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Fork(1)
@@ -46,72 +45,79 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 3, time = 3)
 public class CheckpointBenchmark {
 
-    @Param({"1", "10", "100", "1000"})
-    public int tables;
+    /**
+     * The engine with its tables, one per trial. Scope.Benchmark, not Thread: JMH 1.37 gives a Thread-scoped state
+     * injected into another state's fixture an instance of its own, so the release would go to a second engine.
+     */
+    @State(Scope.Benchmark)
+    public static class Root {
+        @Param({"1", "10", "100", "1000"})
+        public int tables;
 
-    @Param({"1000"})
-    public long rowsPerTable;
+        @Param({"1000"})
+        public long rowsPerTable;
 
-    @Param({"5"})
-    public int days;
+        @Param({"5"})
+        public int days;
 
-    private Path root;
-    private TableEngine engine;
-    Checkpoints checkpoints;
+        private Path path;
+        private TableEngine engine;
+        Checkpoints checkpoints;
 
-    @Setup(Level.Trial)
-    public void setUp() throws IOException {
-        root = BenchRoots.create("stillpoint-checkpoint-bench");
-        engine = TableEngine.open(EngineConfig.of(root));
-        for (int t = 0; t < tables; t++) {
-            String name = "t" + t;
-            engine.createTable(BenchRoots.trades(name), false);
-            BenchRoots.load(engine, name, 0, days, rowsPerTable);
-        }
-        checkpoints = engine.checkpoints();
-        if (checkpoints.status().inProgress()) {
-            throw new IllegalStateException("a fresh root has an active checkpoint");
-        }
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        try {
-            if (checkpoints.status().inProgress()) {
-                checkpoints.release();
+        @Setup(Level.Trial)
+        public void setUp() throws IOException {
+            path = BenchRoots.create("stillpoint-checkpoint-bench");
+            engine = TableEngine.open(EngineConfig.of(path));
+            for (int t = 0; t < tables; t++) {
+                String name = "t" + t;
+                engine.createTable(BenchRoots.trades(name), false);
+                BenchRoots.load(engine, name, 0, days, rowsPerTable);
             }
-        } finally {
-            engine.close();
-            BenchRoots.delete(root);
+            checkpoints = engine.checkpoints();
+            if (checkpoints.status().inProgress()) {
+                throw new IllegalStateException("a fresh root has an active checkpoint");
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            try {
+                if (checkpoints != null && checkpoints.status().inProgress()) {
+                    checkpoints.release();
+                }
+            } finally {
+                engine.close();
+                BenchRoots.delete(path);
+            }
         }
     }
 
     /** CREATE then RELEASE. */
     @Benchmark
-    public CheckpointStatus createRelease() {
-        CheckpointStatus status = checkpoints.create(null);
-        checkpoints.release();
+    public CheckpointStatus createRelease(Root root) {
+        CheckpointStatus status = root.checkpoints.create(null);
+        root.checkpoints.release();
         return status;
     }
 
     /** CREATE alone; {@link ReleaseAfter} releases it outside the measurement. */
     @Benchmark
-    public CheckpointStatus create(ReleaseAfter after) {
-        return checkpoints.create(null);
+    public CheckpointStatus create(Root root, ReleaseAfter after) {
+        return root.checkpoints.create(null);
     }
 
     /** RELEASE alone; {@link CreateBefore} created the checkpoint outside the measurement. */
     @Benchmark
-    public void release(CreateBefore before) {
-        checkpoints.release();
+    public void release(Root root, CreateBefore before) {
+        root.checkpoints.release();
     }
 
     /** Releases the checkpoint the measured {@link #create} took. */
     @State(Scope.Thread)
     public static class ReleaseAfter {
         @TearDown(Level.Invocation)
-        public void release(CheckpointBenchmark benchmark) {
-            benchmark.checkpoints.release();
+        public void release(Root root) {
+            root.checkpoints.release();
         }
     }
 
@@ -119,8 +125,8 @@ public class CheckpointBenchmark {
     @State(Scope.Thread)
     public static class CreateBefore {
         @Setup(Level.Invocation)
-        public void create(CheckpointBenchmark benchmark) {
-            benchmark.checkpoints.create(null);
+        public void create(Root root) {
+            root.checkpoints.create(null);
         }
     }
 }

@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
 public class SnapshotPinBenchmark {
 
     /** Partitions of the pinned table (a snapshot references every partition version of its state). */
-    @Param({"100"})
+    @Param({"1", "100"})
     public int partitions;
 
     private Path root;
