@@ -25,7 +25,8 @@ usage: benchmarks/scripts/side-by-side.sh [options]
   --rewrite-days N     UPDATE of one whole day and DELETE of one whole day, N times each (default 3; 0 skips)
   --checkpoint         Stillpoint only: insert with and without an active CHECKPOINT CREATE in the same run,
                        then CHECKPOINT CREATE/RELEASE latency (PostgreSQL has no such statement)
-  --checkpoint-rows N  rows per insert segment of --checkpoint (default 200000)
+  --checkpoint-rows N  rows per insert segment of --checkpoint (default 100000)
+  --checkpoint-segments N  measured insert segments of --checkpoint, a multiple of 4 (default 8)
   --checkpoint-cycles N  CREATE/RELEASE pairs timed by --checkpoint (default 20)
   --workdir DIR        parent of the temporary data directories (default $TMPDIR or /tmp); must be a real disk
   --results FILE       where to keep the harness output (default benchmarks/target/side-by-side-<utc>.log)
@@ -37,7 +38,7 @@ USAGE
 }
 
 ROWS=1000000 BATCH=1000 LOOKUPS=10000 LOOKUP_SECONDS=300 RUNS=3 ONLY="" PG_INDEX="" KEEP=0 TIMEOUT=1800
-COPY_ROWS=1000000 REWRITE_DAYS=3 CHECKPOINT="" CHECKPOINT_ROWS=200000 CHECKPOINT_CYCLES=20
+COPY_ROWS=1000000 REWRITE_DAYS=3 CHECKPOINT="" CHECKPOINT_ROWS=100000 CHECKPOINT_SEGMENTS=8 CHECKPOINT_CYCLES=20
 WORK_PARENT="${TMPDIR:-/tmp}" RESULTS=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -53,6 +54,7 @@ while [[ $# -gt 0 ]]; do
     --checkpoint) CHECKPOINT="--checkpoint"; shift ;;
     --checkpoint-rows) CHECKPOINT_ROWS="$2"; shift 2 ;;
     --checkpoint-cycles) CHECKPOINT_CYCLES="$2"; shift 2 ;;
+    --checkpoint-segments) CHECKPOINT_SEGMENTS="$2"; shift 2 ;;
     --workdir) WORK_PARENT="$2"; shift 2 ;;
     --results) RESULTS="$2"; shift 2 ;;
     --timeout) TIMEOUT="$2"; shift 2 ;;
@@ -204,7 +206,8 @@ run_harness() { # label
     args=(--url "jdbc:postgresql://127.0.0.1:$SP_PORT/stillpoint" --user admin --password stillpoint
           --dialect stillpoint)
     if [[ -n "$CHECKPOINT" ]]; then
-      args+=(--checkpoint --checkpoint-rows "$CHECKPOINT_ROWS" --checkpoint-cycles "$CHECKPOINT_CYCLES")
+      args+=(--checkpoint --checkpoint-rows "$CHECKPOINT_ROWS" --checkpoint-segments "$CHECKPOINT_SEGMENTS"
+             --checkpoint-cycles "$CHECKPOINT_CYCLES")
     fi
   fi
   # Other work on the machine moves these figures a lot: keep the load next to them.

@@ -9,7 +9,7 @@ import java.util.Locale;
 record HarnessOptions(String url, String user, String password, long rows, int batch, int lookups,
                       int lookupSeconds, int queryRepeats, int runs, long seed, String label, Dialect dialect,
                       boolean pgIndex, long copyRows, int rewriteDays, boolean checkpoint, long checkpointRows,
-                      int checkpointCycles, boolean help) {
+                      int checkpointCycles, int checkpointSegments, boolean help) {
 
     /** Which CREATE TABLE the server understands. */
     enum Dialect {
@@ -37,10 +37,12 @@ record HarnessOptions(String url, String user, String password, long rows, int b
                                     COPY TO STDOUT (default 1000000; 0 skips both)
               --rewrite-days N      UPDATE t SET v = v + 1 of one whole day, N times on different days, then
                                     DELETE of one whole day, N times (default 3; 0 skips both)
-              --checkpoint          stillpoint only: insert --checkpoint-rows rows five times into a fresh table
-                                    (warm-up, then without, with, with, without an active CHECKPOINT CREATE), then time
+              --checkpoint          stillpoint only: insert --checkpoint-rows rows into a fresh table, a warm-up
+                                    segment then without, with, with, without an active CHECKPOINT CREATE and
+                                    again (--checkpoint-segments in all), then time
                                     --checkpoint-cycles CHECKPOINT CREATE / CHECKPOINT RELEASE pairs
-              --checkpoint-rows N   rows per insert segment of --checkpoint (default 200000)
+              --checkpoint-rows N   rows per insert segment of --checkpoint (default 100000)
+              --checkpoint-segments N  measured insert segments, a multiple of 4: ABBA ABBA ... (default 8)
               --checkpoint-cycles N CREATE/RELEASE pairs timed by --checkpoint (default 20)
               --help                print this and exit
             """;
@@ -62,7 +64,8 @@ record HarnessOptions(String url, String user, String password, long rows, int b
         long copyRows = 1_000_000;
         int rewriteDays = 3;
         boolean checkpoint = false;
-        long checkpointRows = 200_000;
+        long checkpointRows = 100_000;
+        int checkpointSegments = 8;
         int checkpointCycles = 20;
         boolean help = false;
 
@@ -92,6 +95,13 @@ record HarnessOptions(String url, String user, String password, long rows, int b
                         case "--copy-rows" -> copyRows = longValue(name, value, 0, 100_000_000L);
                         case "--rewrite-days" -> rewriteDays = (int) longValue(name, value, 0, 1_000);
                         case "--checkpoint-rows" -> checkpointRows = longValue(name, value, 1, 100_000_000L);
+                        case "--checkpoint-segments" -> {
+                            checkpointSegments = (int) longValue(name, value, 4, 1_000);
+                            if (checkpointSegments % 4 != 0) {
+                                throw new IllegalArgumentException("checkpoint segments must be a multiple of 4 "
+                                        + "[segments=" + value + "]");
+                            }
+                        }
                         case "--checkpoint-cycles" -> checkpointCycles = (int) longValue(name, value, 1, 100_000);
                         case "--seed" -> seed = longValue(name, value, Long.MIN_VALUE, Long.MAX_VALUE);
                         case "--label" -> label = value;
@@ -128,7 +138,7 @@ record HarnessOptions(String url, String user, String password, long rows, int b
             label = dialect.name().toLowerCase(Locale.ROOT);
         }
         return new HarnessOptions(url, user, password, rows, batch, lookups, lookupSeconds, queryRepeats, runs,
-                seed, label, dialect, pgIndex, copyRows, rewriteDays, checkpoint, checkpointRows, checkpointCycles, help);
+                seed, label, dialect, pgIndex, copyRows, rewriteDays, checkpoint, checkpointRows, checkpointCycles, checkpointSegments, help);
     }
 
     private static long longValue(String name, String value, long min, long max) {

@@ -387,15 +387,19 @@ final class Workload {
 
     /**
      * Insert throughput with and without an active checkpoint, in the same run: after an unmeasured warm-up
-     * segment, four segments of {@code --checkpoint-rows} rows into a fresh table {@code k} (continuing
-     * timestamps, so every commit appends), without / with / with / without a checkpoint (ABBA, so a drift of the machine's load over the
+     * segment, {@code --checkpoint-segments} segments of {@code --checkpoint-rows} rows into a fresh table
+     * {@code k} (continuing timestamps, so every commit appends), without / with / with / without a checkpoint and
+     * again (ABBA ABBA ..., so a linear drift of the machine's load over the
      * phase cancels out). CHECKPOINT CREATE before and RELEASE after a "with" segment are outside its clock.
      */
     private void insertWithAndWithoutCheckpoint(Connection connection, Map<Metric, Double> metrics)
             throws SQLException {
         createTable(connection, "k");
         long n = options.checkpointRows();
-        boolean[] active = {false, true, true, false};
+        boolean[] active = new boolean[options.checkpointSegments()];
+        for (int i = 0; i < active.length; i++) {
+            active[i] = i % 4 == 1 || i % 4 == 2; // ABBA ABBA ...
+        }
         double off = 0;
         double on = 0;
         try (Statement statement = connection.createStatement()) {
@@ -407,6 +411,8 @@ final class Workload {
                     statement.execute("CHECKPOINT CREATE");
                 }
                 long elapsed = insertRows(connection, "k", (segment + 1) * n, n, null);
+                System.out.printf("checkpoint insert segment [label=%s, segment=%d, checkpoint=%s, rows_per_s=%.0f]%n",
+                        options.label(), segment + 1, active[segment] ? "active" : "none", n / (elapsed / 1e9));
                 if (active[segment]) {
                     statement.execute("CHECKPOINT RELEASE");
                     on += elapsed;
@@ -416,14 +422,14 @@ final class Workload {
             }
             try (ResultSet rs = statement.executeQuery("SELECT count(*) FROM k")) {
                 rs.next();
-                if (rs.getLong(1) != 5 * n) {
+                if (rs.getLong(1) != (active.length + 1) * n) {
                     throw new IllegalStateException("checkpoint insert phase lost rows [count=" + rs.getLong(1)
-                            + ", expected=" + 5 * n + "]");
+                            + ", expected=" + (active.length + 1) * n + "]");
                 }
             }
         }
-        double offRate = 2 * n / (off / 1e9);
-        double onRate = 2 * n / (on / 1e9);
+        double offRate = active.length / 2 * n / (off / 1e9);
+        double onRate = active.length / 2 * n / (on / 1e9);
         metrics.put(Metric.CKPT_OFF_INSERT_ROWS_PER_S, offRate);
         metrics.put(Metric.CKPT_ON_INSERT_ROWS_PER_S, onRate);
         metrics.put(Metric.CKPT_ON_OFF_INSERT_RATIO, onRate / offRate);
