@@ -37,7 +37,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * size and CRC32C of every such file is recorded and compared after every statement (and after explicit purge
  * passes, which must do nothing). Metadata ({@code _txn}, rewritten in place by its double-buffered slots, and
  * the registry, replaced by rename) is not data and is copied by the checkpoint itself. Resuming purges what
- * waited, down to the live files.
+ * waited, down to the live files. Run twice: with {@code housekeeping().pause()/resume()} and with an active
+ * checkpoint ({@code checkpoints().create/release}), which must give a copy the same guarantee.
  */
 class PausedHousekeepingTest {
 
@@ -157,6 +158,17 @@ class PausedHousekeepingTest {
     @Test
     void pausedHousekeepingChangesNoCommittedByteAndResumePurgesWhatWaited() {
         engine = TableEngine.open(EngineConfig.of(root));
+        run(() -> engine.housekeeping().pause(), () -> engine.housekeeping().resume());
+    }
+
+    /** The same through the checkpoint coordinator: between CREATE and RELEASE a copy sees nothing vanish or shrink. */
+    @Test
+    void activeCheckpointChangesNoCommittedByteAndReleasePurgesWhatWaited() {
+        engine = TableEngine.open(EngineConfig.of(root));
+        run(() -> engine.checkpoints().create(null), () -> engine.checkpoints().release());
+    }
+
+    private void run(Runnable pause, Runnable resume) {
         for (String t : List.of("a", "b", "c", "d")) {
             engine.createTable(schema(t), false);
             model.put(t, new ArrayList<>());
@@ -176,7 +188,7 @@ class PausedHousekeepingTest {
         Path bSupersededDay = bBefore.resolve(engine.partitionDirectories("b").get(1));
         Path cBefore = engine.tableDirectory("c");
 
-        engine.housekeeping().pause();
+        pause.run();
         recordNewFiles();
         int recordedAtPause = recorded.size();
         assertTrue(recordedAtPause >= 4 * 3 * 3, "data files recorded [count=" + recordedAtPause + "]");
@@ -227,7 +239,7 @@ class PausedHousekeepingTest {
             assertTrue(Files.exists(root.resolve(file)), "present at the pause, present now [file=" + file + "]");
         }
 
-        engine.housekeeping().resume();
+        resume.run();
         for (int i = 0; i < 200 && engine.housekeeping().pendingCount() > 0; i++) {
             engine.housekeeping().runOnce();
         }
