@@ -469,22 +469,29 @@ class CheckpointCoordinatorTest {
     }
 
     @Test
-    void aTxnFileOutgrowingItsSlotKeepsItsTemporaryNameDuringACheckpoint() {
+    void aTxnFileOutgrowingItsSlotGrowsInPlaceDuringACheckpoint() throws IOException {
         TableEngine e = populated();
         e.checkpoints().create(null);
         Path txnTemp = e.tableDirectory("b").resolve("_txn.tmp");
+        Path txn = e.tableDirectory("b").resolve("_txn");
+        Object inode = Files.readAttributes(txn, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        long size = Files.size(txn);
         assertFalse(Files.exists(txnTemp));
         try (WriteTransaction tx = e.beginWrite()) {
-            for (int day = 0; day < 60; day++) { // 60 partitions: the record outgrows its slot, a new _txn is installed
+            for (int day = 0; day < 60; day++) { // 60 partitions: the record outgrows its slot, a new slot area
                 tx.insert("b", new Object[]{T0 + day * DAY, "d" + day, (long) day});
             }
             tx.commit();
         }
-        assertTrue(Files.exists(txnTemp));
+        assertFalse(Files.exists(txnTemp)); // no temporary name: the same file grew
+        assertEquals(inode, Files.readAttributes(txn, java.nio.file.attribute.BasicFileAttributes.class).fileKey());
+        assertTrue(Files.size(txn) > size);
         assertEquals(61, rows(e, "b").size());
         e.checkpoints().release();
         insert(e, "b", T0 + 70 * DAY, "after", 1);
         assertEquals(62, rows(e, "b").size());
+        e.close();
+        assertEquals(62, rows(open(), "b").size());
     }
 
     // ---------------------------------------------------------------- failed creates

@@ -354,7 +354,7 @@ class CheckpointDirectoryTest {
         write();
         CheckpointDirectory.TableCut t = cut.tables().get(0);
         Path txn = root.resolve(".checkpoint/db/" + t.directory() + "/_txn");
-        flip(txn, 64 + (int) (t.txn() % 2) * 4032 + 20); // inside the record: its CRC no longer matches
+        flip(txn, 128 + (int) (t.txn() % 2) * 4032 + 20); // inside the record: its CRC no longer matches
         String m = readFails(StorageException.Kind.CORRUPT).getMessage();
         assertTrue(m.startsWith("no valid commit record in txn file [file=" + txn), m);
         Files.write(txn, new byte[0]);

@@ -302,7 +302,7 @@ class CheckpointRestoreTest {
                 "checkpoint directory unusable, ");
         assertRefused("flip-registry", c -> flipByte(c.resolve(".checkpoint/db/_tables"), 30),
                 "checkpoint directory unusable, ");
-        assertRefused("flip-txn", c -> flipByte(c.resolve(".checkpoint/db/t~1/_txn"), 64 + 20),
+        assertRefused("flip-txn", c -> flipByte(c.resolve(".checkpoint/db/t~1/_txn"), 128 + 20),
                 "checkpoint directory unusable, no valid commit record in txn file [file=");
     }
 

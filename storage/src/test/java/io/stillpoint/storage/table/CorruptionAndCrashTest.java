@@ -71,10 +71,10 @@ class CorruptionAndCrashTest {
     void bothTxnSlotsDamagedIsCorrupt() throws IOException {
         createTableWithData();
         Path txn = tableDir.resolve("_txn");
-        overwrite(txn, TxnFile.HEADER_SIZE + 20, new byte[]{1, 2, 3});
-        overwrite(txn, TxnFile.HEADER_SIZE + TxnFile.INITIAL_SLOT_CAPACITY + 20, new byte[]{1, 2, 3});
+        overwrite(txn, TxnFile.HEADER_AREA + 20, new byte[]{1, 2, 3});
+        overwrite(txn, TxnFile.HEADER_AREA + TxnFile.INITIAL_SLOT_CAPACITY + 20, new byte[]{1, 2, 3});
         StorageException e = openFails();
-        assertTrue(e.getMessage().startsWith("no valid commit record in txn file [file=" + txn + ", offset=64"),
+        assertTrue(e.getMessage().startsWith("no valid commit record in txn file [file=" + txn + ", offset=128"),
                 e.getMessage());
         assertTrue(e.getMessage().contains("slot 0: crc32c mismatch, slot 1: crc32c mismatch"), e.getMessage());
     }
@@ -83,7 +83,7 @@ class CorruptionAndCrashTest {
     void tornNewestSlotFallsBackToThePreviousCommit() throws IOException {
         createTableWithData();
         // txn 2 lives in slot 0; damaging it is what a crash in the middle of installing txn 2 leaves.
-        overwrite(tableDir.resolve("_txn"), TxnFile.HEADER_SIZE + 40, new byte[]{9, 9, 9, 9});
+        overwrite(tableDir.resolve("_txn"), TxnFile.HEADER_AREA + 40, new byte[]{9, 9, 9, 9});
         try (TableEngine engine = TableEngine.open(EngineConfig.of(root))) {
             assertEquals(committed.subList(0, 5), TestRows.readAll(engine, "t"));
             assertEquals(1, engine.tables().get(0).txn());
