@@ -18,6 +18,7 @@ import io.stillpoint.storage.fs.FileSystemFacade;
 import io.stillpoint.storage.housekeeping.Housekeeping;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -759,6 +760,26 @@ public final class TableEngine implements Engine {
         public static void writeTxn(FileSystemFacade fs, Path tableDir, CheckpointDirectory.TableCut t)
                 throws IOException {
             TxnFile.writeStandalone(fs, tableDir, t.id(), t.schema(), toState(t));
+        }
+
+        /** A complete {@code _txn} file image holding exactly the table's state (what {@link #writeTxn} writes). */
+        public static ByteBuffer txnImage(CheckpointDirectory.TableCut t) {
+            return TxnFile.standaloneImage(null, Path.of(t.directory()), t.id(), t.schema(), toState(t), false);
+        }
+
+        /** Like {@link #txnImage}, with the slot capacity cut to the record: for the checkpoint's state bundle. */
+        public static ByteBuffer compactTxnImage(CheckpointDirectory.TableCut t) {
+            return TxnFile.standaloneImage(null, Path.of(t.directory()), t.id(), t.schema(), toState(t), true);
+        }
+
+        /**
+         * Reads a {@code _txn} file image held in memory (see {@link #txnImage}); errors name {@code <dir>/_txn}.
+         *
+         * @throws StorageException CORRUPT
+         */
+        public static CheckpointDirectory.TableCut readTxn(ByteBuffer image, Path dir, long id, String directory,
+                                                           TableSchema schema) throws IOException {
+            return toCut(id, directory, schema, TxnFile.readCommitted(image, dir, id, schema));
         }
 
         /** Reads {@code <tableDir>/_txn}'s newest valid record, without writing. @throws StorageException CORRUPT */

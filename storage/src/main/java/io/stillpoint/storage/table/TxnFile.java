@@ -207,18 +207,58 @@ final class TxnFile implements AutoCloseable {
      */
     static void writeStandalone(FileSystemFacade fs, Path dir, long tableId, TableSchema schema, TxnState state)
             throws IOException {
-        TxnFile t = new TxnFile(fs, dir, tableId, schema);
-        TxnState plain = new TxnState(state.txn, state.rowCount, state.partitions);
-        int length = t.encode(plain).remaining();
-        int capacity = initialSlotCapacity;
-        while (capacity < length * 2) {
-            capacity *= 2;
-        }
-        ByteBuffer image = t.image(plain, null, capacity);
-        try (FileSystemFacade.WritableFile out = fs.openWritable(t.path)) {
+        ByteBuffer image = standaloneImage(fs, dir, tableId, schema, state, false);
+        try (FileSystemFacade.WritableFile out = fs.openWritable(dir.resolve(NAME))) {
             out.write(image, 0);
             out.sync();
         }
+    }
+
+    /**
+     * The bytes {@link #writeStandalone} writes (a complete file image); {@code compact}: slot capacity equal to the
+     * record's length (for storage only: the first commit to such a file would grow it).
+     */
+    static ByteBuffer standaloneImage(FileSystemFacade fs, Path dir, long tableId, TableSchema schema,
+                                      TxnState state, boolean compact) {
+        TxnFile t = new TxnFile(fs, dir, tableId, schema);
+        TxnState plain = new TxnState(state.txn, state.rowCount, state.partitions);
+        int length = t.encode(plain).remaining();
+        int capacity = compact ? length : initialSlotCapacity;
+        while (capacity < length * 2 && !compact) {
+            capacity *= 2;
+        }
+        return t.image(plain, null, capacity);
+    }
+
+    /**
+     * {@link #readCommitted} of a file image held in memory, e.g. one table's entry of the checkpoint's state
+     * bundle; errors name {@code <dir>/_txn}.
+     */
+    static TxnState readCommitted(ByteBuffer image, Path dir, long tableId, TableSchema schema)
+            throws IOException {
+        ByteBuffer bytes = image.slice().order(ByteOrder.LITTLE_ENDIAN);
+        FileSystemFacade.ReadableFile in = new FileSystemFacade.ReadableFile() {
+            @Override
+            public int read(ByteBuffer dst, long position) {
+                if (position >= bytes.limit()) {
+                    return -1;
+                }
+                int n = (int) Math.min(dst.remaining(), bytes.limit() - position);
+                dst.put(dst.position(), bytes, (int) position, n);
+                dst.position(dst.position() + n);
+                return n;
+            }
+
+            @Override
+            public long size() {
+                return bytes.limit();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        return new TxnFile(null, dir, tableId, schema).readCommittedFrom(in);
     }
 
     /**
@@ -232,17 +272,21 @@ final class TxnFile implements AutoCloseable {
             throws IOException {
         TxnFile t = new TxnFile(fs, dir, tableId, schema);
         try (FileSystemFacade.ReadableFile in = fs.openReadable(t.path)) {
-            t.readOnly = in;
-            String[] why = new String[2];
-            ValidSlot[] slots = t.readSlots(why);
-            ValidSlot newest = slots[0] == null ? slots[1] : slots[1] == null ? slots[0]
-                    : slots[0].txn() > slots[1].txn() ? slots[0] : slots[1];
-            if (newest == null) {
-                throw StorageErrors.corrupt("no valid commit record in txn file", t.path, t.slotArea,
-                        "a slot with a valid length and crc32c", "slot 0: " + why[0] + ", slot 1: " + why[1]);
-            }
-            return t.decodeSlot(newest);
+            return t.readCommittedFrom(in);
         }
+    }
+
+    private TxnState readCommittedFrom(FileSystemFacade.ReadableFile in) throws IOException {
+        readOnly = in;
+        String[] why = new String[2];
+        ValidSlot[] slots = readSlots(why);
+        ValidSlot newest = slots[0] == null ? slots[1] : slots[1] == null ? slots[0]
+                : slots[0].txn() > slots[1].txn() ? slots[0] : slots[1];
+        if (newest == null) {
+            throw StorageErrors.corrupt("no valid commit record in txn file", path, slotArea,
+                    "a slot with a valid length and crc32c", "slot 0: " + why[0] + ", slot 1: " + why[1]);
+        }
+        return decodeSlot(newest);
     }
 
     /** Format version of the file as it is on disk now (1 until a version 1 file's next commit). */
