@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.locks.Lock;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,6 +51,10 @@ final class Table implements Housekeeping.PurgeTarget {
     final ReentrantLock commitLock = new ReentrantLock();
     private final TxnFile txnFile;
     private volatile TxnState state;
+    // The engine's publish lock, shared side: every change of state is published under it, after its fsyncs, so
+    // that the checkpoint's cut (exclusive side) reads all tables' states at one instant without waiting for a
+    // commit's fsync (a commit not yet published is not acknowledged either).
+    private final Lock publishLock;
     private final Map<Path, OpenFile> files = new ConcurrentHashMap<>();
     // Handles replaced by a private copy (hard-link safety); readers may still hold them. Guarded by files.
     private final List<Map.Entry<Path, OpenFile>> retiredFiles = new ArrayList<>();
@@ -132,8 +137,9 @@ final class Table implements Housekeeping.PurgeTarget {
     }
 
     private Table(long id, String directoryName, Path dir, TableSchema schema, FileSystemFacade fs, TxnFile txnFile,
-                  TxnState state, ParallelSync parallelSync) {
+                  TxnState state, ParallelSync parallelSync, Lock publishLock) {
         this.parallelSync = parallelSync;
+        this.publishLock = publishLock;
         this.id = id;
         this.directoryName = directoryName;
         this.dir = dir;
@@ -155,17 +161,18 @@ final class Table implements Housekeeping.PurgeTarget {
 
     /** Creates the directory and an empty {@code _txn}, durably. */
     static Table create(FileSystemFacade fs, Path dbDir, long id, String directoryName, TableSchema schema,
-                        ParallelSync parallelSync) throws IOException {
+                        ParallelSync parallelSync, Lock publishLock) throws IOException {
         Path dir = dbDir.resolve(directoryName);
         fs.createDirectories(dir);
         TxnFile txn = TxnFile.create(fs, dir, id, schema);
         fs.syncDirectory(dbDir);
-        return new Table(id, directoryName, dir, schema, fs, txn, new TxnState(0, 0, List.of()), parallelSync);
+        return new Table(id, directoryName, dir, schema, fs, txn, new TxnState(0, 0, List.of()), parallelSync,
+                publishLock);
     }
 
     /** Opens an existing table directory, validating its {@code _txn}. */
     static Table open(FileSystemFacade fs, Path dbDir, long id, String directoryName, TableSchema schema,
-                      ParallelSync parallelSync) throws IOException {
+                      ParallelSync parallelSync, Lock publishLock) throws IOException {
         Path dir = dbDir.resolve(directoryName);
         if (!fs.exists(dir.resolve(TxnFile.NAME))) {
             throw StorageErrors.corrupt("table txn file missing", dir.resolve(TxnFile.NAME), 0, "a txn file",
@@ -173,11 +180,21 @@ final class Table implements Housekeeping.PurgeTarget {
         }
         TxnState[] committed = new TxnState[1];
         TxnFile txn = TxnFile.open(fs, dir, id, schema, parallelSync, committed);
-        return new Table(id, directoryName, dir, schema, fs, txn, committed[0], parallelSync);
+        return new Table(id, directoryName, dir, schema, fs, txn, committed[0], parallelSync, publishLock);
     }
 
     TxnState state() {
         return state;
+    }
+
+    /** Makes {@code next} the committed state (under commitLock, after its fsyncs): see publishLock. */
+    private void publish(TxnState next) {
+        publishLock.lock();
+        try {
+            state = next;
+        } finally {
+            publishLock.unlock();
+        }
     }
 
     String partitionName(PartitionState p) {
@@ -442,7 +459,7 @@ final class Table implements Housekeeping.PurgeTarget {
             }
             TxnState next = new TxnState(highest, current.rowCount, current.partitions);
             txnFile.installInNewFile(next, current);
-            state = next;
+            publish(next);
             return true;
         } finally {
             commitLock.unlock();
@@ -470,7 +487,7 @@ final class Table implements Housekeeping.PurgeTarget {
 
     /**
      * After a commit that installed its record through a new {@code _txn} file ({@code _txn.tmp} renamed over
-     * {@code _txn}) while a checkpoint holds housekeeping: an empty {@code _txn.tmp} is put back, so a copy of the
+     * {@code _txn}: only when converting a format version 1 or 2 file) while a checkpoint holds housekeeping: an empty {@code _txn.tmp} is put back, so a copy of the
      * root that listed this directory meanwhile does not fail on a file that vanished (see TableEngine's
      * keepTemporaryName). One flag test per commit otherwise.
      */
@@ -865,7 +882,7 @@ final class Table implements Housekeeping.PurgeTarget {
             txnTempRenamed = txnFile.fileVersion() != TxnFile.FORMAT_VERSION;
             txnFile.installInNewFile(installed, current);
         }
-        state = installed;
+        publish(installed);
         return txn;
     }
 

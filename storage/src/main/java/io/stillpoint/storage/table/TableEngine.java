@@ -64,6 +64,9 @@ public final class TableEngine implements Engine {
     private CheckpointCoordinator checkpoints;
     private final ParallelSync parallelSync = new ParallelSync(4);
     private final Object registryLock = new Object();
+    // Shared side: a table publishing a committed state; exclusive side: the checkpoint's cut (see Table).
+    private final java.util.concurrent.locks.ReentrantReadWriteLock publishLock =
+            new java.util.concurrent.locks.ReentrantReadWriteLock();
     private final Map<String, Table> tables = new ConcurrentHashMap<>();
     private long nextTableId;
     // The live registry's generation and pointer slot (under registryLock).
@@ -158,7 +161,8 @@ public final class TableEngine implements Engine {
             nextTableId = contents.nextTableId();
             Set<String> liveDirs = new HashSet<>();
             for (TableRegistry.Entry e : contents.entries()) {
-                Table t = Table.open(fs, dbDir, e.id(), e.directory(), e.schema(), parallelSync);
+                Table t = Table.open(fs, dbDir, e.id(), e.directory(), e.schema(), parallelSync,
+                        publishLock.readLock());
                 tables.put(e.schema().name(), t);
                 liveDirs.add(e.directory());
             }
@@ -231,7 +235,7 @@ public final class TableEngine implements Engine {
             String directory = directoryName(schema.name(), id);
             Table table;
             try {
-                table = Table.create(fs, dbDir, id, directory, schema, parallelSync);
+                table = Table.create(fs, dbDir, id, directory, schema, parallelSync, publishLock.readLock());
             } catch (IOException e) {
                 throw StorageErrors.io("cannot create table [table=" + schema.name() + "]", dbDir.resolve(directory), e);
             }
@@ -485,7 +489,7 @@ public final class TableEngine implements Engine {
                 nextTableId = id + 1; // consumed even if the copy fails: its directory awaits housekeeping
                 Table fresh;
                 try {
-                    fresh = Table.create(fs, dbDir, id, directory, next, parallelSync);
+                    fresh = Table.create(fs, dbDir, id, directory, next, parallelSync, publishLock.readLock());
                 } catch (IOException e) {
                     housekeeping.enqueuePath(dbDir.resolve(directory));
                     throw StorageErrors.io("cannot create table [table=" + name + "]", dbDir.resolve(directory), e);
@@ -615,10 +619,10 @@ public final class TableEngine implements Engine {
     }
 
     /**
-     * The global cut of a checkpoint: under the registry lock, every table's commit lock is taken in table-id
-     * order (the only other paths holding both take the registry lock first and then one table's, so this order
-     * cannot deadlock), each table's published committed state is read, and all locks are released. Writers wait
-     * only for that instant; the cost is O(tables).
+     * The global cut of a checkpoint: under the registry lock (no DDL meanwhile) and the exclusive side of the
+     * publish lock (no table publishes a commit meanwhile), every table's published committed state is read. A
+     * commit publishes only after its fsyncs and is acknowledged only after it published, so the cut holds every
+     * acknowledged commit and never waits for a commit's fsync; writers wait only for that instant (O(tables)).
      */
     public CheckpointDirectory.Cut cut() {
         List<Table> list;
@@ -629,20 +633,14 @@ public final class TableEngine implements Engine {
             list = new ArrayList<>(tables.values());
             list.sort(Comparator.comparingLong(t -> t.id));
             states = new TxnState[list.size()];
-            int locked = 0;
+            publishLock.writeLock().lock();
             try {
-                for (Table t : list) {
-                    t.commitLock.lock();
-                    locked++;
-                }
                 for (int i = 0; i < states.length; i++) {
                     states[i] = list.get(i).state();
                 }
                 nextId = nextTableId;
             } finally {
-                for (int i = locked - 1; i >= 0; i--) {
-                    list.get(i).commitLock.unlock();
-                }
+                publishLock.writeLock().unlock();
             }
         }
         List<CheckpointDirectory.TableCut> cuts = new ArrayList<>(states.length);

@@ -676,7 +676,8 @@ final class TxnFile implements AutoCloseable {
      * The fast path of a commit: writes the record of {@code next} into its slot in place, without an fsync (the
      * caller syncs it together with the column files, see {@link #sync}). Returns false, having written nothing,
      * when the record must be installed with {@link #installInNewFile} instead: it outgrows the slot, or the file
-     * is of format version 1 (its records have another layout). If this throws or the caller's syncs fail, the caller must {@link #invalidateAfter}.
+     * is of format version 1 (its records have another layout). If this throws or the caller's syncs fail, the
+     * caller must {@link #invalidateAfter}.
      */
     boolean writeSlot(TxnState next) throws IOException {
         ByteBuffer record = encode(next);
