@@ -26,7 +26,7 @@ final class DiskFiles {
     static boolean isMetadata(Path relative) {
         String name = relative.getFileName().toString();
         return name.equals(TxnFile.NAME) || name.equals(TxnFile.TEMP_NAME) || name.startsWith("_tables")
-                || name.equals(TableEngine.LOCK_FILE);
+                || name.equals(TableEngine.LOCK_FILE) || name.equals(TableEngine.LOCK_FILE + ".owner");
     }
 
     private DiskFiles() {
