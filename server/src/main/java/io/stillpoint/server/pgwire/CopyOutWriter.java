@@ -3,10 +3,13 @@ package io.stillpoint.server.pgwire;
 import io.netty.buffer.ByteBuf;
 import io.stillpoint.server.exec.DataType;
 import io.stillpoint.server.exec.ResultColumn;
+import io.stillpoint.server.exec.RowBatch;
 import io.stillpoint.server.pgwire.types.PgType;
 import io.stillpoint.server.pgwire.types.PgTypes;
 import io.stillpoint.server.pgwire.types.TextBytes;
 import io.stillpoint.sql.ast.CopyOptions;
+import io.stillpoint.storage.ColumnChunk;
+import io.stillpoint.storage.ColumnType;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -36,6 +39,7 @@ final class CopyOutWriter {
     private final boolean allPlain;
     /** One CopyData message being formatted; grows for long values. */
     private byte[] scratch = new byte[256];
+    private final TextBytes.TimestampWriter timestamps = new TextBytes.TimestampWriter();
 
     private static final byte KIND_INTEGER = 0;
     private static final byte KIND_FLOAT8 = 1;
@@ -106,7 +110,7 @@ final class CopyOutWriter {
                 case KIND_INT4 -> TextBytes.writeLong(b, at, ((Number) value).intValue());
                 case KIND_INT2 -> TextBytes.writeLong(b, at, ((Number) value).shortValue());
                 case KIND_FLOAT8 -> TextBytes.writeFloat8(b, at, ((Number) value).doubleValue());
-                case KIND_TIMESTAMP -> TextBytes.writeTimestamp(b, at, ((Number) value).longValue());
+                case KIND_TIMESTAMP -> timestamps.write(b, at, ((Number) value).longValue());
                 default -> TextBytes.NOT_FAST;
             };
             if (end == TextBytes.NOT_FAST) {
@@ -163,6 +167,91 @@ final class CopyOutWriter {
         }
         out.writeByte('\n');
     }
+
+    /** Whether {@link #writeBatch} can format this COPY's rows (every column plain). */
+    boolean takesBatches() {
+        return allPlain;
+    }
+
+    /**
+     * The rows of a column batch, one CopyData message each, formatted from the chunks' primitives without
+     * boxing; the same bytes {@link #writeRowMessage} writes for the boxed rows.
+     */
+    void writeBatch(ByteBuf out, RowBatch batch, int from, int to) {
+        ColumnChunk[] chunks = batchChunks;
+        if (chunks == null) {
+            chunks = batchChunks = new ColumnChunk[kinds.length];
+        }
+        boolean[] longs = batchLongs;
+        if (longs == null) {
+            longs = batchLongs = new boolean[kinds.length];
+        }
+        for (int c = 0; c < chunks.length; c++) {
+            chunks[c] = batch.column(c);
+            ColumnType type = chunks[c].type();
+            longs[c] = type == ColumnType.LONG || type == ColumnType.TIMESTAMP || type == ColumnType.INT;
+        }
+        byte delimiter = (byte) options.delimiter();
+        int room = kinds.length * (1 + Math.max(TextBytes.MAX_LENGTH, nullBytes.length)) + 6;
+        for (int k = from; k < to; k++) {
+            int r = batch.row(k);
+            byte[] b = scratch;
+            if (b.length < room) {
+                b = scratch = new byte[Math.max(room, 2 * b.length)];
+            }
+            int at = 5;
+            for (int i = 0; i < chunks.length; i++) {
+                if (i > 0) {
+                    b[at++] = delimiter;
+                }
+                ColumnChunk chunk = chunks[i];
+                if (chunk.isNull(r)) {
+                    System.arraycopy(nullBytes, 0, b, at, nullBytes.length);
+                    at += nullBytes.length;
+                    continue;
+                }
+                byte kind = kinds[i];
+                int end;
+                if (kind == KIND_FLOAT8) {
+                    end = TextBytes.writeFloat8(b, at, chunk.getDouble(r));
+                } else if (kind == KIND_TIMESTAMP && longs[i]) {
+                    end = timestamps.write(b, at, chunk.getLong(r));
+                } else if (kind == KIND_INTEGER && longs[i]) {
+                    end = TextBytes.writeLong(b, at, chunk.getLong(r));
+                } else if (kind == KIND_INT4 && longs[i]) {
+                    end = TextBytes.writeLong(b, at, (int) chunk.getLong(r));
+                } else if (kind == KIND_INT2 && longs[i]) {
+                    end = TextBytes.writeLong(b, at, (short) chunk.getLong(r));
+                } else {
+                    end = TextBytes.NOT_FAST;
+                }
+                if (end == TextBytes.NOT_FAST) {
+                    String text = codecs[i].encodeText(chunk.getValue(r));
+                    int need = at + text.length() + room;
+                    if (need > b.length) {
+                        b = scratch = java.util.Arrays.copyOf(b, Math.max(need, 2 * b.length));
+                    }
+                    for (int j = 0; j < text.length(); j++) {
+                        b[at + j] = (byte) text.charAt(j);
+                    }
+                    end = at + text.length();
+                }
+                at = end;
+            }
+            b[at++] = '\n';
+            b[0] = 'd';
+            int length = at - 1;
+            b[1] = (byte) (length >>> 24);
+            b[2] = (byte) (length >>> 16);
+            b[3] = (byte) (length >>> 8);
+            b[4] = (byte) length;
+            out.writeBytes(b, 0, at);
+        }
+    }
+
+    private ColumnChunk[] batchChunks;
+    /** Per column of the current batch: its chunk has getLong (LONG, TIMESTAMP, INT). */
+    private boolean[] batchLongs;
 
     /** Text format: backslash, the delimiter, LF, CR, tab and the other control characters escaped. */
     private void writeText(ByteBuf out, String s) {

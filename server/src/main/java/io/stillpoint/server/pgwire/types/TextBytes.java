@@ -155,9 +155,7 @@ public final class TextBytes {
             return NOT_FAST;
         }
         long seconds = Math.floorDiv(micros, 1_000_000L);
-        int fraction = (int) (micros - seconds * 1_000_000L);
         long days = Math.floorDiv(seconds, 86_400L);
-        int secondOfDay = (int) (seconds - days * 86_400L);
         // Howard Hinnant's civil_from_days: proleptic Gregorian date of a day count since 1970-01-01.
         long z = days + 719_468;
         long era = Math.floorDiv(z, 146_097);
@@ -175,6 +173,13 @@ public final class TextBytes {
         b[at + 7] = '-';
         two(b, at + 8, day);
         b[at + 10] = ' ';
+        return writeTime(b, at, micros, seconds, days);
+    }
+
+    /** {@code hh:mm:ss[.ffffff]} (fraction without trailing zeros) at {@code at + 11}. */
+    private static int writeTime(byte[] b, int at, long micros, long seconds, long days) {
+        int fraction = (int) (micros - seconds * 1_000_000L);
+        int secondOfDay = (int) (seconds - days * 86_400L);
         int hour = secondOfDay / 3600;
         int minuteOfDay = secondOfDay / 60;
         two(b, at + 11, hour);
@@ -194,6 +199,32 @@ public final class TextBytes {
             }
         }
         return end;
+    }
+
+    /**
+     * {@link #writeTimestamp} that remembers the date text of the last day it wrote: the rows of a table
+     * partitioned by time mostly follow each other within a day, so the calendar computation runs once a day.
+     * One per writer thread (not thread-safe).
+     */
+    public static final class TimestampWriter {
+        private long day = Long.MIN_VALUE;
+        /** {@code YYYY-MM-DD } of {@link #day} (then the time of its midnight). */
+        private final byte[] date = new byte[MAX_LENGTH];
+
+        /** As {@link TextBytes#writeTimestamp}. */
+        public int write(byte[] b, int at, long micros) {
+            if (micros < MIN_FAST_MICROS || micros >= MAX_FAST_MICROS) {
+                return NOT_FAST;
+            }
+            long seconds = Math.floorDiv(micros, 1_000_000L);
+            long days = Math.floorDiv(seconds, 86_400L);
+            if (days != day) {
+                writeTimestamp(date, 0, days * 86_400_000_000L);
+                day = days;
+            }
+            System.arraycopy(date, 0, b, at, 11);
+            return writeTime(b, at, micros, seconds, days);
+        }
     }
 
     /** 0001-01-01 00:00:00 and 10000-01-01 00:00:00 in microseconds since 1970. */

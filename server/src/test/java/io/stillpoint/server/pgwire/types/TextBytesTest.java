@@ -94,6 +94,29 @@ class TextBytesTest {
         assertEquals(19, TextBytes.writeTimestamp(b, 0, min));
     }
 
+    @Test
+    void timestampWriterMatchesTheCodecInAndAcrossDays() {
+        SplittableRandom random = new SplittableRandom(11);
+        TextBytes.TimestampWriter writer = new TextBytes.TimestampWriter();
+        byte[] b = new byte[TextBytes.MAX_LENGTH + 1];
+        long micros = -3_000_000_000_000_000L;
+        for (int i = 0; i < 200_000; i++) {
+            // mostly forward steps within a day, sometimes across days or years, sometimes anywhere
+            micros = switch (i % 10) {
+                case 0 -> random.nextLong(-70_000_000_000_000_000L, 260_000_000_000_000_000L);
+                case 1 -> micros + random.nextLong(-400L * 86_400_000_000L, 400L * 86_400_000_000L);
+                default -> micros + random.nextLong(0, 3_000_000_000L);
+            };
+            int end = writer.write(b, 1, micros);
+            if (end != TextBytes.NOT_FAST) {
+                assertEquals(TimestampType.INSTANCE.encodeText(micros), new String(b, 1, end - 1, StandardCharsets.US_ASCII),
+                        "micros " + micros);
+            } else {
+                assertTrue(micros < -62_135_596_800_000_000L || micros >= 253_402_300_800_000_000L, "micros " + micros);
+            }
+        }
+    }
+
     private static void checkTimestamp(long micros) {
         byte[] b = new byte[TextBytes.MAX_LENGTH + 2];
         int end = TextBytes.writeTimestamp(b, 2, micros);
