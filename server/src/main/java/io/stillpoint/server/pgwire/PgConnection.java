@@ -46,6 +46,8 @@ final class PgConnection implements CancelRegistry.Cancellable {
      * threshold (about 2 KB of CSV of three numeric columns; a row is at most a few KB of numbers).
      */
     private static final int COPY_ROWS_PER_STEP = 64;
+    /** COPY TO hands the socket 128 KB at a time: half the hand-offs and write calls of 64 KB. */
+    static final int COPY_FLUSH_THRESHOLD = 128 * 1024;
     private static final Object[] NO_PARAMS = new Object[0];
     private static final short[] NO_FORMATS = new short[0];
 
@@ -940,9 +942,9 @@ final class PgConnection implements CancelRegistry.Cancellable {
                             throw new ConnectionGone();
                         }
                         int to = Math.min(size, from + COPY_ROWS_PER_STEP);
-                        writer.writeBatch(out(), batch, from, to);
+                        writer.writeBatch(bulkOut(), batch, from, to);
                         sent += to - from;
-                        if (out.writerIndex() >= FLUSH_THRESHOLD) {
+                        if (out.writerIndex() >= COPY_FLUSH_THRESHOLD) {
                             flush();
                             awaitWritable();
                         }
@@ -960,9 +962,9 @@ final class PgConnection implements CancelRegistry.Cancellable {
                 if (row == null) {
                     break;
                 }
-                BackendMessages.copyDataRow(out(), writer, row);
+                BackendMessages.copyDataRow(bulkOut(), writer, row);
                 sent++;
-                if (out.writerIndex() >= FLUSH_THRESHOLD) {
+                if (out.writerIndex() >= COPY_FLUSH_THRESHOLD) {
                     flush();
                     awaitWritable();
                 }
@@ -1164,6 +1166,17 @@ final class PgConnection implements CancelRegistry.Cancellable {
     }
 
     // ------------------------------------------------------------------ output
+
+    /**
+     * The reply buffer for COPY TO's rows: allocated at its full size, so that filling it to
+     * {@link #COPY_FLUSH_THRESHOLD} does not grow it by doubling (copying everything written so far each time).
+     */
+    private ByteBuf bulkOut() {
+        if (out == null) {
+            out = channel.alloc().buffer(COPY_FLUSH_THRESHOLD + 16 * 1024);
+        }
+        return out;
+    }
 
     private ByteBuf out() {
         if (out == null) {
