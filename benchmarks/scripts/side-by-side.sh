@@ -21,6 +21,13 @@ usage: benchmarks/scripts/side-by-side.sh [options]
   --runs N             rounds; each round runs both servers once, order alternating (default 3)
   --only WHICH         postgres | stillpoint: run one server only
   --pg-index           give PostgreSQL a primary key on id for the lookups (Stillpoint has no index)
+  --copy-rows N        rows of the COPY FROM phase; 0 skips COPY FROM and COPY TO (default 1000000)
+  --rewrite-days N     UPDATE of one whole day and DELETE of one whole day, N times each (default 3; 0 skips)
+  --checkpoint         Stillpoint only: insert with and without an active CHECKPOINT CREATE in the same run,
+                       then CHECKPOINT CREATE/RELEASE latency (PostgreSQL has no such statement)
+  --checkpoint-rows N  rows per insert segment of --checkpoint (default 100000)
+  --checkpoint-segments N  measured insert segments of --checkpoint, a multiple of 4 (default 8)
+  --checkpoint-cycles N  CREATE/RELEASE pairs timed by --checkpoint (default 20)
   --workdir DIR        parent of the temporary data directories (default $TMPDIR or /tmp); must be a real disk
   --results FILE       where to keep the harness output (default benchmarks/target/side-by-side-<utc>.log)
   --timeout S          kill a harness invocation after S seconds (default 1800)
@@ -31,6 +38,7 @@ USAGE
 }
 
 ROWS=1000000 BATCH=1000 LOOKUPS=10000 LOOKUP_SECONDS=300 RUNS=3 ONLY="" PG_INDEX="" KEEP=0 TIMEOUT=1800
+COPY_ROWS=1000000 REWRITE_DAYS=3 CHECKPOINT="" CHECKPOINT_ROWS=100000 CHECKPOINT_SEGMENTS=8 CHECKPOINT_CYCLES=20
 WORK_PARENT="${TMPDIR:-/tmp}" RESULTS=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -41,6 +49,12 @@ while [[ $# -gt 0 ]]; do
     --runs) RUNS="$2"; shift 2 ;;
     --only) ONLY="$2"; shift 2 ;;
     --pg-index) PG_INDEX="--pg-index"; shift ;;
+    --copy-rows) COPY_ROWS="$2"; shift 2 ;;
+    --rewrite-days) REWRITE_DAYS="$2"; shift 2 ;;
+    --checkpoint) CHECKPOINT="--checkpoint"; shift ;;
+    --checkpoint-rows) CHECKPOINT_ROWS="$2"; shift 2 ;;
+    --checkpoint-cycles) CHECKPOINT_CYCLES="$2"; shift 2 ;;
+    --checkpoint-segments) CHECKPOINT_SEGMENTS="$2"; shift 2 ;;
     --workdir) WORK_PARENT="$2"; shift 2 ;;
     --results) RESULTS="$2"; shift 2 ;;
     --timeout) TIMEOUT="$2"; shift 2 ;;
@@ -191,6 +205,10 @@ run_harness() { # label
   else
     args=(--url "jdbc:postgresql://127.0.0.1:$SP_PORT/stillpoint" --user admin --password stillpoint
           --dialect stillpoint)
+    if [[ -n "$CHECKPOINT" ]]; then
+      args+=(--checkpoint --checkpoint-rows "$CHECKPOINT_ROWS" --checkpoint-segments "$CHECKPOINT_SEGMENTS"
+             --checkpoint-cycles "$CHECKPOINT_CYCLES")
+    fi
   fi
   # Other work on the machine moves these figures a lot: keep the load next to them.
   echo "round $round/$RUNS: $label, load average $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$RESULTS" >&2
@@ -199,7 +217,8 @@ run_harness() { # label
   # the harness; the output still streams to the terminal and the results file.
   timeout --kill-after=10 "$TIMEOUT" java ${HARNESS_JAVA_OPTS:-} -cp "$BENCH_JAR" \
       io.stillpoint.bench.harness.LoadHarness "${args[@]}" --label "$label" --rows "$ROWS" --batch "$BATCH" \
-      --lookups "$LOOKUPS" --lookup-seconds "$LOOKUP_SECONDS" --runs 1 > >(tee -a "$RESULTS") 2>&1 &
+      --lookups "$LOOKUPS" --lookup-seconds "$LOOKUP_SECONDS" --copy-rows "$COPY_ROWS" \
+      --rewrite-days "$REWRITE_DAYS" --runs 1 > >(tee -a "$RESULTS") 2>&1 &
   HARNESS_PID=$!
   local status=0
   wait "$HARNESS_PID" || status=$?
@@ -210,7 +229,7 @@ run_harness() { # label
   fi
 }
 
-{ echo "side-by-side $(date -u +%Y-%m-%dT%H:%M:%SZ) rows=$ROWS batch=$BATCH lookups=$LOOKUPS runs=$RUNS pgIndex=${PG_INDEX:-no}"
+{ echo "side-by-side $(date -u +%Y-%m-%dT%H:%M:%SZ) rows=$ROWS batch=$BATCH lookups=$LOOKUPS runs=$RUNS pgIndex=${PG_INDEX:-no} copyRows=$COPY_ROWS rewriteDays=$REWRITE_DAYS checkpoint=${CHECKPOINT:-no}"
   echo "machine: $(nproc) cpus, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $(java -version 2>&1 | head -1)"
 } | tee -a "$RESULTS" >&2
 

@@ -8,7 +8,8 @@ import java.util.Locale;
  */
 record HarnessOptions(String url, String user, String password, long rows, int batch, int lookups,
                       int lookupSeconds, int queryRepeats, int runs, long seed, String label, Dialect dialect,
-                      boolean pgIndex, long copyRows, boolean help) {
+                      boolean pgIndex, long copyRows, int rewriteDays, boolean checkpoint, long checkpointRows,
+                      int checkpointCycles, int checkpointSegments, boolean help) {
 
     /** Which CREATE TABLE the server understands. */
     enum Dialect {
@@ -34,6 +35,15 @@ record HarnessOptions(String url, String user, String password, long rows, int b
               --pg-index            postgres only: add a primary key on id after the load, before the lookups
               --copy-rows N         rows loaded with COPY FROM STDIN per run, then the table copied out with
                                     COPY TO STDOUT (default 1000000; 0 skips both)
+              --rewrite-days N      UPDATE t SET v = v + 1 of one whole day, N times on different days, then
+                                    DELETE of one whole day, N times (default 3; 0 skips both)
+              --checkpoint          stillpoint only: insert --checkpoint-rows rows into a fresh table, a warm-up
+                                    segment then without, with, with, without an active CHECKPOINT CREATE and
+                                    again (--checkpoint-segments in all), then time
+                                    --checkpoint-cycles CHECKPOINT CREATE / CHECKPOINT RELEASE pairs
+              --checkpoint-rows N   rows per insert segment of --checkpoint (default 100000)
+              --checkpoint-segments N  measured insert segments, a multiple of 4: ABBA ABBA ... (default 8)
+              --checkpoint-cycles N CREATE/RELEASE pairs timed by --checkpoint (default 20)
               --help                print this and exit
             """;
 
@@ -52,6 +62,11 @@ record HarnessOptions(String url, String user, String password, long rows, int b
         Dialect dialect = Dialect.POSTGRES;
         boolean pgIndex = false;
         long copyRows = 1_000_000;
+        int rewriteDays = 3;
+        boolean checkpoint = false;
+        long checkpointRows = 100_000;
+        int checkpointSegments = 8;
+        int checkpointCycles = 20;
         boolean help = false;
 
         for (int i = 0; i < args.length; i++) {
@@ -59,6 +74,7 @@ record HarnessOptions(String url, String user, String password, long rows, int b
             switch (name) {
                 case "--help", "-h" -> help = true;
                 case "--pg-index" -> pgIndex = true;
+                case "--checkpoint" -> checkpoint = true;
                 default -> {
                     if (i + 1 >= args.length) {
                         throw new IllegalArgumentException(name.startsWith("--")
@@ -77,6 +93,16 @@ record HarnessOptions(String url, String user, String password, long rows, int b
                         case "--query-repeats" -> queryRepeats = (int) longValue(name, value, 1, 1_000);
                         case "--runs" -> runs = (int) longValue(name, value, 1, 1_000);
                         case "--copy-rows" -> copyRows = longValue(name, value, 0, 100_000_000L);
+                        case "--rewrite-days" -> rewriteDays = (int) longValue(name, value, 0, 1_000);
+                        case "--checkpoint-rows" -> checkpointRows = longValue(name, value, 1, 100_000_000L);
+                        case "--checkpoint-segments" -> {
+                            checkpointSegments = (int) longValue(name, value, 4, 1_000);
+                            if (checkpointSegments % 4 != 0) {
+                                throw new IllegalArgumentException("checkpoint segments must be a multiple of 4 "
+                                        + "[segments=" + value + "]");
+                            }
+                        }
+                        case "--checkpoint-cycles" -> checkpointCycles = (int) longValue(name, value, 1, 100_000);
                         case "--seed" -> seed = longValue(name, value, Long.MIN_VALUE, Long.MAX_VALUE);
                         case "--label" -> label = value;
                         case "--dialect" -> dialect = switch (value.toLowerCase(Locale.ROOT)) {
@@ -98,6 +124,10 @@ record HarnessOptions(String url, String user, String password, long rows, int b
                 throw new IllegalArgumentException("--pg-index needs --dialect postgres [dialect="
                         + dialect.name().toLowerCase(Locale.ROOT) + "]");
             }
+            if (checkpoint && dialect != Dialect.STILLPOINT) {
+                throw new IllegalArgumentException("--checkpoint needs --dialect stillpoint [dialect="
+                        + dialect.name().toLowerCase(Locale.ROOT) + "]");
+            }
             // The sum check relies on every partial sum of i * 0.5 being exact in a double (below 2^53).
             if (rows > 100_000_000L) {
                 throw new IllegalArgumentException("too many rows for an exact sum check [rows=" + rows
@@ -108,7 +138,7 @@ record HarnessOptions(String url, String user, String password, long rows, int b
             label = dialect.name().toLowerCase(Locale.ROOT);
         }
         return new HarnessOptions(url, user, password, rows, batch, lookups, lookupSeconds, queryRepeats, runs,
-                seed, label, dialect, pgIndex, copyRows, help);
+                seed, label, dialect, pgIndex, copyRows, rewriteDays, checkpoint, checkpointRows, checkpointCycles, checkpointSegments, help);
     }
 
     private static long longValue(String name, String value, long min, long max) {

@@ -31,10 +31,12 @@ public final class LoadHarness {
         }
 
         System.out.printf("load harness [label=%s, url=%s, dialect=%s, rows=%d, batch=%d, lookups=%d, "
-                        + "queryRepeats=%d, runs=%d, seed=%d, pgIndex=%s, java=%s, start=%s]%n",
+                        + "queryRepeats=%d, runs=%d, seed=%d, pgIndex=%s, rewriteDays=%d, checkpoint=%s, java=%s, start=%s]%n",
                 options.label(), options.url(), options.dialect().name().toLowerCase(), options.rows(),
                 options.batch(), options.lookups(), options.queryRepeats(), options.runs(), options.seed(),
-                options.pgIndex(), System.getProperty("java.version"), Instant.now());
+                options.pgIndex(), options.rewriteDays(),
+                options.checkpoint() ? options.checkpointRows() + " rows x 4, " + options.checkpointCycles() + " cycles"
+                        : "no", System.getProperty("java.version"), Instant.now());
 
         List<Map<Metric, Double>> runs = new ArrayList<>();
         Workload workload = new Workload(options);

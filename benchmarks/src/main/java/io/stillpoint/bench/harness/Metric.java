@@ -19,7 +19,16 @@ enum Metric {
     LOOKUP_P50_US("lookup_p50_us", "us", false, "%,.1f"),
     LOOKUP_P99_US("lookup_p99_us", "us", false, "%,.1f"),
     COPY_IN_ROWS_PER_S("copy_in_rows_per_s", "rows/s", true, "%,.0f"),
-    COPY_OUT_ROWS_PER_S("copy_out_rows_per_s", "rows/s", true, "%,.0f");
+    COPY_OUT_ROWS_PER_S("copy_out_rows_per_s", "rows/s", true, "%,.0f"),
+    UPDATE_DAY_MS("update_day_ms", "ms", false, "%.2f"),
+    DELETE_DAY_MS("delete_day_ms", "ms", false, "%.2f"),
+    CKPT_OFF_INSERT_ROWS_PER_S("ckpt_off_insert_rows_per_s", "rows/s", true, "%,.0f"),
+    CKPT_ON_INSERT_ROWS_PER_S("ckpt_on_insert_rows_per_s", "rows/s", true, "%,.0f"),
+    CKPT_ON_OFF_INSERT_RATIO("ckpt_on_off_insert_ratio", "ratio", true, "%.3f"),
+    CHECKPOINT_CREATE_P50_MS("checkpoint_create_p50_ms", "ms", false, "%.2f"),
+    CHECKPOINT_CREATE_P99_MS("checkpoint_create_p99_ms", "ms", false, "%.2f"),
+    CHECKPOINT_RELEASE_P50_MS("checkpoint_release_p50_ms", "ms", false, "%.2f"),
+    CHECKPOINT_RELEASE_P99_MS("checkpoint_release_p99_ms", "ms", false, "%.2f");
 
     final String key;
     final String unit;

@@ -37,14 +37,21 @@ import java.util.TimeZone;
  *   <li>unless {@code copyRows} is 0: {@code COPY c FROM STDIN (FORMAT csv)} of {@code copyRows} rows of the same
  *       shape into a fresh table {@code c} through pgjdbc's CopyManager (the CSV is generated before the clock
  *       starts, so only the load is timed; checked with count/sum), then {@code COPY t TO STDOUT (FORMAT csv)}
- *       of the inserted table into a counting sink (checked by its line count).</li>
+ *       of the inserted table into a counting sink (checked by its line count);</li>
+ *   <li>unless {@code rewriteDays} is 0: {@code UPDATE t SET v = v + 1} of one whole day, then {@code DELETE} of
+ *       one whole day, each {@code rewriteDays} times on different days, checked by update counts and an exact
+ *       count/sum of the table afterwards;</li>
+ *   <li>with {@code --checkpoint} (Stillpoint): insert throughput into a fresh table {@code k} without and with an
+ *       active {@code CHECKPOINT CREATE} in the same run, then CHECKPOINT CREATE / RELEASE latency.</li>
  * </ol>
  * Any wrong answer aborts the run with an {@link IllegalStateException}: a fast wrong server is not measured.
  */
 final class Workload {
 
     static final Instant START = Instant.parse("2026-11-01T00:00:00Z");
-    private static final String TABLE_COLUMNS = "t (ts TIMESTAMP, id BIGINT, v DOUBLE PRECISION)";
+    private static final long DAY_ROWS = 86_400; // one row per second
+    private static final java.time.format.DateTimeFormatter SQL_TIMESTAMP =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(java.time.ZoneOffset.UTC);
 
     private final HarnessOptions options;
     private final Calendar utc = Calendar.getInstance(TimeZone.getTimeZone("UTC"));
@@ -71,54 +78,76 @@ final class Workload {
                 copyIn(connection, metrics);
                 copyOut(connection, metrics);
             }
+            if (options.rewriteDays() > 0) {
+                updateAndDeleteDays(connection, metrics);
+            }
+            if (options.checkpoint()) {
+                insertWithAndWithoutCheckpoint(connection, metrics);
+                checkpointLatency(connection, metrics);
+            }
         }
         return metrics;
     }
 
     private void createTable(Connection connection) throws SQLException {
-        String create = "CREATE TABLE " + TABLE_COLUMNS;
+        createTable(connection, "t");
+    }
+
+    private void createTable(Connection connection, String name) throws SQLException {
+        String create = "CREATE TABLE " + name + " (ts TIMESTAMP, id BIGINT, v DOUBLE PRECISION)";
         if (options.dialect() == HarnessOptions.Dialect.STILLPOINT) {
             create += " TIMESTAMP(ts) PARTITION BY DAY";
         }
         try (Statement statement = connection.createStatement()) {
-            statement.execute("DROP TABLE IF EXISTS t");
+            statement.execute("DROP TABLE IF EXISTS " + name);
             statement.execute(create);
         }
     }
 
     private void insert(Connection connection, Map<Metric, Double> metrics) throws SQLException {
         long rows = options.rows();
+        long[] batchNanos = new long[(int) ((rows + options.batch() - 1) / options.batch())];
+        long elapsed = insertRows(connection, "t", 0, rows, batchNanos);
+        long[] p = Stats.p50p99(batchNanos, batchNanos.length);
+        metrics.put(Metric.INSERT_S, elapsed / 1e9);
+        metrics.put(Metric.INSERT_ROWS_PER_S, rows / (elapsed / 1e9));
+        metrics.put(Metric.INSERT_BATCH_P50_MS, p[0] / 1e6);
+        metrics.put(Metric.INSERT_BATCH_P99_MS, p[1] / 1e6);
+    }
+
+    /**
+     * Inserts rows {@code [first, first + count)} (row i = (START + i s, i, i * 0.5)) into {@code table} with one
+     * prepared INSERT, {@code executeBatch} every {@code --batch} rows; fills {@code batchNanos} (one entry per
+     * batch, if not null) and returns the elapsed nanoseconds.
+     */
+    private long insertRows(Connection connection, String table, long first, long count, long[] batchNanos)
+            throws SQLException {
         int batch = options.batch();
         long startMillis = START.toEpochMilli();
-        int batches = (int) ((rows + batch - 1) / batch);
-        long[] batchNanos = new long[batches];
         int batchCount = 0;
-
         long begin = System.nanoTime();
-        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO t (ts, id, v) VALUES (?, ?, ?)")) {
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + table
+                + " (ts, id, v) VALUES (?, ?, ?)")) {
             long batchBegin = System.nanoTime();
             int pending = 0;
-            for (long i = 0; i < rows; i++) {
+            long end = first + count;
+            for (long i = first; i < end; i++) {
                 insert.setTimestamp(1, new Timestamp(startMillis + i * 1000L), utc);
                 insert.setLong(2, i);
                 insert.setDouble(3, i * 0.5);
                 insert.addBatch();
-                if (++pending == batch || i == rows - 1) {
+                if (++pending == batch || i == end - 1) {
                     checkUpdateCounts(insert.executeBatch(), pending, i);
                     long now = System.nanoTime();
-                    batchNanos[batchCount++] = now - batchBegin;
+                    if (batchNanos != null) {
+                        batchNanos[batchCount++] = now - batchBegin;
+                    }
                     batchBegin = now;
                     pending = 0;
                 }
             }
         }
-        long elapsed = System.nanoTime() - begin;
-
-        long[] p = Stats.p50p99(batchNanos, batchCount);
-        metrics.put(Metric.INSERT_S, elapsed / 1e9);
-        metrics.put(Metric.INSERT_ROWS_PER_S, rows / (elapsed / 1e9));
-        metrics.put(Metric.INSERT_BATCH_P50_MS, p[0] / 1e6);
-        metrics.put(Metric.INSERT_BATCH_P99_MS, p[1] / 1e6);
+        return System.nanoTime() - begin;
     }
 
     private static void checkUpdateCounts(int[] counts, int expectedRows, long lastRow) {
@@ -286,6 +315,154 @@ final class Workload {
                     + ", reported=" + copied + ", lines=" + sink.lines + "]");
         }
         metrics.put(Metric.COPY_OUT_ROWS_PER_S, options.rows() / (elapsed / 1e9));
+    }
+
+    /**
+     * {@code UPDATE t SET v = v + 1} of one whole day (86,400 rows), {@code --rewrite-days} times on different
+     * days from the first, then {@code DELETE} of one whole day as many times from the last full day backwards;
+     * each statement's update count is checked, then count and sum of the whole table (the exact expected sum is
+     * computed row by row). Medians of the per-statement times.
+     */
+    private void updateAndDeleteDays(Connection connection, Map<Metric, Double> metrics) throws SQLException {
+        long rows = options.rows();
+        int fullDays = (int) (rows / DAY_ROWS);
+        int n = Math.min(options.rewriteDays(), fullDays);
+        if (n == 0) {
+            System.err.printf("warning: no whole day to update or delete [label=%s, rows=%d]%n", options.label(), rows);
+            return;
+        }
+        java.util.Set<Long> updated = new java.util.HashSet<>();
+        java.util.Set<Long> deleted = new java.util.HashSet<>();
+        double[] updateMillis = new double[n];
+        double[] deleteMillis = new double[n];
+        try (Statement statement = connection.createStatement()) {
+            for (int k = 0; k < n; k++) {
+                long day = k;
+                updateMillis[k] = timedRewrite(statement, "UPDATE t SET v = v + 1" + dayWhere(day), DAY_ROWS);
+                updated.add(day);
+            }
+            for (int k = 0; k < n; k++) {
+                long day = fullDays - 1 - k;
+                deleteMillis[k] = timedRewrite(statement, "DELETE FROM t" + dayWhere(day), DAY_ROWS);
+                deleted.add(day);
+            }
+            long expectedCount = 0;
+            double expectedSum = 0;
+            for (long i = 0; i < rows; i++) {
+                long day = i / DAY_ROWS;
+                if (!deleted.contains(day)) {
+                    expectedCount++;
+                    expectedSum += i * 0.5 + (updated.contains(day) ? 1 : 0); // exact: multiples of 0.5 < 2^53
+                }
+            }
+            try (ResultSet rs = statement.executeQuery("SELECT count(*), sum(v) FROM t")) {
+                rs.next();
+                if (rs.getLong(1) != expectedCount || rs.getDouble(2) != expectedSum) {
+                    throw new IllegalStateException("table is wrong after UPDATE/DELETE [count=" + rs.getLong(1)
+                            + ", expectedCount=" + expectedCount + ", sum=" + rs.getDouble(2) + ", expectedSum="
+                            + expectedSum + "]");
+                }
+            }
+        }
+        metrics.put(Metric.UPDATE_DAY_MS, Stats.median(updateMillis));
+        metrics.put(Metric.DELETE_DAY_MS, Stats.median(deleteMillis));
+    }
+
+    private static String dayWhere(long day) {
+        Instant from = START.plusSeconds(day * DAY_ROWS);
+        return " WHERE ts >= '" + SQL_TIMESTAMP.format(from) + "' AND ts < '"
+                + SQL_TIMESTAMP.format(from.plusSeconds(DAY_ROWS)) + "'";
+    }
+
+    private static double timedRewrite(Statement statement, String sql, long expectedRows) throws SQLException {
+        long begin = System.nanoTime();
+        int count = statement.executeUpdate(sql);
+        double millis = (System.nanoTime() - begin) / 1e6;
+        if (count != expectedRows) {
+            throw new IllegalStateException("wrong update count [sql=" + sql + ", count=" + count + ", expected="
+                    + expectedRows + "]");
+        }
+        return millis;
+    }
+
+    /**
+     * Insert throughput with and without an active checkpoint, in the same run: after an unmeasured warm-up
+     * segment, {@code --checkpoint-segments} segments of {@code --checkpoint-rows} rows into a fresh table
+     * {@code k} (continuing timestamps, so every commit appends), without / with / with / without a checkpoint and
+     * again (ABBA ABBA ..., so a linear drift of the machine's load over the
+     * phase cancels out). CHECKPOINT CREATE before and RELEASE after a "with" segment are outside its clock.
+     */
+    private void insertWithAndWithoutCheckpoint(Connection connection, Map<Metric, Double> metrics)
+            throws SQLException {
+        createTable(connection, "k");
+        long n = options.checkpointRows();
+        boolean[] active = new boolean[options.checkpointSegments()];
+        for (int i = 0; i < active.length; i++) {
+            active[i] = i % 4 == 1 || i % 4 == 2; // ABBA ABBA ...
+        }
+        double off = 0;
+        double on = 0;
+        try (Statement statement = connection.createStatement()) {
+            // An unmeasured warm-up segment first: the segment right after the previous phases would otherwise
+            // also pay for their after-effects (the purge of what UPDATE/DELETE superseded, JIT of new paths).
+            insertRows(connection, "k", 0, n, null);
+            for (int segment = 0; segment < active.length; segment++) {
+                if (active[segment]) {
+                    statement.execute("CHECKPOINT CREATE");
+                }
+                long elapsed = insertRows(connection, "k", (segment + 1) * n, n, null);
+                System.out.printf("checkpoint insert segment [label=%s, segment=%d, checkpoint=%s, rows_per_s=%.0f]%n",
+                        options.label(), segment + 1, active[segment] ? "active" : "none", n / (elapsed / 1e9));
+                if (active[segment]) {
+                    statement.execute("CHECKPOINT RELEASE");
+                    on += elapsed;
+                } else {
+                    off += elapsed;
+                }
+            }
+            try (ResultSet rs = statement.executeQuery("SELECT count(*) FROM k")) {
+                rs.next();
+                if (rs.getLong(1) != (active.length + 1) * n) {
+                    throw new IllegalStateException("checkpoint insert phase lost rows [count=" + rs.getLong(1)
+                            + ", expected=" + (active.length + 1) * n + "]");
+                }
+            }
+        }
+        double offRate = active.length / 2 * n / (off / 1e9);
+        double onRate = active.length / 2 * n / (on / 1e9);
+        metrics.put(Metric.CKPT_OFF_INSERT_ROWS_PER_S, offRate);
+        metrics.put(Metric.CKPT_ON_INSERT_ROWS_PER_S, onRate);
+        metrics.put(Metric.CKPT_ON_OFF_INSERT_RATIO, onRate / offRate);
+    }
+
+    /** {@code --checkpoint-cycles} pairs of CHECKPOINT CREATE and CHECKPOINT RELEASE over JDBC, each timed. */
+    private void checkpointLatency(Connection connection, Map<Metric, Double> metrics) throws SQLException {
+        int cycles = options.checkpointCycles();
+        long[] create = new long[cycles];
+        long[] release = new long[cycles];
+        try (Statement statement = connection.createStatement()) {
+            for (int i = 0; i < cycles; i++) {
+                long begin = System.nanoTime();
+                statement.execute("CHECKPOINT CREATE");
+                long created = System.nanoTime();
+                try (ResultSet rs = statement.executeQuery("SELECT in_progress FROM checkpoint_status()")) {
+                    if (!rs.next() || !rs.getBoolean(1)) {
+                        throw new IllegalStateException("CHECKPOINT CREATE left no active checkpoint [cycle=" + i + "]");
+                    }
+                }
+                long releaseBegin = System.nanoTime();
+                statement.execute("CHECKPOINT RELEASE");
+                long released = System.nanoTime();
+                create[i] = created - begin;
+                release[i] = released - releaseBegin;
+            }
+        }
+        long[] c = Stats.p50p99(create, cycles);
+        long[] r = Stats.p50p99(release, cycles);
+        metrics.put(Metric.CHECKPOINT_CREATE_P50_MS, c[0] / 1e6);
+        metrics.put(Metric.CHECKPOINT_CREATE_P99_MS, c[1] / 1e6);
+        metrics.put(Metric.CHECKPOINT_RELEASE_P50_MS, r[0] / 1e6);
+        metrics.put(Metric.CHECKPOINT_RELEASE_P99_MS, r[1] / 1e6);
     }
 
     /** Counts newline bytes and keeps nothing, so the client's cost of COPY TO stays small. */

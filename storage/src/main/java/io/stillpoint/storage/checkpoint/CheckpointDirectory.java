@@ -30,16 +30,28 @@ import java.util.zip.CRC32C;
  * restart. Layout, mirroring {@code db/} so that restore installs the metadata by plain file copies:
  * <pre>
  *   .checkpoint/CHECKPOINT                     the header (below)
- *   .checkpoint/db/_tables                     the table registry at the cut, in TableRegistry's own format
- *   .checkpoint/db/&lt;name&gt;~&lt;id&gt;/_txn          each table's committed state at the cut: a TxnFile of its
- *                                              own (db/'s format) whose only commit record is exactly that
- *                                              state (without appended ranges: the manifest vouches for the files)
+ *   .checkpoint/db/_tables                     the table registry at the cut, in TableRegistry's image format
+ *   .checkpoint/STATES                         every table's committed state at the cut, in one file (one write,
+ *                                              one fsync, whatever the number of tables; below)
  *   .checkpoint/MANIFEST                       every data file those states reference, with its committed length
+ * </pre>
+ * {@code STATES}, little-endian (since checkpoint format version 2; version 1 kept a {@code _txn} per table under
+ * {@code .checkpoint/db/<name>~<id>/}):
+ * <pre>
+ *   0  int    magic 0x53505342 "SPSB"
+ *   4  int    checkpoint format version (2)
+ *   8  int    file length in bytes
+ *   12 int    entry count N (= the registry's table count)
+ *   16 N entries, in the registry's order: long table id; int image length L; L bytes: the table's {@code _txn}
+ *      as a complete TxnFile image whose only commit record is exactly its state at the cut (without appended
+ *      ranges: the manifest vouches for the files), slot capacity cut to the record's length. Restore installs
+ *      each as {@code db/<name>~<id>/_txn} (re-encoded with the usual slot capacity).
+ *   .. int    CRC32C of every byte before it; the file ends here
  * </pre>
  * {@code CHECKPOINT}, little-endian:
  * <pre>
  *   0  int    magic 0x5350434b "SPCK"
- *   4  int    checkpoint format version (1)
+ *   4  int    checkpoint format version (2)
  *   8  int    file length in bytes (so that a truncated file is told from a damaged one)
  *   12 int    _txn format version the states were written with (TxnFile)
  *   16 int    table registry format version (TableRegistry)
@@ -56,7 +68,7 @@ import java.util.zip.CRC32C;
  * {@code MANIFEST}, little-endian:
  * <pre>
  *   0  int    magic 0x53504d46 "SPMF"
- *   4  int    checkpoint format version (1)
+ *   4  int    checkpoint format version (2)
  *   8  int    file length in bytes
  *   12 int    entry count N
  *   16 N entries, sorted by path, strictly ascending: string path relative to the root with '/' separators
@@ -80,16 +92,19 @@ import java.util.zip.CRC32C;
 public final class CheckpointDirectory {
 
     /** The format version of {@code CHECKPOINT} and {@code MANIFEST} written by this code. */
-    public static final int CHECKPOINT_FORMAT_VERSION = 1;
+    public static final int CHECKPOINT_FORMAT_VERSION = 2;
     public static final String DIR = ".checkpoint";
     public static final String TEMP_DIR = ".checkpoint.tmp";
     public static final String RELEASED_DIR = ".checkpoint.released";
     public static final String HEADER = "CHECKPOINT";
     public static final String MANIFEST = "MANIFEST";
+    /** Every table's state at the cut, one file. */
+    public static final String STATES = "STATES";
     /** The registry and the per-table {@code _txn} copies, under {@code .checkpoint/}. */
     public static final String DB = "db";
     static final int HEADER_MAGIC = 0x5350434b;
     static final int MANIFEST_MAGIC = 0x53504d46;
+    static final int STATES_MAGIC = 0x53505342;
     private static final int HEADER_FIXED = 48;
 
     private CheckpointDirectory() {
@@ -206,19 +221,23 @@ public final class CheckpointDirectory {
                     root.toAbsolutePath().toString(), cut.tables().size(), manifest.size());
             Path db = temp.resolve(DB);
             fs.createDirectories(db);
-            // Per table: its files checked, its directory, its _txn, the fsync of both; tables in parallel lanes,
-            // beside the registry (whose write fsyncs the file and db/) and the two files of the checkpoint.
-            List<SyncAction> work = new ArrayList<>(cut.tables().size() + 3);
+            // The files' checks in lanes of tables, beside the registry (whose write fsyncs the file and db/), the
+            // state bundle and the two other files of the checkpoint: a handful of writes and fsyncs in all.
+            List<SyncAction> work = new ArrayList<>(SYNC_THREADS + 4);
             work.add(() -> TableEngine.MetadataFormats.writeRegistry(fs, db, cut));
-            for (TableCut t : cut.tables()) {
-                Path dir = db.resolve(t.directory());
+            int lanes = Math.max(1, Math.min(SYNC_THREADS, cut.tables().size() / 64));
+            for (int lane = 0; lane < lanes; lane++) {
+                int first = lane;
                 work.add(() -> {
-                    checkFiles(fs, root, t);
-                    fs.createDirectories(dir);
-                    TableEngine.MetadataFormats.writeTxn(fs, dir, t); // written and fsynced
-                    fs.syncDirectory(dir);
+                    for (int i = first; i < cut.tables().size(); i += lanes) {
+                        checkFiles(fs, root, cut.tables().get(i));
+                    }
                 });
             }
+            work.add(() -> {
+                writeFile(fs, temp.resolve(STATES), encodeStates(cut.tables()));
+                syncFile(fs, temp.resolve(STATES));
+            });
             work.add(() -> {
                 writeFile(fs, temp.resolve(MANIFEST), encodeManifest(manifest));
                 syncFile(fs, temp.resolve(MANIFEST));
@@ -395,6 +414,65 @@ public final class CheckpointDirectory {
         return withCrc(b);
     }
 
+    static ByteBuffer encodeStates(List<TableCut> tables) {
+        List<ByteBuffer> images = new ArrayList<>(tables.size());
+        int size = 16 + 4;
+        for (TableCut t : tables) {
+            ByteBuffer image = TableEngine.MetadataFormats.compactTxnImage(t);
+            images.add(image);
+            size += 12 + image.remaining();
+        }
+        ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(STATES_MAGIC).putInt(CHECKPOINT_FORMAT_VERSION).putInt(size).putInt(tables.size());
+        for (int i = 0; i < tables.size(); i++) {
+            ByteBuffer image = images.get(i);
+            b.putLong(tables.get(i).id()).putInt(image.remaining()).put(image);
+        }
+        return withCrc(b);
+    }
+
+    /**
+     * Decodes {@code STATES} against the registry's entries (same count, same ids in the same order), each image
+     * checked in TxnFile's format; errors name {@code STATES/<name>~<id>/_txn}.
+     */
+    static List<TableCut> decodeStates(Path path, ByteBuffer b, List<TableEngine.MetadataFormats.RegistryEntry> entries)
+            throws IOException {
+        checkEnvelope(path, b, STATES_MAGIC, "checkpoint state bundle", 16 + 4);
+        try {
+            int count = b.getInt();
+            if (count != entries.size()) {
+                throw CheckpointErrors.corrupt("checkpoint state bundle entry count differs from the registry", path,
+                        12, entries.size(), count);
+            }
+            List<TableCut> tables = new ArrayList<>(count);
+            for (TableEngine.MetadataFormats.RegistryEntry e : entries) {
+                int at = b.position();
+                long id = b.getLong();
+                if (id != e.id()) {
+                    throw CheckpointErrors.corrupt("checkpoint state bundle entry belongs to another table", path,
+                            at, e.id(), id);
+                }
+                int length = b.getInt();
+                if (length < 0 || length > b.remaining()) {
+                    throw CheckpointErrors.corrupt("checkpoint state bundle image length out of range", path, at + 8,
+                            "0.." + b.remaining(), length);
+                }
+                ByteBuffer image = b.slice(b.position(), length).order(ByteOrder.LITTLE_ENDIAN);
+                b.position(b.position() + length);
+                tables.add(TableEngine.MetadataFormats.readTxn(image, path.resolve(e.directory()), e.id(),
+                        e.directory(), e.schema()));
+            }
+            if (b.hasRemaining()) {
+                throw CheckpointErrors.corrupt("trailing bytes in checkpoint state bundle", path, b.position(),
+                        "end of entries", b.remaining() + " bytes");
+            }
+            return tables;
+        } catch (BufferUnderflowException e) {
+            throw CheckpointErrors.corrupt("checkpoint state bundle truncated", path, b.position(), "more bytes",
+                    "end of entries");
+        }
+    }
+
     static ByteBuffer encodeManifest(List<CheckpointFile> files) {
         int size = 16 + 4;
         List<byte[]> paths = new ArrayList<>(files.size());
@@ -547,16 +625,12 @@ public final class CheckpointDirectory {
                     db.resolve(TableEngine.MetadataFormats.REGISTRY_NAME), 0, header.tableCount(),
                     registry.entries().size());
         }
-        List<TableCut> tables = new ArrayList<>(registry.entries().size());
-        for (TableEngine.MetadataFormats.RegistryEntry e : registry.entries()) {
-            Path tableDir = db.resolve(e.directory());
-            try {
-                tables.add(TableEngine.MetadataFormats.readTxn(fs, tableDir, e.id(), e.directory(), e.schema()));
-            } catch (NoSuchFileException ex) {
-                throw missing(tableDir.resolve(TableEngine.MetadataFormats.TXN_NAME));
-            } catch (IOException ex) {
-                throw CheckpointErrors.io("cannot read checkpointed txn file", tableDir, ex);
-            }
+        Path statesPath = dir.resolve(STATES);
+        List<TableCut> tables;
+        try {
+            tables = decodeStates(statesPath, readAll(fs, statesPath), registry.entries());
+        } catch (IOException ex) {
+            throw CheckpointErrors.io("cannot read checkpoint state bundle", statesPath, ex);
         }
         List<CheckpointFile> expected = manifestOf(tables);
         if (!expected.equals(manifest)) {

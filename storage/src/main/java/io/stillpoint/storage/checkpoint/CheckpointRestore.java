@@ -30,8 +30,9 @@ import java.util.zip.CRC32C;
  *       it); every file of its manifest must be present with at least its committed length. Any failure is a
  *       RESTORE_REFUSED naming the file and what is wrong; no file is changed and {@code _restore} stays.</li>
  *   <li><b>Roll back</b>, each step idempotent so that a crash anywhere is finished by the next start: install the
- *       checkpointed registry as {@code db/_tables} and each table's checkpointed state as {@code db/<dir>/_txn}
- *       (each copied to {@code <name>.restore.tmp}, fsynced, renamed over the name, directory fsynced: a rename never
+ *       checkpointed registry as {@code db/_tables} and each table's checkpointed state (from the state bundle) as
+ *       {@code db/<dir>/_txn} (each written to {@code <name>.restore.tmp}, fsynced, renamed over the name, directory
+ *       fsynced: a rename never
  *       writes into a shared inode; a table directory missing because the table had no data is recreated); cut
  *       every manifest file longer than its committed length (a file with more than one hard link is replaced by a
  *       private copy of its committed prefix instead, {@link PrivateCopies}). The per-table installs and the cuts are
@@ -225,7 +226,7 @@ public final class CheckpointRestore {
                     fs.createDirectories(tableDir); // validation showed it had no data files
                     fs.syncDirectory(db);
                 }
-                installCopy(fs, saved.resolve(t.directory()).resolve(TableEngine.MetadataFormats.TXN_NAME),
+                installBytes(fs, TableEngine.MetadataFormats.txnImage(t),
                         tableDir.resolve(TableEngine.MetadataFormats.TXN_NAME));
             });
         }
@@ -300,6 +301,20 @@ public final class CheckpointRestore {
      * Replaces {@code target} by a copy of {@code source}: {@code <target>.restore.tmp} written and fsynced, renamed
      * over {@code target}, the directory fsynced. Never writes into {@code target} (it may be a hard link).
      */
+    /** Like {@link #installCopy}, from bytes in memory. */
+    private static void installBytes(FileSystemFacade fs, ByteBuffer image, Path target) throws IOException {
+        Path temp = target.resolveSibling(target.getFileName() + TEMP_SUFFIX);
+        if (fs.exists(temp)) {
+            fs.delete(temp); // an interrupted earlier attempt; maybe a hard link, so never written into
+        }
+        try (FileSystemFacade.WritableFile out = fs.openWritable(temp)) {
+            out.write(image, 0);
+            out.sync();
+        }
+        fs.rename(temp, target);
+        fs.syncDirectory(target.getParent());
+    }
+
     private static void installCopy(FileSystemFacade fs, Path source, Path target) throws IOException {
         Path temp = target.resolveSibling(target.getFileName() + TEMP_SUFFIX);
         if (fs.exists(temp)) {

@@ -861,7 +861,8 @@ final class Table implements Housekeeping.PurgeTarget {
         }
         if (!inPlace) {
             parallelSync.syncAll(toSync);
-            txnTempRenamed = true; // set first: a failed install may have renamed it too
+            // Set first: a failed install may have renamed it too. Only versions 1 and 2 are replaced by a rename.
+            txnTempRenamed = txnFile.fileVersion() != TxnFile.FORMAT_VERSION;
             txnFile.installInNewFile(installed, current);
         }
         state = installed;

@@ -18,6 +18,7 @@ import io.stillpoint.storage.fs.FileSystemFacade;
 import io.stillpoint.storage.housekeeping.Housekeeping;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -65,6 +66,10 @@ public final class TableEngine implements Engine {
     private final Object registryLock = new Object();
     private final Map<String, Table> tables = new ConcurrentHashMap<>();
     private long nextTableId;
+    // The live registry's generation and pointer slot (under registryLock).
+    private TableRegistry.Pointer registryPointer;
+    // Registry generation files no pointer slot selects any more, not yet deleted (under registryLock).
+    private final List<Path> supersededGenerations = new ArrayList<>();
     private volatile boolean closed;
 
     private TableEngine(FileSystemFacade fs, Path root, FileSystemFacade.FileLockHandle lock,
@@ -133,7 +138,13 @@ public final class TableEngine implements Engine {
             Path registryPath = dbDir.resolve(TableRegistry.NAME);
             TableRegistry.Contents contents;
             if (fs.exists(registryPath)) {
-                contents = TableRegistry.load(fs, dbDir);
+                TableRegistry.Loaded loaded = TableRegistry.load(fs, dbDir);
+                contents = loaded.contents();
+                registryPointer = loaded.pointer();
+                if (registryPointer.slot() < 0) {
+                    // An image (a version 1 root, or one just restored): becomes a pointer now, before any copy.
+                    registryPointer = TableRegistry.convert(fs, dbDir, contents);
+                }
             } else {
                 for (String name : fs.list(dbDir)) {
                     if (name.contains("~")) {
@@ -142,7 +153,7 @@ public final class TableEngine implements Engine {
                     }
                 }
                 contents = new TableRegistry.Contents(1, List.of());
-                TableRegistry.write(fs, dbDir, 1, List.of());
+                registryPointer = TableRegistry.convert(fs, dbDir, contents);
             }
             nextTableId = contents.nextTableId();
             Set<String> liveDirs = new HashSet<>();
@@ -155,8 +166,10 @@ public final class TableEngine implements Engine {
             // purged after the release while a registry or _txn write reuses them; deleted now, they would vanish
             // under a copy that runs across the restart. Their writers reuse them from offset 0.
             boolean keepTemps = housekeeping.isPausedBy(CheckpointCoordinator.HOUSEKEEPING_HOLD);
+            String currentGeneration = TableRegistry.generationName(registryPointer.generation());
             housekeeping.enqueueUnreferenced(dbDir, n -> n.equals(TableRegistry.NAME) || liveDirs.contains(n)
-                    || (keepTemps && n.equals(TableRegistry.TEMP_NAME)));
+                    || n.equals(currentGeneration) || (keepTemps && (n.equals(TableRegistry.TEMP_NAME)
+                    || TableRegistry.generationOf(n) >= 0)));
             for (Table t : tables.values()) {
                 Set<String> referenced = new HashSet<>();
                 for (PartitionState p : t.state().partitions) {
@@ -219,7 +232,6 @@ public final class TableEngine implements Engine {
             Table table;
             try {
                 table = Table.create(fs, dbDir, id, directory, schema, parallelSync);
-                keepTemporaryName(table.dir.resolve(TxnFile.TEMP_NAME));
             } catch (IOException e) {
                 throw StorageErrors.io("cannot create table [table=" + schema.name() + "]", dbDir.resolve(directory), e);
             }
@@ -241,22 +253,35 @@ public final class TableEngine implements Engine {
     }
 
     /**
-     * {@link TableRegistry#write} (atomic: {@code _tables.tmp}, fsync, rename), then {@link #keepTemporaryName}.
+     * {@link TableRegistry#write}: a new generation and the pointer switched to it in place (no name vanishes),
+     * then the superseded generations deleted, unless housekeeping is paused (a checkpoint: a copy may have listed
+     * them), in which case they wait for the next registry write without a pause, or the next open. Safe against
+     * a concurrent CREATE: it pauses housekeeping before its cut takes the registry lock held here, so a deletion
+     * that saw no pause ends before CREATE returns.
      */
     private void writeRegistry(long nextId, List<TableRegistry.Entry> entries) throws IOException {
-        try {
-            TableRegistry.write(fs, dbDir, nextId, entries);
-        } finally {
-            keepTemporaryName(dbDir.resolve(TableRegistry.TEMP_NAME));
+        TableRegistry.Pointer previous = registryPointer;
+        registryPointer = TableRegistry.write(fs, dbDir, previous, nextId, entries);
+        supersededGenerations.add(dbDir.resolve(TableRegistry.generationName(previous.generation())));
+        if (housekeeping.isPaused()) {
+            return;
+        }
+        for (java.util.Iterator<Path> it = supersededGenerations.iterator(); it.hasNext(); ) {
+            try {
+                fs.delete(it.next());
+                it.remove();
+            } catch (IOException e) {
+                break; // unreferenced either way: retried at the next registry write, or purged at open
+            }
         }
     }
 
     /**
      * While a checkpoint holds housekeeping (a copy of the root may be running), an empty file is put back under a
-     * temporary name that an atomic replace ({@code _tables.tmp}, a new table's {@code _txn.tmp})
-     * just renamed away: a copy tool that listed the directory while the temporary file existed then still finds
-     * it, instead of failing on a file that vanished. The file is unreferenced (purged at the next open without a
-     * checkpoint) and its writer reuses it from offset 0.
+     * temporary name that an atomic replace (a {@code _txn.tmp} of a {@code _txn} that outgrew its slot or changed
+     * columns) just renamed away: a copy tool that listed the directory while the temporary file existed then
+     * still finds it. The file is unreferenced (purged at the next open without a checkpoint) and its writer
+     * reuses it from offset 0.
      */
     private void keepTemporaryName(Path temp) {
         if (!housekeeping.isPausedBy(CheckpointCoordinator.HOUSEKEEPING_HOLD)) {
@@ -461,7 +486,6 @@ public final class TableEngine implements Engine {
                 Table fresh;
                 try {
                     fresh = Table.create(fs, dbDir, id, directory, next, parallelSync);
-                    keepTemporaryName(fresh.dir.resolve(TxnFile.TEMP_NAME));
                 } catch (IOException e) {
                     housekeeping.enqueuePath(dbDir.resolve(directory));
                     throw StorageErrors.io("cannot create table [table=" + name + "]", dbDir.resolve(directory), e);
@@ -687,7 +711,7 @@ public final class TableEngine implements Engine {
         }
 
         public static int registryFormatVersion() {
-            return TableRegistry.FORMAT_VERSION;
+            return TableRegistry.IMAGE_FORMAT_VERSION; // the checkpoint keeps an image
         }
 
         public static int columnFormatVersion() {
@@ -711,19 +735,20 @@ public final class TableEngine implements Engine {
             return PartitionScheme.nameOf(by, key);
         }
 
-        /** Writes {@code <dbDir>/_tables} for the cut's tables, durably (TableRegistry's tmp, rename, fsync). */
+        /** Writes {@code <dbDir>/_tables} (a new file, a registry image) for the cut's tables, durably. */
         public static void writeRegistry(FileSystemFacade fs, Path dbDir, CheckpointDirectory.Cut cut)
                 throws IOException {
             List<TableRegistry.Entry> entries = new ArrayList<>(cut.tables().size());
             for (CheckpointDirectory.TableCut t : cut.tables()) {
                 entries.add(new TableRegistry.Entry(t.id(), t.directory(), t.schema()));
             }
-            TableRegistry.write(fs, dbDir, cut.nextTableId(), entries);
+            TableRegistry.writeImage(fs, dbDir.resolve(TableRegistry.NAME), cut.nextTableId(), entries);
+            fs.syncDirectory(dbDir);
         }
 
         /** Reads and validates {@code <dbDir>/_tables}. @throws StorageException CORRUPT */
         public static Registry readRegistry(FileSystemFacade fs, Path dbDir) throws IOException {
-            TableRegistry.Contents c = TableRegistry.load(fs, dbDir);
+            TableRegistry.Contents c = TableRegistry.loadImage(fs, dbDir.resolve(TableRegistry.NAME));
             List<RegistryEntry> entries = new ArrayList<>(c.entries().size());
             for (TableRegistry.Entry e : c.entries()) {
                 entries.add(new RegistryEntry(e.id(), e.directory(), e.schema()));
@@ -735,6 +760,26 @@ public final class TableEngine implements Engine {
         public static void writeTxn(FileSystemFacade fs, Path tableDir, CheckpointDirectory.TableCut t)
                 throws IOException {
             TxnFile.writeStandalone(fs, tableDir, t.id(), t.schema(), toState(t));
+        }
+
+        /** A complete {@code _txn} file image holding exactly the table's state (what {@link #writeTxn} writes). */
+        public static ByteBuffer txnImage(CheckpointDirectory.TableCut t) {
+            return TxnFile.standaloneImage(null, Path.of(t.directory()), t.id(), t.schema(), toState(t), false);
+        }
+
+        /** Like {@link #txnImage}, with the slot capacity cut to the record: for the checkpoint's state bundle. */
+        public static ByteBuffer compactTxnImage(CheckpointDirectory.TableCut t) {
+            return TxnFile.standaloneImage(null, Path.of(t.directory()), t.id(), t.schema(), toState(t), true);
+        }
+
+        /**
+         * Reads a {@code _txn} file image held in memory (see {@link #txnImage}); errors name {@code <dir>/_txn}.
+         *
+         * @throws StorageException CORRUPT
+         */
+        public static CheckpointDirectory.TableCut readTxn(ByteBuffer image, Path dir, long id, String directory,
+                                                           TableSchema schema) throws IOException {
+            return toCut(id, directory, schema, TxnFile.readCommitted(image, dir, id, schema));
         }
 
         /** Reads {@code <tableDir>/_txn}'s newest valid record, without writing. @throws StorageException CORRUPT */

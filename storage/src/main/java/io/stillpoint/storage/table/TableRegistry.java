@@ -18,13 +18,34 @@ import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
- * Owner of the table registry file {@code <root>/db/_tables} (format version {@value #FORMAT_VERSION}): which
- * tables exist, each with its incarnation id, directory and schema. Replaced atomically and durably on every
- * CREATE/DROP: written to {@code _tables.tmp}, fsynced, renamed over {@code _tables}, then {@code db/} fsynced.
- * Little-endian:
+ * Owner of the table registry (format version {@value #FORMAT_VERSION}): which tables exist, each with its
+ * incarnation id, directory and schema. Since version 2 no name under {@code db/} ever vanishes while the registry
+ * changes (a copy tool that listed the directory must still find every name it saw): the registry is a series of
+ * immutable generation files {@code db/_tables.<g>} selected by a small pointer {@code db/_tables} that is only
+ * ever overwritten in place, never renamed or shrunk.
+ *
+ * <p>A change (CREATE/DROP/RENAME/ALTER) writes a new image to a fresh name {@code _tables.<g>} (g above every
+ * generation on disk), fsyncs it and {@code db/}, then writes the pointer slot that does not hold the current
+ * generation and fsyncs the pointer. A torn pointer write damages only that slot: the other one still names the
+ * previous generation, which is deleted (through housekeeping, so never while a checkpoint holds it) only after
+ * the new pointer is durable.
+ *
+ * <p>Pointer {@code _tables}, exactly 64 bytes, two slots of 32 bytes (slot s at offset 32 * s), little-endian:
+ * <pre>
+ *   0  int  magic 0x53505250 "SPRP"
+ *   4  int  format version (2)
+ *   8  long generation g (&gt;= 1): the image {@code _tables.<g>} this slot selects
+ *   16 long reserved, 0
+ *   24 int  reserved, 0
+ *   28 int  CRC32C of the slot's bytes [0, 28)
+ * </pre>
+ * The slot with a valid magic, version and CRC and the higher generation wins; none valid is CORRUPT.
+ *
+ * <p>Image (a generation file, and the checkpoint's {@code .checkpoint/db/_tables}), image format version
+ * {@value #IMAGE_FORMAT_VERSION}, little-endian:
  * <pre>
  *   0  int  magic 0x53505247 "SPRG"
- *   4  int  format version (1)
+ *   4  int  image format version (1)
  *   8  int  body length B
  *   12 int  CRC32C of the body
  *   16 body:
@@ -35,14 +56,24 @@ import java.util.zip.CRC32C;
  *          int column count, then per column: string name; int ColumnType ordinal
  *   string = int byte length + UTF-8 bytes
  * </pre>
- * The file length must be exactly 16 + B. {@link #load} checks magic, version, length, CRC and every field's
- * range and throws CORRUPT naming file, offset, expected and found.
+ * The image length must be exactly 16 + B. {@link #loadImage} checks magic, version, length, CRC and every field's
+ * range and throws CORRUPT naming file, offset, expected and found. A {@code db/_tables} that is itself an image
+ * (format version 1 roots, and a root just restored from a checkpoint, which installs the checkpoint's image) is
+ * read as such and converted to a pointer at open ({@link #convert}: the only place a rename is used, at open).
  */
 final class TableRegistry {
 
     static final String NAME = "_tables";
+    /** The temporary name of format version 1 (still purged as a leftover). */
     static final String TEMP_NAME = "_tables.tmp";
-    static final int FORMAT_VERSION = 1;
+    /** Used only when a pointer is first created or converted, at open. */
+    static final String POINTER_TEMP_NAME = "_tables.pointer.tmp";
+    static final String GENERATION_PREFIX = "_tables.";
+    static final int FORMAT_VERSION = 2;
+    static final int IMAGE_FORMAT_VERSION = 1;
+    static final int POINTER_MAGIC = 0x53505250;
+    static final int POINTER_SIZE = 64;
+    static final int POINTER_SLOT_SIZE = 32;
     static final int SCHEMA_FORMAT_VERSION = 1;
     static final int MAGIC = 0x53505247;
     private static final int HEADER_SIZE = 16;
@@ -53,11 +84,188 @@ final class TableRegistry {
     /** The registry's contents. */
     record Contents(long nextTableId, List<Entry> entries) {}
 
+    /**
+     * Where the live registry stands: the current generation and the pointer slot naming it ({@code slot} -1 and
+     * {@code generation} 0: {@code _tables} is an image, to be converted).
+     */
+    record Pointer(long generation, int slot) {}
+
+    /** The contents of the live registry and the pointer that selected them. */
+    record Loaded(Contents contents, Pointer pointer) {}
+
+    /** {@code _tables.<g>}. */
+    static String generationName(long generation) {
+        return GENERATION_PREFIX + generation;
+    }
+
+    /** The generation a name {@code _tables.<g>} holds, or -1 if it is not a generation file name. */
+    static long generationOf(String name) {
+        if (!name.startsWith(GENERATION_PREFIX)) {
+            return -1;
+        }
+        String digits = name.substring(GENERATION_PREFIX.length());
+        if (digits.isEmpty() || digits.length() > 18) {
+            return -1;
+        }
+        for (int i = 0; i < digits.length(); i++) {
+            if (digits.charAt(i) < '0' || digits.charAt(i) > '9') {
+                return -1;
+            }
+        }
+        return Long.parseLong(digits);
+    }
+
+    /**
+     * Loads the live registry through {@code db/_tables}: a pointer (its newest valid slot's image) or, for
+     * version 1 and freshly restored roots, an image.
+     *
+     * @throws StorageException CORRUPT with file, offset, expected and found
+     */
+    static Loaded load(FileSystemFacade fs, Path dbDir) throws IOException {
+        Path path = dbDir.resolve(NAME);
+        ByteBuffer buf = ByteBuffer.allocate(POINTER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        long length;
+        try (FileSystemFacade.ReadableFile file = fs.openReadable(path)) {
+            length = file.size();
+            if (length >= 4) {
+                ByteBuffer magicBytes = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+                ColumnFiles.readFully(file, path, magicBytes, 0);
+                if (magicBytes.getInt(0) == MAGIC) {
+                    return new Loaded(loadImage(fs, path), new Pointer(0, -1));
+                }
+            }
+            if (length != POINTER_SIZE) {
+                if (length >= 4) {
+                    ByteBuffer magicBytes = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+                    ColumnFiles.readFully(file, path, magicBytes, 0);
+                    if (magicBytes.getInt(0) != POINTER_MAGIC) {
+                        throw StorageErrors.corrupt("not a stillpoint table registry, bad magic", path, 0,
+                                StorageErrors.hex(POINTER_MAGIC), StorageErrors.hex(magicBytes.getInt(0)));
+                    }
+                }
+                throw StorageErrors.corrupt("table registry pointer length out of range", path, 0,
+                        POINTER_SIZE + " bytes", length + " bytes");
+            }
+            ColumnFiles.readFully(file, path, buf, 0);
+        }
+        long best = 0;
+        int bestSlot = -1;
+        String why = null;
+        for (int s = 0; s < 2; s++) {
+            int at = s * POINTER_SLOT_SIZE;
+            CRC32C crc = new CRC32C();
+            crc.update(buf.array(), at, POINTER_SLOT_SIZE - 4);
+            int magic = buf.getInt(at);
+            int version = buf.getInt(at + 4);
+            long generation = buf.getLong(at + 8);
+            if (magic != POINTER_MAGIC) {
+                if (s == 0 && magic != 0) {
+                    throw StorageErrors.corrupt("not a stillpoint table registry, bad magic", path, 0,
+                            StorageErrors.hex(POINTER_MAGIC), StorageErrors.hex(magic));
+                }
+                why = "slot " + s + " magic " + StorageErrors.hex(magic);
+            } else if ((int) crc.getValue() != buf.getInt(at + POINTER_SLOT_SIZE - 4)) {
+                why = "slot " + s + " checksum mismatch";
+            } else if (version != FORMAT_VERSION) {
+                throw StorageErrors.corrupt("unsupported table registry format version", path, at + 4,
+                        FORMAT_VERSION, version);
+            } else if (generation < 1) {
+                throw StorageErrors.corrupt("table registry generation out of range", path, at + 8, ">= 1",
+                        generation);
+            } else if (generation > best) {
+                best = generation;
+                bestSlot = s;
+            }
+        }
+        if (bestSlot < 0) {
+            throw StorageErrors.corrupt("no valid table registry pointer slot", path, 0, "a slot with a valid CRC",
+                    why);
+        }
+        Path image = dbDir.resolve(generationName(best));
+        if (!fs.exists(image)) {
+            throw StorageErrors.corrupt("table registry generation missing", image, 0, "the image the pointer names",
+                    "no such file [slot=" + bestSlot + "]");
+        }
+        return new Loaded(loadImage(fs, image), new Pointer(best, bestSlot));
+    }
+
+    /**
+     * Installs a new generation holding {@code entries} and points {@code _tables} at it (see the class comment).
+     * Returns the new pointer; the caller queues the previous generation's file for deletion.
+     */
+    static Pointer write(FileSystemFacade fs, Path dbDir, Pointer current, long nextTableId,
+                         Collection<Entry> entries) throws IOException {
+        if (current.slot() < 0) {
+            throw new IllegalStateException("table registry not converted to a pointer [dir=" + dbDir + "]");
+        }
+        long generation = current.generation() + 1;
+        // A crash leftover of a generation never pointed at keeps its name (a copy may have listed it): skip it.
+        while (fs.exists(dbDir.resolve(generationName(generation)))) {
+            generation++;
+        }
+        writeImage(fs, dbDir.resolve(generationName(generation)), nextTableId, entries);
+        fs.syncDirectory(dbDir);
+        int slot = 1 - current.slot();
+        try (FileSystemFacade.WritableFile out = fs.openWritable(dbDir.resolve(NAME))) {
+            try {
+                out.write(pointerSlot(generation), (long) slot * POINTER_SLOT_SIZE);
+                out.sync();
+            } catch (IOException | RuntimeException e) {
+                // The change failed: the slot must not select it at the next open. Zeroed (invalid), the other
+                // slot, the current generation, wins. Best effort: if this fails too the disk is failing anyway.
+                try {
+                    out.write(ByteBuffer.allocate(POINTER_SLOT_SIZE), (long) slot * POINTER_SLOT_SIZE);
+                    out.sync();
+                } catch (IOException | RuntimeException again) {
+                    e.addSuppressed(again);
+                }
+                throw e;
+            }
+        }
+        return new Pointer(generation, slot);
+    }
+
+    /**
+     * Creates a new pointer {@code _tables} (replacing an image there, if any) naming a new generation that holds
+     * {@code contents}: for a new root and for an image-form {@code _tables} at open. Uses a temporary name and a
+     * rename, so only at open (never while a copy of a running engine may be listing {@code db/}).
+     */
+    static Pointer convert(FileSystemFacade fs, Path dbDir, Contents contents) throws IOException {
+        long generation = 1;
+        for (String name : fs.list(dbDir)) {
+            generation = Math.max(generation, generationOf(name) + 1);
+        }
+        writeImage(fs, dbDir.resolve(generationName(generation)), contents.nextTableId(), contents.entries());
+        Path temp = dbDir.resolve(POINTER_TEMP_NAME);
+        if (fs.exists(temp)) {
+            fs.delete(temp);
+        }
+        ByteBuffer image = ByteBuffer.allocate(POINTER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        image.put(pointerSlot(generation));
+        image.position(0);
+        try (FileSystemFacade.WritableFile out = fs.openWritable(temp)) {
+            out.write(image, 0);
+            out.sync();
+        }
+        fs.rename(temp, dbDir.resolve(NAME));
+        fs.syncDirectory(dbDir);
+        return new Pointer(generation, 0);
+    }
+
+    private static ByteBuffer pointerSlot(long generation) {
+        ByteBuffer slot = ByteBuffer.allocate(POINTER_SLOT_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        slot.putInt(0, POINTER_MAGIC).putInt(4, FORMAT_VERSION).putLong(8, generation);
+        CRC32C crc = new CRC32C();
+        crc.update(slot.array(), 0, POINTER_SLOT_SIZE - 4);
+        slot.putInt(POINTER_SLOT_SIZE - 4, (int) crc.getValue());
+        return slot;
+    }
+
     private TableRegistry() {
     }
 
-    static Contents load(FileSystemFacade fs, Path dbDir) throws IOException {
-        Path path = dbDir.resolve(NAME);
+    /** Reads and checks one image file. */
+    static Contents loadImage(FileSystemFacade fs, Path path) throws IOException {
         ByteBuffer buf;
         try (FileSystemFacade.ReadableFile file = fs.openReadable(path)) {
             long length = file.size();
@@ -85,8 +293,9 @@ final class TableRegistry {
                     StorageErrors.hex(magic));
         }
         int version = buf.getInt(4);
-        if (version != FORMAT_VERSION) {
-            throw StorageErrors.corrupt("unsupported table registry format version", path, 4, FORMAT_VERSION, version);
+        if (version != IMAGE_FORMAT_VERSION) {
+            throw StorageErrors.corrupt("unsupported table registry image format version", path, 4,
+                    IMAGE_FORMAT_VERSION, version);
         }
         int bodyLength = buf.getInt(8);
         if ((long) HEADER_SIZE + bodyLength != buf.limit()) {
@@ -163,8 +372,12 @@ final class TableRegistry {
         return s;
     }
 
-    /** Replaces the registry atomically and durably. */
-    static void write(FileSystemFacade fs, Path dbDir, long nextTableId, Collection<Entry> entries) throws IOException {
+    /**
+     * Writes an image to {@code path}, a name that does not exist yet (a new generation, or the checkpoint's copy),
+     * and fsyncs it; the caller fsyncs the directory.
+     */
+    static void writeImage(FileSystemFacade fs, Path path, long nextTableId, Collection<Entry> entries)
+            throws IOException {
         ByteBuffer body = ByteBuffer.allocate(256).order(ByteOrder.LITTLE_ENDIAN);
         body = ensure(body, 12);
         body.putLong(nextTableId).putInt(entries.size());
@@ -186,26 +399,15 @@ final class TableRegistry {
         CRC32C crc = new CRC32C();
         crc.update(body.array(), 0, body.limit());
         ByteBuffer image = ByteBuffer.allocate(HEADER_SIZE + body.limit()).order(ByteOrder.LITTLE_ENDIAN);
-        image.putInt(MAGIC).putInt(FORMAT_VERSION).putInt(body.limit()).putInt((int) crc.getValue()).put(body);
+        image.putInt(MAGIC).putInt(IMAGE_FORMAT_VERSION).putInt(body.limit()).putInt((int) crc.getValue()).put(body);
         image.flip();
-        Path temp = dbDir.resolve(TEMP_NAME);
-        if (fs.exists(temp) && fs.linkCount(temp) > 1) {
-            fs.delete(temp); // a crash leftover hard-linked into a copy (cp -al): never write into a shared inode
-        }
-        try (FileSystemFacade.WritableFile out = fs.openWritable(temp)) {
-            // A leftover longer temp file from a crash: the length check on load would catch it, but the rename
-            // below installs exactly what we wrote only if nothing follows it, so never reuse a temp file's tail.
-            if (out.size() > image.remaining()) {
-                out.close();
-                fs.delete(temp);
-                write(fs, dbDir, nextTableId, entries);
-                return;
+        try (FileSystemFacade.WritableFile out = fs.openWritable(path)) {
+            if (out.size() != 0) {
+                throw new IOException("table registry image exists already [file=" + path + "]");
             }
             out.write(image, 0);
             out.sync();
         }
-        fs.rename(temp, dbDir.resolve(NAME));
-        fs.syncDirectory(dbDir);
     }
 
     private static ByteBuffer ensure(ByteBuffer buf, int more) {

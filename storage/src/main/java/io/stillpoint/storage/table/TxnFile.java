@@ -20,23 +20,26 @@ import java.util.Set;
 import java.util.zip.CRC32C;
 
 /**
- * Owner of a table's {@code _txn} file (format version {@value #FORMAT_VERSION}; version 1 is still read), the
- * truth of what is committed.
+ * Owner of a table's {@code _txn} file (format version {@value #FORMAT_VERSION}; versions 1 and 2 are still
+ * read), the truth of what is committed.
  *
  * <p>A double-buffered record: a commit overwrites in place the slot of the state before last, so installing a
  * commit costs one positional write and one fdatasync and never creates a file (no directory fsync). A torn
  * write can only damage the slot being written; the other slot keeps the previous commit. All little-endian:
  * <pre>
- *   header, 64 bytes at offset 0:
+ *   version 3: two header copies of 64 bytes, copy h at offset 64 * h; the valid copy (magic, version, CRC) with
+ *   the higher sequence number is the header:
  *     0  int  magic 0x53505458 "SPTX"
- *     4  int  format version (2; files of version 1 are read, and replaced by a version 2 file at their next
- *             commit)
+ *     4  int  format version (3)
  *     8  int  slot capacity C (bytes)
- *     12 int  reserved, 0
+ *     12 int  header sequence number
  *     16 long table id (the registry's id of the table incarnation owning the directory)
- *     24 ..   zero up to 60
+ *     24 long slot area offset A (a multiple of 64, &gt;= 128)
+ *     32 ..   zero up to 60
  *     60 int  CRC32C of bytes [0, 60)
- *   slot s (0 or 1) at offset 64 + s * C, holding the commit with txn % 2 == s:
+ *   versions 1 and 2: one header at offset 0, as above but with version 1 or 2, bytes 12..15 and 24..59 zero,
+ *   and A = 64 implied
+ *   slot s (0 or 1) at offset A + s * C, holding the commit with txn % 2 == s:
  *     0  int  record length L (bytes, from the slot start, H &lt;= L &lt;= C; H = 40 in version 2, 32 in version 1)
  *     4  int  CRC32C of the record bytes [8, L)
  *     8  long txn (commit number; 0 = the empty table)
@@ -71,17 +74,30 @@ import java.util.zip.CRC32C;
  *
  * <p>A slot whose CRC matches but whose contents contradict the schema is corruption, not a torn write:
  * {@link #open} reports it with file, offset, expected and found; so it does when the candidate is rejected and
- * the other slot holds no valid previous commit. A record that outgrows C, or any commit to a version 1 file, is
- * installed by writing a new version 2 file with a large enough C to {@code _txn.tmp}, fsync, rename over
- * {@code _txn}, fsync of the table directory (after the column files were fsynced).
+ * the other slot holds no valid previous commit.
+ *
+ * <p>A record that outgrows C, or that changes shape (ALTER), is installed in place too, so the file never loses
+ * its name or shrinks (a copy tool may be reading it during a checkpoint): after the column files were fsynced,
+ * a new slot area with a large enough C, holding the previous commit and the new one, is appended at the end of
+ * the file (offset rounded up to 64) and fsynced; then the header copy that is not current is overwritten with
+ * the next sequence number, the new C and the new A, and fsynced. A crash before that header is durable leaves
+ * the old header and slot area in force (the appended bytes are ignored); a torn header write fails its CRC. A
+ * failed install zeroes that header copy again. The file grows by 2 * C at such installs only (C doubles).
+ * Version 1 and 2 files (their slot 0 occupies the second header copy) are converted on such an install the old
+ * way: a new version 3 file written to {@code _txn.tmp}, fsync, rename over {@code _txn}, fsync of the table
+ * directory; version 1 files at their next commit.
  */
 final class TxnFile implements AutoCloseable {
 
     static final String NAME = "_txn";
     static final String TEMP_NAME = "_txn.tmp";
-    static final int FORMAT_VERSION = 2;
-    /** The previous format version, still read: records without appended ranges. */
+    static final int FORMAT_VERSION = 3;
+    /** Single header, slots at 64; still read and written in place, converted when a record outgrows its slot. */
+    static final int FORMAT_VERSION_2 = 2;
+    /** The first format version, still read: records without appended ranges. */
     static final int FORMAT_VERSION_1 = 1;
+    /** Bytes before the first slot area of a version 3 file: the two header copies. */
+    static final int HEADER_AREA = 128;
     static final int MAGIC = 0x53505458;
     static final int HEADER_SIZE = 64;
     static final int INITIAL_SLOT_CAPACITY = 4032;
@@ -106,6 +122,13 @@ final class TxnFile implements AutoCloseable {
     // Set only by readCommitted: the file is read through this read-only handle and never written.
     private FileSystemFacade.ReadableFile readOnly;
     private int slotCapacity;
+    // Offset of slot 0 (version 3: from the current header; versions 1 and 2: 64).
+    private long slotArea = HEADER_SIZE;
+    // Version 3: the current header copy and its sequence number.
+    private int headerCopy;
+    private int headerSequence;
+    // A header copy an install wrote but that failed: zeroed by the next invalidate (-1: none).
+    private int abandonedHeader = -1;
     private int fileVersion;
     private ByteBuffer encoded = ByteBuffer.allocate(1024).order(ByteOrder.LITTLE_ENDIAN);
     private final CRC32C crc = new CRC32C();
@@ -118,14 +141,29 @@ final class TxnFile implements AutoCloseable {
         this.schema = schema;
     }
 
-    /** Creates {@code <dir>/_txn} holding the empty state (txn 0) durably (tmp, fsync, rename, fsync dir). */
+    /**
+     * Creates {@code <dir>/_txn} holding the empty state (txn 0) durably: written in place (the name must not exist
+     * yet), fsynced, directory fsynced. No temporary name, so nothing vanishes under a copy; a crash before the
+     * registry names the table leaves an unreferenced directory that housekeeping deletes.
+     */
     static TxnFile create(FileSystemFacade fs, Path dir, long tableId, TableSchema schema) throws IOException {
         TxnFile txnFile = new TxnFile(fs, dir, tableId, schema);
         TxnState empty = new TxnState(0, 0, List.of());
         int capacity = initialSlotCapacity;
         txnFile.slotCapacity = capacity;
         try {
-            txnFile.installNewFile(empty, null, capacity);
+            ByteBuffer image = txnFile.image(empty, null, capacity);
+            txnFile.file = fs.openWritable(txnFile.path);
+            if (txnFile.file.size() != 0) {
+                throw new IOException("txn file exists already [file=" + txnFile.path + "]");
+            }
+            txnFile.file.write(image, 0);
+            txnFile.file.sync();
+            txnFile.fileVersion = FORMAT_VERSION;
+            txnFile.slotArea = HEADER_AREA;
+            txnFile.headerCopy = 0;
+            txnFile.headerSequence = 1;
+            fs.syncDirectory(dir);
         } catch (IOException | RuntimeException e) {
             txnFile.close();
             throw e;
@@ -169,18 +207,58 @@ final class TxnFile implements AutoCloseable {
      */
     static void writeStandalone(FileSystemFacade fs, Path dir, long tableId, TableSchema schema, TxnState state)
             throws IOException {
-        TxnFile t = new TxnFile(fs, dir, tableId, schema);
-        TxnState plain = new TxnState(state.txn, state.rowCount, state.partitions);
-        int length = t.encode(plain).remaining();
-        int capacity = initialSlotCapacity;
-        while (capacity < length * 2) {
-            capacity *= 2;
-        }
-        ByteBuffer image = t.image(plain, null, capacity);
-        try (FileSystemFacade.WritableFile out = fs.openWritable(t.path)) {
+        ByteBuffer image = standaloneImage(fs, dir, tableId, schema, state, false);
+        try (FileSystemFacade.WritableFile out = fs.openWritable(dir.resolve(NAME))) {
             out.write(image, 0);
             out.sync();
         }
+    }
+
+    /**
+     * The bytes {@link #writeStandalone} writes (a complete file image); {@code compact}: slot capacity equal to the
+     * record's length (for storage only: the first commit to such a file would grow it).
+     */
+    static ByteBuffer standaloneImage(FileSystemFacade fs, Path dir, long tableId, TableSchema schema,
+                                      TxnState state, boolean compact) {
+        TxnFile t = new TxnFile(fs, dir, tableId, schema);
+        TxnState plain = new TxnState(state.txn, state.rowCount, state.partitions);
+        int length = t.encode(plain).remaining();
+        int capacity = compact ? length : initialSlotCapacity;
+        while (capacity < length * 2 && !compact) {
+            capacity *= 2;
+        }
+        return t.image(plain, null, capacity);
+    }
+
+    /**
+     * {@link #readCommitted} of a file image held in memory, e.g. one table's entry of the checkpoint's state
+     * bundle; errors name {@code <dir>/_txn}.
+     */
+    static TxnState readCommitted(ByteBuffer image, Path dir, long tableId, TableSchema schema)
+            throws IOException {
+        ByteBuffer bytes = image.slice().order(ByteOrder.LITTLE_ENDIAN);
+        FileSystemFacade.ReadableFile in = new FileSystemFacade.ReadableFile() {
+            @Override
+            public int read(ByteBuffer dst, long position) {
+                if (position >= bytes.limit()) {
+                    return -1;
+                }
+                int n = (int) Math.min(dst.remaining(), bytes.limit() - position);
+                dst.put(dst.position(), bytes, (int) position, n);
+                dst.position(dst.position() + n);
+                return n;
+            }
+
+            @Override
+            public long size() {
+                return bytes.limit();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        return new TxnFile(null, dir, tableId, schema).readCommittedFrom(in);
     }
 
     /**
@@ -194,17 +272,21 @@ final class TxnFile implements AutoCloseable {
             throws IOException {
         TxnFile t = new TxnFile(fs, dir, tableId, schema);
         try (FileSystemFacade.ReadableFile in = fs.openReadable(t.path)) {
-            t.readOnly = in;
-            String[] why = new String[2];
-            ValidSlot[] slots = t.readSlots(why);
-            ValidSlot newest = slots[0] == null ? slots[1] : slots[1] == null ? slots[0]
-                    : slots[0].txn() > slots[1].txn() ? slots[0] : slots[1];
-            if (newest == null) {
-                throw StorageErrors.corrupt("no valid commit record in txn file", t.path, HEADER_SIZE,
-                        "a slot with a valid length and crc32c", "slot 0: " + why[0] + ", slot 1: " + why[1]);
-            }
-            return t.decodeSlot(newest);
+            return t.readCommittedFrom(in);
         }
+    }
+
+    private TxnState readCommittedFrom(FileSystemFacade.ReadableFile in) throws IOException {
+        readOnly = in;
+        String[] why = new String[2];
+        ValidSlot[] slots = readSlots(why);
+        ValidSlot newest = slots[0] == null ? slots[1] : slots[1] == null ? slots[0]
+                : slots[0].txn() > slots[1].txn() ? slots[0] : slots[1];
+        if (newest == null) {
+            throw StorageErrors.corrupt("no valid commit record in txn file", path, slotArea,
+                    "a slot with a valid length and crc32c", "slot 0: " + why[0] + ", slot 1: " + why[1]);
+        }
+        return decodeSlot(newest);
     }
 
     /** Format version of the file as it is on disk now (1 until a version 1 file's next commit). */
@@ -217,7 +299,7 @@ final class TxnFile implements AutoCloseable {
     }
 
     private long slotOffset(long txn) {
-        return HEADER_SIZE + (txn % 2) * (long) slotCapacity;
+        return slotArea + (txn % 2) * (long) slotCapacity;
     }
 
     private int recordHeader() {
@@ -230,7 +312,7 @@ final class TxnFile implements AutoCloseable {
         ValidSlot newest = slots[0] == null ? slots[1] : slots[1] == null ? slots[0]
                 : slots[0].txn() > slots[1].txn() ? slots[0] : slots[1];
         if (newest == null) {
-            throw StorageErrors.corrupt("no valid commit record in txn file", path, HEADER_SIZE,
+            throw StorageErrors.corrupt("no valid commit record in txn file", path, slotArea,
                     "a slot with a valid length and crc32c", "slot 0: " + why[0] + ", slot 1: " + why[1]);
         }
         TxnState candidate = decodeSlot(newest);
@@ -246,7 +328,7 @@ final class TxnFile implements AutoCloseable {
             String rejected = "txn " + candidate.txn + " in slot " + newest.index() + " rejected: " + rejection;
             if (previousSlot == null) {
                 throw StorageErrors.corrupt("newest commit record's data is incomplete and the previous commit record "
-                        + "is invalid", path, HEADER_SIZE + (long) other * slotCapacity,
+                        + "is invalid", path, slotArea + (long) other * slotCapacity,
                         "a valid commit record of txn " + (candidate.txn - 1),
                         "slot " + other + ": " + why[other] + " (" + rejected + ")");
             }
@@ -269,6 +351,52 @@ final class TxnFile implements AutoCloseable {
         }
     }
 
+    private int headerCrc(ByteBuffer header) {
+        crc.reset();
+        crc.update(header.array(), header.arrayOffset(), 60);
+        return (int) crc.getValue();
+    }
+
+    /**
+     * Version 3: the valid header copy with the higher sequence number (sets headerCopy and headerSequence).
+     * Neither valid: CORRUPT, reporting copy 0's checksum.
+     */
+    private ByteBuffer currentHeader(long length) throws IOException {
+        if (length < HEADER_AREA) {
+            throw StorageErrors.corrupt("txn file too short for its header", path, 0, ">=" + HEADER_AREA + " bytes",
+                    length + " bytes");
+        }
+        ByteBuffer best = null;
+        int[] crcs = new int[2];
+        int[] found = new int[2];
+        for (int h = 0; h < 2; h++) {
+            ByteBuffer copy = read(64L * h, HEADER_SIZE);
+            crcs[h] = headerCrc(copy);
+            found[h] = copy.getInt(60);
+            if (copy.getInt(0) != MAGIC || copy.getInt(4) != FORMAT_VERSION || crcs[h] != found[h]) {
+                continue;
+            }
+            if (best == null || copy.getInt(12) > headerSequence) {
+                best = copy;
+                headerCopy = h;
+                headerSequence = copy.getInt(12);
+            }
+        }
+        if (best == null) {
+            throw StorageErrors.corrupt("txn file header checksum mismatch", path, 60, crcs[0], found[0]);
+        }
+        return best;
+    }
+
+    /** A version 3 header copy. */
+    private ByteBuffer header(int sequence, int capacity, long area) {
+        ByteBuffer header = ByteBuffer.allocate(HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        header.putInt(0, MAGIC).putInt(4, FORMAT_VERSION).putInt(8, capacity).putInt(12, sequence)
+                .putLong(16, tableId).putLong(24, area);
+        header.putInt(60, headerCrc(header));
+        return header;
+    }
+
     /** Validates the header; returns the slots with a valid length and CRC (null elsewhere, reason in why). */
     private ValidSlot[] readSlots(String[] why) throws IOException {
         long length = input().size();
@@ -284,32 +412,44 @@ final class TxnFile implements AutoCloseable {
                     length + " bytes");
         }
         ByteBuffer header = read(0, HEADER_SIZE);
-        crc.reset();
-        crc.update(header.array(), 0, 60);
-        int expectedCrc = (int) crc.getValue();
-        if (header.getInt(60) != expectedCrc) {
-            throw StorageErrors.corrupt("txn file header checksum mismatch", path, 60, expectedCrc, header.getInt(60));
-        }
+        // Both header copies carry the same magic and version, so a torn header write never changes these bytes.
         int version = header.getInt(4);
-        if (version != FORMAT_VERSION && version != FORMAT_VERSION_1) {
-            throw StorageErrors.corrupt("unsupported txn file format version", path, 4,
-                    FORMAT_VERSION_1 + " or " + FORMAT_VERSION, version);
+        long area = HEADER_SIZE;
+        if (version == FORMAT_VERSION) {
+            header = currentHeader(length);
+            area = header.getLong(24);
+        } else {
+            int expectedCrc = headerCrc(header);
+            if (header.getInt(60) != expectedCrc) {
+                throw StorageErrors.corrupt("txn file header checksum mismatch", path, 60, expectedCrc,
+                        header.getInt(60));
+            }
+            if (version != FORMAT_VERSION_2 && version != FORMAT_VERSION_1) {
+                throw StorageErrors.corrupt("unsupported txn file format version", path, 4,
+                        FORMAT_VERSION_1 + ", " + FORMAT_VERSION_2 + " or " + FORMAT_VERSION, version);
+            }
         }
         fileVersion = version;
         int capacity = header.getInt(8);
-        if (capacity < recordHeader() || length < HEADER_SIZE + 2L * capacity) {
-            throw StorageErrors.corrupt("txn file slot capacity does not match its length", path, 8,
-                    "capacity >= " + recordHeader() + " and length >= 64 + 2 * capacity",
-                    "capacity " + capacity + ", length " + length);
+        long minArea = version == FORMAT_VERSION ? HEADER_AREA : HEADER_SIZE;
+        if (area < minArea || area % 64 != 0 || area > length) {
+            throw StorageErrors.corrupt("txn file slot area offset out of range", path, 64L * headerCopy + 24,
+                    "a multiple of 64 in [" + minArea + ", " + length + "]", area);
+        }
+        if (capacity < recordHeader() || length < area + 2L * capacity) {
+            throw StorageErrors.corrupt("txn file slot capacity does not match its length", path,
+                    64L * headerCopy + 8, "capacity >= " + recordHeader() + " and length >= " + area
+                            + " + 2 * capacity", "capacity " + capacity + ", length " + length);
         }
         long foundId = header.getLong(16);
         if (foundId != tableId) {
             throw StorageErrors.corrupt("txn file belongs to another table", path, 16, tableId, foundId);
         }
         slotCapacity = capacity;
+        slotArea = area;
         ValidSlot[] slots = new ValidSlot[2];
         for (int s = 0; s < 2; s++) {
-            long at = HEADER_SIZE + (long) s * capacity;
+            long at = area + (long) s * capacity;
             ByteBuffer slot = read(at, capacity);
             int recordLength = slot.getInt(0);
             if (recordLength < recordHeader() || recordLength > capacity) {
@@ -536,11 +676,11 @@ final class TxnFile implements AutoCloseable {
      * The fast path of a commit: writes the record of {@code next} into its slot in place, without an fsync (the
      * caller syncs it together with the column files, see {@link #sync}). Returns false, having written nothing,
      * when the record must be installed with {@link #installInNewFile} instead: it outgrows the slot, or the file
-     * is of format version 1. If this throws or the caller's syncs fail, the caller must {@link #invalidateAfter}.
+     * is of format version 1 (its records have another layout). If this throws or the caller's syncs fail, the caller must {@link #invalidateAfter}.
      */
     boolean writeSlot(TxnState next) throws IOException {
         ByteBuffer record = encode(next);
-        if (fileVersion != FORMAT_VERSION || record.remaining() > slotCapacity) {
+        if (fileVersion == FORMAT_VERSION_1 || record.remaining() > slotCapacity) {
             return false;
         }
         ensurePrivate();
@@ -574,8 +714,12 @@ final class TxnFile implements AutoCloseable {
      */
     void invalidate(long txn) throws IOException {
         ensurePrivate();
+        if (abandonedHeader >= 0) {
+            file.write(ByteBuffer.allocate(HEADER_SIZE), 64L * abandonedHeader); // a failed install's header
+        }
         file.write(ByteBuffer.allocate(8), slotOffset(txn));
         file.sync();
+        abandonedHeader = -1;
     }
 
     /**
@@ -592,9 +736,10 @@ final class TxnFile implements AutoCloseable {
     }
 
     /**
-     * The slow path of a commit, after the column files were fsynced: installs {@code next} durably in a new
-     * version 2 file with a large enough slot capacity. On failure, tries to invalidate the half-installed slot
-     * so that a reopen cannot pick up a commit the caller was told failed.
+     * The slow path of a commit, after the column files were fsynced: installs {@code next} durably in a new slot
+     * area with a large enough slot capacity (version 3: appended in place; versions 1 and 2: a new version 3
+     * file, renamed over). On failure, tries to invalidate the half-installed header or slot so that a reopen
+     * cannot pick up a commit the caller was told failed.
      */
     void installInNewFile(TxnState next, TxnState previous) throws IOException {
         int length = encode(next).remaining();
@@ -603,7 +748,11 @@ final class TxnFile implements AutoCloseable {
             capacity *= 2;
         }
         try {
-            installNewFile(next, previous, capacity);
+            if (fileVersion == FORMAT_VERSION) {
+                installInPlace(next, previous, capacity);
+            } else {
+                installNewFile(next, previous, capacity);
+            }
         } catch (UnrecoverableCommitException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
@@ -634,20 +783,47 @@ final class TxnFile implements AutoCloseable {
         }
     }
 
-    /** The whole image of a version 2 file: header, {@code previous} (may be null) and {@code next} in their slots. */
+    /**
+     * The whole image of a new version 3 file: header copy 0 (sequence 1, slot area at 128), header copy 1 zero,
+     * {@code previous} (may be null) and {@code next} in their slots.
+     */
     private ByteBuffer image(TxnState next, TxnState previous, int capacity) {
-        ByteBuffer image = ByteBuffer.allocate(HEADER_SIZE + 2 * capacity).order(ByteOrder.LITTLE_ENDIAN);
-        image.putInt(0, MAGIC).putInt(4, FORMAT_VERSION).putInt(8, capacity).putLong(16, tableId);
-        crc.reset();
-        crc.update(image.array(), 0, 60);
-        image.putInt(60, (int) crc.getValue());
+        ByteBuffer image = ByteBuffer.allocate(HEADER_AREA + 2 * capacity).order(ByteOrder.LITTLE_ENDIAN);
+        image.put(0, header(1, capacity, HEADER_AREA), 0, HEADER_SIZE);
+        image.put(HEADER_AREA, slots(next, previous, capacity), 0, 2 * capacity);
+        return image;
+    }
+
+    /** Two slots of {@code capacity} bytes holding {@code previous} (may be null) and {@code next}. */
+    private ByteBuffer slots(TxnState next, TxnState previous, int capacity) {
+        ByteBuffer slots = ByteBuffer.allocate(2 * capacity).order(ByteOrder.LITTLE_ENDIAN);
         if (previous != null) {
             ByteBuffer old = encode(previous);
-            image.put(HEADER_SIZE + (int) (previous.txn % 2) * capacity, old, old.position(), old.remaining());
+            slots.put((int) (previous.txn % 2) * capacity, old, old.position(), old.remaining());
         }
         ByteBuffer record = encode(next);
-        image.put(HEADER_SIZE + (int) (next.txn % 2) * capacity, record, record.position(), record.remaining());
-        return image;
+        slots.put((int) (next.txn % 2) * capacity, record, record.position(), record.remaining());
+        return slots;
+    }
+
+    /**
+     * Version 3 growth in place (see the class comment): a new slot area appended and fsynced, then the other
+     * header copy switched to it and fsynced. No name is created, renamed or shrunk.
+     */
+    private void installInPlace(TxnState next, TxnState previous, int capacity) throws IOException {
+        ensurePrivate();
+        long area = (file.size() + 63) / 64 * 64;
+        file.write(slots(next, previous, capacity), area);
+        file.sync();
+        int copy = 1 - headerCopy;
+        abandonedHeader = copy; // from here a failure must zero it again (invalidate)
+        file.write(header(headerSequence + 1, capacity, area), 64L * copy);
+        file.sync();
+        abandonedHeader = -1;
+        headerCopy = copy;
+        headerSequence++;
+        slotCapacity = capacity;
+        slotArea = area;
     }
 
     private void installNewFile(TxnState next, TxnState previous, int capacity) throws IOException {
@@ -670,6 +846,9 @@ final class TxnFile implements AutoCloseable {
         }
         slotCapacity = capacity;
         fileVersion = FORMAT_VERSION;
+        slotArea = HEADER_AREA;
+        headerCopy = 0;
+        headerSequence = 1;
         if (old != null) {
             old.close();
         }

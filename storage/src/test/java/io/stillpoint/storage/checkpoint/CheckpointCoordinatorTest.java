@@ -430,51 +430,68 @@ class CheckpointCoordinatorTest {
     }
 
     @Test
-    void temporaryFilesDoNotVanishUnderACopyDuringACheckpoint() throws IOException {
+    void registryChangesUseNoTemporaryNameAndKeepEveryGenerationDuringACheckpoint() throws IOException {
         TableEngine e = populated();
         e.checkpoints().create(null);
         e.createTable(trades("n1"), false);
         Map<String, Long> before = walk(root());
-        assertTrue(before.containsKey("db/_tables.tmp"), before.keySet().toString());
-        String n1 = "db/" + e.tableDirectory("n1").getFileName() + "/_txn.tmp";
-        assertTrue(before.containsKey(n1), before.keySet().toString());
+        for (String path : before.keySet()) {
+            assertFalse(path.endsWith(".tmp"), "a temporary name: " + path);
+        }
         e.dropTable("n1", false);
         e.renameTable("a", "a2");
         e.createTable(trades("n2"), false);
         e.addColumn("n2", new ColumnSpec("x", ColumnType.INT));
         Map<String, Long> after = walk(root());
-        for (String path : before.keySet()) {
-            assertTrue(after.containsKey(path), "vanished: " + path);
+        for (Map.Entry<String, Long> f : before.entrySet()) {
+            assertTrue(after.containsKey(f.getKey()), "vanished: " + f.getKey());
+            if (!f.getKey().equals("db/_tables") && !f.getKey().endsWith("/_txn")) { // written in place
+                assertEquals(f.getValue(), after.get(f.getKey()), "changed: " + f.getKey());
+            }
         }
+        long generations = after.keySet().stream().filter(p -> p.matches("db/_tables\\.[0-9]+")).count();
+        assertTrue(generations >= 6, after.keySet().toString()); // none purged while the checkpoint holds them
         e.close();
-        TableEngine again = open(); // still in checkpoint mode: the temporary file is neither queued nor deleted
-        assertTrue(Files.exists(root().resolve("db/_tables.tmp")));
+        TableEngine again = open(); // still in checkpoint mode: old generations are neither queued nor deleted
+        for (String path : after.keySet()) {
+            if (path.startsWith("db/_tables.")) {
+                assertTrue(Files.exists(root().resolve(path)), path);
+            }
+        }
         again.createTable(trades("n3"), false);
-        assertTrue(Files.exists(root().resolve("db/_tables.tmp")));
         assertEquals(List.of("a2", "b", "n2", "n3"), again.tables().stream().map(t -> t.name()).toList());
         again.checkpoints().release();
         again.close();
-        open(); // without a checkpoint the leftover temporary file goes at open, as before
-        assertFalse(Files.exists(root().resolve("db/_tables.tmp")));
+        open(); // without a checkpoint only the current generation stays
+        try (var names = Files.list(root().resolve("db"))) {
+            assertEquals(1, names.filter(p -> p.getFileName().toString().matches("_tables\\.[0-9]+")).count());
+        }
     }
 
     @Test
-    void aTxnFileOutgrowingItsSlotKeepsItsTemporaryNameDuringACheckpoint() {
+    void aTxnFileOutgrowingItsSlotGrowsInPlaceDuringACheckpoint() throws IOException {
         TableEngine e = populated();
         e.checkpoints().create(null);
         Path txnTemp = e.tableDirectory("b").resolve("_txn.tmp");
+        Path txn = e.tableDirectory("b").resolve("_txn");
+        Object inode = Files.readAttributes(txn, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        long size = Files.size(txn);
         assertFalse(Files.exists(txnTemp));
         try (WriteTransaction tx = e.beginWrite()) {
-            for (int day = 0; day < 60; day++) { // 60 partitions: the record outgrows its slot, a new _txn is installed
+            for (int day = 0; day < 60; day++) { // 60 partitions: the record outgrows its slot, a new slot area
                 tx.insert("b", new Object[]{T0 + day * DAY, "d" + day, (long) day});
             }
             tx.commit();
         }
-        assertTrue(Files.exists(txnTemp));
+        assertFalse(Files.exists(txnTemp)); // no temporary name: the same file grew
+        assertEquals(inode, Files.readAttributes(txn, java.nio.file.attribute.BasicFileAttributes.class).fileKey());
+        assertTrue(Files.size(txn) > size);
         assertEquals(61, rows(e, "b").size());
         e.checkpoints().release();
         insert(e, "b", T0 + 70 * DAY, "after", 1);
         assertEquals(62, rows(e, "b").size());
+        e.close();
+        assertEquals(62, rows(open(), "b").size());
     }
 
     // ---------------------------------------------------------------- failed creates

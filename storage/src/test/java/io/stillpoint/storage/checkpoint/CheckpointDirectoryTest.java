@@ -91,10 +91,11 @@ class CheckpointDirectoryTest {
         }
         assertTrue(manifest.stream().anyMatch(f -> f.path().endsWith("/c1.n")), manifest.toString());
         assertTrue(manifest.stream().anyMatch(f -> f.path().endsWith("/c1.i")), manifest.toString());
-        // The layout mirrors db/: the registry and a _txn per table.
+        // The registry, and every table's state in one bundle: no file per table.
         assertTrue(Files.exists(root.resolve(".checkpoint/db/_tables")));
+        assertTrue(Files.exists(root.resolve(".checkpoint/STATES")));
         for (CheckpointDirectory.TableCut t : cut.tables()) {
-            assertTrue(Files.exists(root.resolve(".checkpoint/db/" + t.directory() + "/_txn")));
+            assertFalse(Files.exists(root.resolve(".checkpoint/db/" + t.directory())));
         }
     }
 
@@ -108,10 +109,10 @@ class CheckpointDirectoryTest {
             Files.copy(root.resolve(f.path()), copy.resolve(f.path()));
         }
         Files.copy(root.resolve(".checkpoint/db/_tables"), copy.resolve("db/_tables"));
-        for (CheckpointDirectory.TableCut t : cut.tables()) {
+        for (CheckpointDirectory.TableCut t : CheckpointDirectory.read(fs, root).tables()) {
             Files.createDirectories(copy.resolve("db/" + t.directory()));
-            Files.copy(root.resolve(".checkpoint/db/" + t.directory() + "/_txn"),
-                    copy.resolve("db/" + t.directory() + "/_txn"));
+            Files.write(copy.resolve("db/" + t.directory() + "/_txn"),
+                    TableEngine.MetadataFormats.txnImage(t).array());
         }
         try (TableEngine engine = TableEngine.open(EngineConfig.of(copy))) {
             CheckpointDirectory.Cut reopened = engine.cut();
@@ -282,7 +283,7 @@ class CheckpointDirectoryTest {
         putInt(header(), 4, 7);
         String m = readFails(StorageException.Kind.RESTORE_REFUSED).getMessage();
         assertEquals("checkpoint written by another checkpoint format version [file=" + header()
-                + ", checkpoint_version=7, supported_version=1]", m);
+                + ", checkpoint_version=7, supported_version=" + CheckpointDirectory.CHECKPOINT_FORMAT_VERSION + "]", m);
         write2Manifest(7);
     }
 
@@ -291,7 +292,8 @@ class CheckpointDirectoryTest {
         write();
         putInt(manifest(), 4, version);
         String m = readFails(StorageException.Kind.RESTORE_REFUSED).getMessage();
-        assertTrue(m.contains("checkpoint_version=" + version + ", supported_version=1"), m);
+        assertTrue(m.contains("checkpoint_version=" + version + ", supported_version="
+                + CheckpointDirectory.CHECKPOINT_FORMAT_VERSION), m);
     }
 
     @Test
@@ -335,10 +337,9 @@ class CheckpointDirectoryTest {
     @Test
     void missingFiles() throws IOException {
         write();
-        CheckpointDirectory.TableCut t = cut.tables().get(0);
-        Path txn = root.resolve(".checkpoint/db/" + t.directory() + "/_txn");
-        Files.delete(txn);
-        assertEquals("checkpoint file missing [file=" + txn + ", offset=0, expected=a file, found=no such file]",
+        Path states = root.resolve(".checkpoint/STATES");
+        Files.delete(states);
+        assertEquals("checkpoint file missing [file=" + states + ", offset=0, expected=a file, found=no such file]",
                 readFails(StorageException.Kind.CORRUPT).getMessage());
         Files.delete(manifest());
         assertTrue(readFails(StorageException.Kind.CORRUPT).getMessage().startsWith("checkpoint file missing [file="
@@ -353,13 +354,23 @@ class CheckpointDirectoryTest {
     void damagedTxnCopy() throws IOException {
         write();
         CheckpointDirectory.TableCut t = cut.tables().get(0);
-        Path txn = root.resolve(".checkpoint/db/" + t.directory() + "/_txn");
-        flip(txn, 64 + (int) (t.txn() % 2) * 4032 + 20); // inside the record: its CRC no longer matches
+        Path states = root.resolve(".checkpoint/STATES");
+        byte[] original = Files.readAllBytes(states);
+        flip(states, 40);
         String m = readFails(StorageException.Kind.CORRUPT).getMessage();
-        assertTrue(m.startsWith("no valid commit record in txn file [file=" + txn), m);
-        Files.write(txn, new byte[0]);
+        assertTrue(m.startsWith("checkpoint state bundle checksum mismatch [file=" + states), m);
+        // A damaged record inside the bundle whose own checksum was recomputed: the _txn image check catches it.
+        ByteBuffer b = ByteBuffer.wrap(original).order(ByteOrder.LITTLE_ENDIAN);
+        int capacity = b.getInt(28 + 8);
+        b.put(28 + 128 + (int) (t.txn() % 2) * capacity + 20, (byte) (b.get(28 + 128 + (int) (t.txn() % 2)
+                * capacity + 20) ^ 0x5a));
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(original, 0, original.length - 4);
+        b.putInt(original.length - 4, (int) crc.getValue());
+        Files.write(states, original);
         m = readFails(StorageException.Kind.CORRUPT).getMessage();
-        assertTrue(m.startsWith("txn file too short for its header [file=" + txn), m);
+        Path txn = states.resolve(t.directory()).resolve("_txn");
+        assertTrue(m.startsWith("no valid commit record in txn file [file=" + txn), m);
     }
 
     @Test

@@ -302,8 +302,8 @@ class CheckpointRestoreTest {
                 "checkpoint directory unusable, ");
         assertRefused("flip-registry", c -> flipByte(c.resolve(".checkpoint/db/_tables"), 30),
                 "checkpoint directory unusable, ");
-        assertRefused("flip-txn", c -> flipByte(c.resolve(".checkpoint/db/t~1/_txn"), 64 + 20),
-                "checkpoint directory unusable, no valid commit record in txn file [file=");
+        assertRefused("flip-states", c -> flipByte(c.resolve(".checkpoint/STATES"), 28 + 128 + 20),
+                "checkpoint directory unusable, checkpoint state bundle checksum mismatch [file=");
     }
 
     @Test
@@ -333,7 +333,7 @@ class CheckpointRestoreTest {
             ch.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, 7), 4);
         }
         StorageException e = assertThrows(StorageException.class, () -> TableEngine.open(config(copy)));
-        assertTrue(e.getMessage().contains("checkpoint_version=7") && e.getMessage().contains("supported_version=1")
+        assertTrue(e.getMessage().contains("checkpoint_version=7") && e.getMessage().contains("supported_version=" + CheckpointDirectory.CHECKPOINT_FORMAT_VERSION)
                 && e.getMessage().contains(header.toString()), e.getMessage());
     }
 

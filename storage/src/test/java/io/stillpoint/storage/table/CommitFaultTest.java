@@ -165,14 +165,18 @@ class CommitFaultTest {
     }
 
     @Test
-    void failedRegistryRenameLeavesNoTableAndTheNextCreateWorks() {
+    void failedRegistryPointerSyncLeavesNoTableAndTheNextCreateWorks() {
         FaultInjectingFileSystem fs = new FaultInjectingFileSystem();
         try (TableEngine engine = TableEngine.open(new EngineConfig(dir, fs))) {
-            fs.failNthRename(2); // 1: the table's _txn, 2: the registry
+            fs.failSyncOf(p -> p.endsWith("_tables")); // the pointer's fsync, after its slot was written
             StorageException e = assertThrows(StorageException.class,
                     () -> engine.createTable(TestRows.trades("t", PartitionBy.DAY), false));
             assertEquals(StorageException.Kind.IO, e.kind());
             assertTrue(!engine.tableExists("t"));
+            fs.disarm();
+        }
+        try (TableEngine engine = TableEngine.open(EngineConfig.of(dir))) {
+            assertEquals(0, engine.tables().size()); // the failed slot was invalidated: the previous registry
             engine.createTable(TestRows.trades("t", PartitionBy.DAY), false);
             TestRows.insert(engine, "t", TestRows.tradeRows(0, 2, 0));
         }

@@ -71,10 +71,10 @@ class CorruptionAndCrashTest {
     void bothTxnSlotsDamagedIsCorrupt() throws IOException {
         createTableWithData();
         Path txn = tableDir.resolve("_txn");
-        overwrite(txn, TxnFile.HEADER_SIZE + 20, new byte[]{1, 2, 3});
-        overwrite(txn, TxnFile.HEADER_SIZE + TxnFile.INITIAL_SLOT_CAPACITY + 20, new byte[]{1, 2, 3});
+        overwrite(txn, TxnFile.HEADER_AREA + 20, new byte[]{1, 2, 3});
+        overwrite(txn, TxnFile.HEADER_AREA + TxnFile.INITIAL_SLOT_CAPACITY + 20, new byte[]{1, 2, 3});
         StorageException e = openFails();
-        assertTrue(e.getMessage().startsWith("no valid commit record in txn file [file=" + txn + ", offset=64"),
+        assertTrue(e.getMessage().startsWith("no valid commit record in txn file [file=" + txn + ", offset=128"),
                 e.getMessage());
         assertTrue(e.getMessage().contains("slot 0: crc32c mismatch, slot 1: crc32c mismatch"), e.getMessage());
     }
@@ -83,7 +83,7 @@ class CorruptionAndCrashTest {
     void tornNewestSlotFallsBackToThePreviousCommit() throws IOException {
         createTableWithData();
         // txn 2 lives in slot 0; damaging it is what a crash in the middle of installing txn 2 leaves.
-        overwrite(tableDir.resolve("_txn"), TxnFile.HEADER_SIZE + 40, new byte[]{9, 9, 9, 9});
+        overwrite(tableDir.resolve("_txn"), TxnFile.HEADER_AREA + 40, new byte[]{9, 9, 9, 9});
         try (TableEngine engine = TableEngine.open(EngineConfig.of(root))) {
             assertEquals(committed.subList(0, 5), TestRows.readAll(engine, "t"));
             assertEquals(1, engine.tables().get(0).txn());
@@ -97,14 +97,41 @@ class CorruptionAndCrashTest {
     void corruptOrForeignRegistryIsDetected() throws IOException {
         createTableWithData();
         Path registry = root.resolve("db/_tables");
-        overwrite(registry, Files.size(registry) - 3, new byte[]{42});
+        List<Path> generations;
+        try (var names = Files.list(root.resolve("db"))) {
+            generations = names.filter(p -> p.getFileName().toString().matches("_tables\\.[0-9]+")).toList();
+        }
+        assertEquals(1, generations.size(), generations.toString());
+        Path image = generations.get(0);
+        byte[] original = Files.readAllBytes(image);
+        overwrite(image, Files.size(image) - 3, new byte[]{42});
         StorageException e = openFails();
-        assertTrue(e.getMessage().startsWith("table registry checksum mismatch [file=" + registry + ", offset=12, expected="),
+        assertTrue(e.getMessage().startsWith("table registry checksum mismatch [file=" + image + ", offset=12, expected="),
                 e.getMessage());
+        Files.write(image, original);
+        byte[] pointer = Files.readAllBytes(registry);
+        overwrite(registry, 20, new byte[]{42}); // slot 0's reserved bytes: its CRC no longer matches
+        overwrite(registry, 52, new byte[]{42}); // and slot 1's
+        e = openFails();
+        assertTrue(e.getMessage().startsWith("no valid table registry pointer slot [file=" + registry + ", offset=0, "),
+                e.getMessage());
+        Files.write(registry, pointer);
+        overwrite(registry, 32 * (1 - slotOf(image)) + 20, new byte[]{42}); // the older slot only: still opens
+        try (TableEngine engine = TableEngine.open(EngineConfig.of(root))) {
+            assertEquals(1, engine.tables().size());
+        }
         Files.write(registry, "{\"tables\": []}".getBytes());
         e = openFails();
-        assertEquals("not a stillpoint table registry, bad magic [file=" + registry + ", offset=0, expected=0x53505247, "
+        assertEquals("not a stillpoint table registry, bad magic [file=" + registry + ", offset=0, expected=0x53505250, "
                 + "found=0x6174227b]", e.getMessage());
+    }
+
+    /** The pointer slot (0 or 1) that names a generation file (the engine alternates slots). */
+    private int slotOf(Path image) throws IOException {
+        long generation = Long.parseLong(image.getFileName().toString().substring("_tables.".length()));
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(Files.readAllBytes(root.resolve("db/_tables")))
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        return b.getLong(8) == generation ? 0 : 1;
     }
 
     @Test

@@ -152,7 +152,7 @@ class TxnRecoveryTest {
         Path price = tableDir.resolve("2026-11-21.1/c2.d");
         truncate(price, 60);
         Path txn = tableDir.resolve("_txn");
-        long slot1 = TxnFile.HEADER_SIZE + TxnFile.INITIAL_SLOT_CAPACITY;
+        long slot1 = TxnFile.HEADER_AREA + TxnFile.INITIAL_SLOT_CAPACITY;
         overwrite(txn, slot1 + 20, new byte[]{1, 2, 3});
         StorageException e = assertThrows(StorageException.class, () -> TableEngine.open(EngineConfig.of(root)));
         assertEquals(StorageException.Kind.CORRUPT, e.kind());
@@ -166,7 +166,7 @@ class TxnRecoveryTest {
     void verifiedNewestCommitIsKeptWhateverTheOtherSlotHolds() throws IOException {
         twoCommits(false);
         Path txn = tableDir.resolve("_txn");
-        long slot1 = TxnFile.HEADER_SIZE + TxnFile.INITIAL_SLOT_CAPACITY;
+        long slot1 = TxnFile.HEADER_AREA + TxnFile.INITIAL_SLOT_CAPACITY;
         overwrite(txn, slot1 + 20, new byte[]{1, 2, 3});
         assertState(2, afterSecond);
         try (TableEngine engine = TableEngine.open(EngineConfig.of(root))) {
@@ -185,7 +185,7 @@ class TxnRecoveryTest {
     }
 
     @Test
-    void formatVersion1FileIsReadAndReplacedByVersion2AtTheNextCommit() throws IOException {
+    void formatVersion1FileIsReadAndReplacedByVersion3AtTheNextCommit() throws IOException {
         twoCommits(true);
         Path txn = tableDir.resolve("_txn");
         downgradeToVersion1(txn, 3);
@@ -196,7 +196,7 @@ class TxnRecoveryTest {
             TestRows.insert(engine, "t", TestRows.tradeRows(NEXT_DAY + 20, 1, 20));
             assertEquals(3, engine.tables().get(0).txn());
         }
-        assertEquals(2, versionOf(txn));
+        assertEquals(TxnFile.FORMAT_VERSION, versionOf(txn));
         assertFalse(Files.exists(tableDir.resolve(TxnFile.TEMP_NAME)));
         try (TableEngine engine = TableEngine.open(EngineConfig.of(root))) {
             List<List<Object>> rows = TestRows.readAll(engine, "t");
@@ -221,12 +221,12 @@ class TxnRecoveryTest {
         twoCommits(false);
         Path txn = tableDir.resolve("_txn");
         ByteBuffer header = ByteBuffer.wrap(Files.readAllBytes(txn), 0, 64).order(ByteOrder.LITTLE_ENDIAN);
-        header.putInt(4, 3);
+        header.putInt(4, 7);
         byte[] h = new byte[64];
         header.get(0, h);
         overwrite(txn, 0, withHeaderCrc(h));
         StorageException e = assertThrows(StorageException.class, () -> TableEngine.open(EngineConfig.of(root)));
-        assertEquals("unsupported txn file format version [file=" + txn + ", offset=4, expected=1 or 2, found=3]",
+        assertEquals("unsupported txn file format version [file=" + txn + ", offset=4, expected=1, 2 or 3, found=7]",
                 e.getMessage());
     }
 
@@ -242,15 +242,21 @@ class TxnRecoveryTest {
     }
 
     /**
-     * Rewrites a version 2 {@code _txn} as the version 1 writer wrote it (per the format description): header
-     * version 1; each valid record without the range count, reserved int and appended ranges.
+     * Rewrites a version 3 {@code _txn} (header copy 0 current) as the version 1 writer wrote it (per the format
+     * description): one header, version 1, slots at 64; each valid record without the range count, reserved int
+     * and appended ranges.
      */
     private static void downgradeToVersion1(Path txn, int columns) throws IOException {
-        ByteBuffer file = ByteBuffer.wrap(Files.readAllBytes(txn)).order(ByteOrder.LITTLE_ENDIAN);
-        int capacity = file.getInt(8);
-        file.putInt(4, 1);
+        ByteBuffer v3 = ByteBuffer.wrap(Files.readAllBytes(txn)).order(ByteOrder.LITTLE_ENDIAN);
+        int capacity = v3.getInt(8);
+        int area = (int) v3.getLong(24);
+        ByteBuffer file = ByteBuffer.allocate(64 + 2 * capacity).order(ByteOrder.LITTLE_ENDIAN);
+        file.putInt(0, TxnFile.MAGIC).putInt(4, 1).putInt(8, capacity).putLong(16, v3.getLong(16));
+        file.put(64, v3, area, 2 * capacity);
         byte[] header = new byte[64];
         file.get(0, header);
+        java.util.Arrays.fill(header, 24, 64, (byte) 0);
+        java.util.Arrays.fill(header, 12, 16, (byte) 0);
         file.put(0, withHeaderCrc(header));
         for (int s = 0; s < 2; s++) {
             int at = 64 + s * capacity;
