@@ -406,6 +406,16 @@ final class ExecSession implements Session {
         }
 
         @Override
+        public RowBatch nextBatch() {
+            try {
+                return inner.nextBatch();
+            } catch (Throwable t) {
+                close();
+                throw Errors.wrap(t);
+            }
+        }
+
+        @Override
         public void close() {
             if (!closed) {
                 closed = true;

@@ -1122,6 +1122,61 @@ final class SelectPlan {
             }
         }
 
+        /**
+         * Whole chunks of the scan when the query is a plain {@code SELECT col, ... FROM t} (every output a source
+         * column, no residual predicate, OFFSET or LIMIT): range filters still apply through the batch's
+         * selection. Null otherwise, and at the end of the scan.
+         */
+        @Override
+        public RowBatch nextBatch() {
+            if (closed || source.scanner == null || source.scannerDone || residual != null || toSkip > 0
+                    || remaining >= 0 || outputs.length != columns.size()) {
+                return null;
+            }
+            if (batchColumns == null) {
+                int[] map = new int[outputs.length];
+                for (int i = 0; i < outputs.length; i++) {
+                    if (!(outputs[i] instanceof Ev.Slot slot) || slot.type != columns.get(i).type()) {
+                        return null;
+                    }
+                    map[i] = slot.index;
+                }
+                batchColumns = map;
+            }
+            try {
+                TableScanner.Batch b = source.scanner.nextBatch();
+                if (b == null) {
+                    source.scannerDone = true;
+                    return null;
+                }
+                scanBatch = b;
+                return batchView;
+            } catch (Throwable t) {
+                close();
+                throw Errors.wrap(t);
+            }
+        }
+
+        /** Result column -> source column, once the query is known to qualify for batches. */
+        private int[] batchColumns;
+        private TableScanner.Batch scanBatch;
+        private final RowBatch batchView = new RowBatch() {
+            @Override
+            public int size() {
+                return scanBatch.n;
+            }
+
+            @Override
+            public int row(int k) {
+                return scanBatch.row(k);
+            }
+
+            @Override
+            public io.stillpoint.storage.ColumnChunk column(int c) {
+                return scanBatch.column(batchColumns[c]);
+            }
+        };
+
         @Override
         public void close() {
             if (!closed) {

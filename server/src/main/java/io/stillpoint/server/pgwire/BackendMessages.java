@@ -247,6 +247,9 @@ final class BackendMessages {
      * by {@code writer}, line end included. A value that cannot be encoded leaves no half message behind.
      */
     static void copyDataRow(ByteBuf out, CopyOutWriter writer, Object[] row) {
+        if (writer.writeRowMessage(out, row)) {
+            return;
+        }
         int start = out.writerIndex();
         try {
             int len = startMessage(out, 'd');
