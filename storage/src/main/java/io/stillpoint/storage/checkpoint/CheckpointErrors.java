@@ -1,11 +1,12 @@
 package io.stillpoint.storage.checkpoint;
 
 import io.stillpoint.storage.StorageException;
+import io.stillpoint.storage.table.StorageErrors;
 
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** Builds the checkpoint package's {@link StorageException}s in the project's message style. */
+/** The checkpoint package's {@link StorageException}s: the storage-wide ones of {@link StorageErrors}, plus hex. */
 final class CheckpointErrors {
 
     private CheckpointErrors() {
@@ -13,29 +14,16 @@ final class CheckpointErrors {
 
     /** An I/O failure: DISK_FULL when the OS said ENOSPC, IO otherwise. */
     static StorageException io(String reason, Path path, IOException cause) {
-        String detail = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-        if (isDiskFull(cause)) {
-            return new StorageException(StorageException.Kind.DISK_FULL, "no space left on device [path=" + path
-                    + ", during=" + reason + "]", cause);
-        }
-        return new StorageException(StorageException.Kind.IO, reason + " [path=" + path + ", error=" + detail + "]",
-                cause);
+        return StorageErrors.io(reason, path, cause);
     }
 
     static boolean isDiskFull(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            String m = c.getMessage();
-            if (m != null && (m.contains("No space left on device") || m.contains("ENOSPC"))) {
-                return true;
-            }
-        }
-        return false;
+        return StorageErrors.isDiskFull(t);
     }
 
     /** A file that is not what its format says: {@code reason [file=, offset=, expected=, found=]}. */
     static StorageException corrupt(String reason, Path file, long offset, Object expected, Object found) {
-        return new StorageException(StorageException.Kind.CORRUPT, reason + " [file=" + file + ", offset=" + offset
-                + ", expected=" + expected + ", found=" + found + "]");
+        return StorageErrors.corrupt(reason, file, offset, expected, found);
     }
 
     static String hex(int magic) {

@@ -5,14 +5,17 @@ import io.stillpoint.storage.StorageException;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** Builds {@link StorageException}s in the project's message style and maps I/O failures to their kind. */
-final class StorageErrors {
+/**
+ * Builds {@link StorageException}s in the project's message style and maps I/O failures to their kind. Public for
+ * the other storage packages (checkpoint); not part of the storage API.
+ */
+public final class StorageErrors {
 
     private StorageErrors() {
     }
 
     /** An I/O failure: DISK_FULL when the OS said ENOSPC, IO otherwise. */
-    static StorageException io(String reason, Path path, IOException cause) {
+    public static StorageException io(String reason, Path path, IOException cause) {
         String detail = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
         StorageException.Kind kind = isDiskFull(cause) ? StorageException.Kind.DISK_FULL : StorageException.Kind.IO;
         String message = kind == StorageException.Kind.DISK_FULL
@@ -21,7 +24,7 @@ final class StorageErrors {
         return new StorageException(kind, message, cause);
     }
 
-    static boolean isDiskFull(Throwable t) {
+    public static boolean isDiskFull(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             String m = c.getMessage();
             if (m != null && (m.contains("No space left on device") || m.contains("ENOSPC"))) {
@@ -32,7 +35,7 @@ final class StorageErrors {
     }
 
     /** A file that is not what its format says: {@code reason [file=, offset=, expected=, found=]}. */
-    static StorageException corrupt(String reason, Path file, long offset, Object expected, Object found) {
+    public static StorageException corrupt(String reason, Path file, long offset, Object expected, Object found) {
         return new StorageException(StorageException.Kind.CORRUPT, reason + " [file=" + file + ", offset=" + offset
                 + ", expected=" + expected + ", found=" + found + "]");
     }
