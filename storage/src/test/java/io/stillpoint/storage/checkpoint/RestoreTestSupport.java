@@ -9,6 +9,7 @@ import io.stillpoint.storage.PartitionSnapshot;
 import io.stillpoint.storage.TableSchema;
 import io.stillpoint.storage.TableSnapshot;
 import io.stillpoint.storage.WriteTransaction;
+import io.stillpoint.storage.table.TestRows;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -84,12 +85,7 @@ final class RestoreTestSupport {
     }
 
     static long insert(Engine engine, String table, List<Object[]> rows) {
-        try (WriteTransaction tx = engine.beginWrite()) {
-            for (Object[] r : rows) {
-                tx.insert(table, r);
-            }
-            return tx.commit();
-        }
+        return TestRows.insert(engine, table, rows);
     }
 
     static List<List<Object>> readAll(Engine engine, String table) {
@@ -99,25 +95,7 @@ final class RestoreTestSupport {
     }
 
     static List<List<Object>> readAll(TableSnapshot s) {
-        List<List<Object>> rows = new ArrayList<>();
-        int columns = s.schema().columnCount();
-        for (PartitionSnapshot p : s.partitions()) {
-            for (long first = 0; first < p.rowCount(); first += 1000) {
-                int count = (int) Math.min(1000, p.rowCount() - first);
-                ColumnChunk[] chunks = new ColumnChunk[columns];
-                for (int c = 0; c < columns; c++) {
-                    chunks[c] = p.read(c, first, count);
-                }
-                for (int i = 0; i < count; i++) {
-                    Object[] row = new Object[columns];
-                    for (int c = 0; c < columns; c++) {
-                        row[c] = chunks[c].getValue(i);
-                    }
-                    rows.add(Arrays.asList(row));
-                }
-            }
-        }
-        return rows;
+        return TestRows.readAll(s, 1000);
     }
 
     /** Every table of an engine, by name, with its schema's column names and its rows. */

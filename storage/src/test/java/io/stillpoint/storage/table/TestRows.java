@@ -15,8 +15,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** Helpers shared by the engine tests: schemas, inserting rows, reading a whole table back as boxed rows. */
-final class TestRows {
+/**
+ * Helpers shared by the engine tests (also those of other storage packages): schemas, inserting rows, reading a
+ * whole table back as boxed rows.
+ */
+public final class TestRows {
 
     private TestRows() {
     }
@@ -31,7 +34,7 @@ final class TestRows {
         return i.getEpochSecond() * 1_000_000L + i.getNano() / 1000;
     }
 
-    static long insert(Engine engine, String table, List<Object[]> rows) {
+    public static long insert(Engine engine, String table, List<Object[]> rows) {
         try (WriteTransaction tx = engine.beginWrite()) {
             for (Object[] r : rows) {
                 tx.insert(table, r);
@@ -48,11 +51,16 @@ final class TestRows {
 
     /** Every row in partition order, read in chunks of 3 rows to exercise chunk boundaries. */
     static List<List<Object>> readAll(TableSnapshot s) {
+        return readAll(s, 3);
+    }
+
+    /** Every row in partition order, read in chunks of {@code chunkRows} rows. */
+    public static List<List<Object>> readAll(TableSnapshot s, int chunkRows) {
         List<List<Object>> rows = new ArrayList<>();
         int columns = s.schema().columnCount();
         for (PartitionSnapshot p : s.partitions()) {
-            for (long first = 0; first < p.rowCount(); first += 3) {
-                int count = (int) Math.min(3, p.rowCount() - first);
+            for (long first = 0; first < p.rowCount(); first += chunkRows) {
+                int count = (int) Math.min(chunkRows, p.rowCount() - first);
                 ColumnChunk[] chunks = new ColumnChunk[columns];
                 for (int c = 0; c < columns; c++) {
                     chunks[c] = p.read(c, first, count);
