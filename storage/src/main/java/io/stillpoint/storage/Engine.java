@@ -60,6 +60,17 @@ public interface Engine extends AutoCloseable {
                 + "[table=" + table + "]");
     }
 
+    /**
+     * Sets ({@code ALTER TABLE t SET TTL n unit}) or removes (null) a table's time to live. Atomic and durable
+     * before returning; the housekeeping TTL job then drops, as commits, the partitions that expired.
+     *
+     * @throws StorageException TABLE_NOT_FOUND, INVALID (a TTL on a table that is not partitioned), IO, DISK_FULL
+     */
+    default void setTtl(String table, Ttl ttl) {
+        throw new StorageException(StorageException.Kind.UNSUPPORTED, "ttl is not supported by this engine [table="
+                + table + "]");
+    }
+
     /** @throws StorageException TABLE_NOT_FOUND */
     TableSchema schema(String name);
 

@@ -10,10 +10,19 @@ import java.time.Duration;
  * Where the engine lives, which file system facade it goes through (tests pass a fault-injecting one), and the
  * checkpoint policy.
  */
-public record EngineConfig(Path root, FileSystemFacade fs, CheckpointPolicy checkpointPolicy) {
+public record EngineConfig(Path root, FileSystemFacade fs, CheckpointPolicy checkpointPolicy,
+                           HousekeepingPolicy housekeepingPolicy) {
 
     public EngineConfig(Path root, FileSystemFacade fs) {
         this(root, fs, CheckpointPolicy.DEFAULT);
+    }
+
+    public EngineConfig(Path root, FileSystemFacade fs, CheckpointPolicy checkpointPolicy) {
+        this(root, fs, checkpointPolicy, HousekeepingPolicy.DEFAULT);
+    }
+
+    public EngineConfig withHousekeepingPolicy(HousekeepingPolicy policy) {
+        return new EngineConfig(root, fs, checkpointPolicy, policy);
     }
 
     public static EngineConfig of(Path root) {
@@ -21,7 +30,29 @@ public record EngineConfig(Path root, FileSystemFacade fs, CheckpointPolicy chec
     }
 
     public EngineConfig withCheckpointPolicy(CheckpointPolicy policy) {
-        return new EngineConfig(root, fs, policy);
+        return new EngineConfig(root, fs, policy, housekeepingPolicy);
+    }
+
+    /**
+     * How often the housekeeping jobs that make commits (TTL, compaction) look at every table on their own; they
+     * are also woken by the commits and DDL that concern them.
+     *
+     * @param jobInterval the period of those passes (default 1 minute)
+     */
+    public record HousekeepingPolicy(Duration jobInterval) {
+
+        public static final HousekeepingPolicy DEFAULT = new HousekeepingPolicy(Duration.ofMinutes(1));
+
+        public HousekeepingPolicy {
+            if (jobInterval == null || jobInterval.isNegative() || jobInterval.isZero()) {
+                throw new IllegalArgumentException("housekeeping interval must be positive [interval=" + jobInterval
+                        + "]");
+            }
+        }
+
+        public HousekeepingPolicy withJobInterval(Duration interval) {
+            return new HousekeepingPolicy(interval);
+        }
     }
 
     /**
