@@ -273,7 +273,19 @@ final class ExecSession implements Session {
                 SelectPlan plan = (SelectPlan) planned;
                 Ev.Ctx ctx = new Ev.Ctx(values, nowMicros());
                 ctx.guard = guard;
-                return track(plan.execute(engine, ctx, ownRows));
+                try {
+                    return track(plan.execute(engine, ctx, ownRows));
+                } catch (SqlError e) {
+                    // An ALTER that committed between the dependency check and the snapshot: plan again, once.
+                    if (h.planAtExecute || !SelectPlan.isDefinitionChanged(e)) {
+                        throw e;
+                    }
+                    Object again = replan(h);
+                    if (again instanceof RowQuery rowQuery) {
+                        return track(rowQuery.execute(engine, ctx, ownRows));
+                    }
+                    return track(((SelectPlan) again).execute(engine, ctx, ownRows));
+                }
             }
             if (st instanceof Statement.CopyFrom c) {
                 requireWrite("COPY");
@@ -382,18 +394,29 @@ final class ExecSession implements Session {
             return plan(h, h.paramTypes.clone());
         }
         if (!h.dependencies.current(engine)) {
-            String changed = h.dependencies.changedTable(engine);
-            PlanDependencies.Recorder recorder = PlanDependencies.recorder(engine);
-            Object plan = plan(h, h.paramTypes.clone(), recorder);
-            List<ResultColumn> columns = columnsOf(plan);
-            if (!java.util.Objects.equals(columns, h.described)) {
-                throw new SqlError("0A000", "cached plan must not change result type [table=" + changed
-                        + ", columns=" + columnList(h.described) + ", now=" + columnList(columns) + "]");
-            }
-            h.dependencies = recorder.finish();
-            h.plan = plan;
+            return replan(h);
         }
         return h.plan;
+    }
+
+    /** Plans a prepared statement again and caches the plan, unless its result columns would change (0A000). */
+    private Object replan(Handle h) {
+        String changed = h.dependencies.changedTable(engine);
+        PlanDependencies.Recorder recorder = PlanDependencies.recorder(engine);
+        Object plan = plan(h, h.paramTypes.clone(), recorder);
+        List<ResultColumn> columns = columnsOf(plan);
+        if (!java.util.Objects.equals(columns, h.described)) {
+            throw new SqlError("0A000", "cached plan must not change result type [table="
+                    + (changed == null ? tableOf(plan) : changed) + ", columns=" + columnList(h.described)
+                    + ", now=" + columnList(columns) + "]");
+        }
+        h.dependencies = recorder.finish();
+        h.plan = plan;
+        return plan;
+    }
+
+    private static String tableOf(Object plan) {
+        return plan instanceof SelectPlan s ? s.table : null;
     }
 
     private static String columnList(List<ResultColumn> columns) {

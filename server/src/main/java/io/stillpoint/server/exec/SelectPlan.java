@@ -40,6 +40,14 @@ final class SelectPlan {
             new ColumnSpec("partition_count", ColumnType.INT),
             new ColumnSpec("ttl", ColumnType.VARCHAR));
 
+    /** The error of a plan whose table's columns changed under it (the session then plans again). */
+    static final String DEFINITION_CHANGED = "table definition changed since the statement was prepared";
+
+    static boolean isDefinitionChanged(SqlError e) {
+        return "0A000".equals(e.sqlState()) && e.getMessage() != null
+                && e.getMessage().startsWith(DEFINITION_CHANGED);
+    }
+
     /** A conjunct {@code column op constant} the scanner can run as a range filter. */
     record FastConjunct(int column, ColumnType columnType, BinaryOp op, Ev constant) {}
 
@@ -791,7 +799,7 @@ final class SelectPlan {
             // The session re-plans a prepared statement whose table changed (PlanDependencies); this catches an
             // ALTER that lands between that check and this snapshot. Identity first: the O(1) common case.
             if (snapshot.schema() != schema && !snapshot.schema().columns().equals(schema.columns())) {
-                throw new SqlError("0A000", "table definition changed since the statement was prepared [table=" + table + "]");
+                throw new SqlError("0A000", DEFINITION_CHANGED + " [table=" + table + "]");
             }
             TableScanner.RangeFilter[] filters = bindFilters(ctx);
             List<Object[]> own = ownRows == null ? List.of() : ownRows.of(table);

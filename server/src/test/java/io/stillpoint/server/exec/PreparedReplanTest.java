@@ -143,4 +143,22 @@ class PreparedReplanTest extends ExecTestSupport {
         assertEquals(List.of(row(3)), execute(constant, 2).rows());
         assertSame(first, plan(constant));
     }
+
+    @Test
+    void anAlterBetweenTheCheckAndTheSnapshotIsCaughtByTheScanAndPlannedAgain() {
+        trades();
+        Prepared select = session.prepare("SELECT sym, qty FROM t ORDER BY ts", List.of());
+        Prepared star = session.prepare("SELECT * FROM t ORDER BY ts", List.of());
+        execute(select);
+        execute(star);
+        run("ALTER TABLE t DROP COLUMN note");
+        // As if the ALTER had committed just after the dependency check: only the scan's own check sees it.
+        ((ExecSession.Handle) select.statement()).dependencies = PlanDependencies.NONE;
+        ((ExecSession.Handle) star.statement()).dependencies = PlanDependencies.NONE;
+        assertEquals(List.of(row("a", 1), row("b", 2)), execute(select).rows());
+        SqlError e = failing(star);
+        assertEquals("0A000", e.sqlState());
+        assertEquals("cached plan must not change result type [table=t, columns=ts note sym qty, now=ts sym qty]",
+                e.getMessage());
+    }
 }
