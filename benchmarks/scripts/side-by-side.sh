@@ -31,6 +31,9 @@ usage: benchmarks/scripts/side-by-side.sh [options]
   --workdir DIR        parent of the temporary data directories (default $TMPDIR or /tmp); must be a real disk
   --results FILE       where to keep the harness output (default benchmarks/target/side-by-side-<utc>.log)
   --timeout S          kill a harness invocation after S seconds (default 1800)
+  --nofsync-ceiling    also run a second Stillpoint whose fsyncs are no-ops (eatmydata, label stillpoint_nofsync):
+                       NOT durable, only to measure how fast the same workload could go if a commit's fsync
+                       cost nothing (the ceiling of any commit-path change); needs the eatmydata package
   --keep               keep the data directories and logs
 environment: PG_BIN (default /usr/lib/postgresql/15/bin), STILLPOINT_JAR (default server/target/stillpoint.jar),
              STILLPOINT_JAVA_OPTS, HARNESS_JAVA_OPTS (extra JVM options)
@@ -38,7 +41,7 @@ USAGE
 }
 
 ROWS=1000000 BATCH=1000 LOOKUPS=10000 LOOKUP_SECONDS=300 RUNS=3 ONLY="" PG_INDEX="" KEEP=0 TIMEOUT=1800
-COPY_ROWS=1000000 REWRITE_DAYS=3 CHECKPOINT="" CHECKPOINT_ROWS=100000 CHECKPOINT_SEGMENTS=8 CHECKPOINT_CYCLES=20
+NOFSYNC=0 COPY_ROWS=1000000 REWRITE_DAYS=3 CHECKPOINT="" CHECKPOINT_ROWS=100000 CHECKPOINT_SEGMENTS=8 CHECKPOINT_CYCLES=20
 WORK_PARENT="${TMPDIR:-/tmp}" RESULTS=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -59,6 +62,7 @@ while [[ $# -gt 0 ]]; do
     --results) RESULTS="$2"; shift 2 ;;
     --timeout) TIMEOUT="$2"; shift 2 ;;
     --keep) KEEP=1; shift ;;
+    --nofsync-ceiling) NOFSYNC=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "side-by-side: unknown option [option=$1]" >&2; usage >&2; exit 2 ;;
   esac
@@ -98,7 +102,7 @@ WORK="$(mktemp -d "$WORK_PARENT/side-by-side.XXXXXX")"
 chmod 711 "$WORK"
 mkdir -p "$(dirname "$RESULTS")"
 : > "$RESULTS"
-PG_STARTED=0 SP_PID="" HARNESS_PID=""
+PG_STARTED=0 SP_PID="" NF_PID="" HARNESS_PID=""
 AS_PG=()
 
 cleanup() {
@@ -114,6 +118,10 @@ cleanup() {
     for _ in $(seq 1 100); do kill -0 "$SP_PID" 2>/dev/null || break; sleep 0.2; done
     kill -KILL "$SP_PID" 2>/dev/null || true
     wait "$SP_PID" 2>/dev/null || true
+  fi
+  if [[ -n "$NF_PID" ]] && kill -0 "$NF_PID" 2>/dev/null; then
+    kill -KILL "$NF_PID" 2>/dev/null || true   # nothing of it is meant to survive
+    wait "$NF_PID" 2>/dev/null || true
   fi
   if [[ $PG_STARTED == 1 ]]; then
     log "stopping PostgreSQL"
@@ -197,11 +205,29 @@ start_stillpoint() {
   log "Stillpoint listening [port=$SP_PORT, pid=$SP_PID, root=$WORK/sp/root, ready=$(grep -m1 ready "$WORK/sp/server.log" || true)]"
 }
 
+NF_PORT=""
+start_stillpoint_nofsync() {
+  if ! command -v eatmydata >/dev/null; then
+    log "--nofsync-ceiling needs eatmydata (apt-get install eatmydata)"; return 1
+  fi
+  mkdir -p "$WORK/nf"
+  NF_PORT=$(free_port) || return 1
+  # shellcheck disable=SC2086
+  eatmydata java ${STILLPOINT_JAVA_OPTS:-} -jar "$SP_JAR" --root "$WORK/nf/root" --port "$NF_PORT" --http-port 0 \
+    >"$WORK/nf/server.out" 2>"$WORK/nf/server.log" &
+  NF_PID=$!
+  wait_for_port "Stillpoint without fsync" "$NF_PORT" "$NF_PID" 60
+  log "Stillpoint WITHOUT fsync (eatmydata, not durable: a ceiling only) listening [port=$NF_PORT, pid=$NF_PID]"
+}
+
 run_harness() { # label
   local label="$1" args
   if [[ "$label" == postgres ]]; then
     args=(--url "jdbc:postgresql://127.0.0.1:$PG_PORT/postgres" --user "$PG_USER" --password "$PG_PASSWORD"
           --dialect postgres $PG_INDEX)
+  elif [[ "$label" == stillpoint_nofsync ]]; then
+    args=(--url "jdbc:postgresql://127.0.0.1:$NF_PORT/stillpoint" --user admin --password stillpoint
+          --dialect stillpoint)
   else
     args=(--url "jdbc:postgresql://127.0.0.1:$SP_PORT/stillpoint" --user admin --password stillpoint
           --dialect stillpoint)
@@ -242,9 +268,12 @@ if [[ $RUN_SP == 1 ]] && ! start_stillpoint; then
   if [[ $RUN_PG == 0 ]]; then exit 1; fi
 fi
 
+if [[ $NOFSYNC == 1 && $RUN_SP == 1 ]]; then start_stillpoint_nofsync; fi
+
 for round in $(seq 1 "$RUNS"); do
   order=(postgres stillpoint)
   (( round % 2 == 0 )) && order=(stillpoint postgres)
+  [[ $NOFSYNC == 1 && $RUN_SP == 1 ]] && order+=(stillpoint_nofsync)
   for label in "${order[@]}"; do
     [[ $label == postgres && $RUN_PG == 0 ]] && continue
     [[ $label == stillpoint && $RUN_SP == 0 ]] && continue
@@ -259,5 +288,11 @@ echo
 echo "== side by side: medians over rounds (n = runs that finished) =="
 java -cp "$BENCH_JAR" io.stillpoint.bench.harness.ResultComparison --base postgres --other stillpoint "$RESULTS" \
   | tee -a "$RESULTS" || FAILED=1
+if [[ $NOFSYNC == 1 && $RUN_SP == 1 ]]; then
+  echo
+  echo "== ceiling: Stillpoint with fsync as a no-op (NOT durable) against PostgreSQL =="
+  java -cp "$BENCH_JAR" io.stillpoint.bench.harness.ResultComparison --base postgres --other stillpoint_nofsync \
+    "$RESULTS" | tee -a "$RESULTS" || FAILED=1
+fi
 log "harness output kept [file=$RESULTS]"
 exit "$FAILED"

@@ -34,12 +34,22 @@ public record EngineConfig(Path root, FileSystemFacade fs, CheckpointPolicy chec
     }
 
     /**
-     * How often the housekeeping jobs that make commits (TTL, compaction) look at every table on their own; they
-     * are also woken by the commits and DDL that concern them.
+     * How often the housekeeping jobs that make commits (TTL, compaction) look at every table on their own (they
+     * are also woken by the commits and DDL that concern them), and when compaction rewrites a partition (see
+     * {@code io.stillpoint.storage.housekeeping.CompactionPolicy}).
      *
-     * @param jobInterval the period of those passes (default 1 minute)
+     * @param jobInterval             the period of those passes (default 1 minute)
+     * @param compactionMinAppends    a partition version that received at least this many appending commits since
+     *                                the engine opened is compacted (default 64; counted in memory only)
+     * @param compactionMinSlackBytes a partition version whose files hold at least this many bytes past their
+     *                                committed sizes (left by failed or crashed commits) is compacted (default 1 MiB)
+     * @param compactionIdle          the table's newest partition, which still receives the appends, is compacted
+     *                                only once no append reached it for this long (default 15 minutes)
+     * @param compactionMaxRows       partitions with more rows are never compacted: the rewrite holds a partition's
+     *                                rows in memory (default 2,000,000)
      */
-    public record HousekeepingPolicy(Duration jobInterval) {
+    public record HousekeepingPolicy(Duration jobInterval, int compactionMinAppends, long compactionMinSlackBytes,
+                                     Duration compactionIdle, long compactionMaxRows) {
 
         public static final HousekeepingPolicy DEFAULT = new HousekeepingPolicy(Duration.ofMinutes(1));
 
@@ -48,10 +58,30 @@ public record EngineConfig(Path root, FileSystemFacade fs, CheckpointPolicy chec
                 throw new IllegalArgumentException("housekeeping interval must be positive [interval=" + jobInterval
                         + "]");
             }
+            if (compactionMinAppends < 2 || compactionMinSlackBytes < 1 || compactionMaxRows < 1) {
+                throw new IllegalArgumentException("compaction thresholds out of range [minAppends="
+                        + compactionMinAppends + ", minSlackBytes=" + compactionMinSlackBytes + ", maxRows="
+                        + compactionMaxRows + "]");
+            }
+            if (compactionIdle == null || compactionIdle.isNegative()) {
+                throw new IllegalArgumentException("compaction idle time must not be negative [idle=" + compactionIdle
+                        + "]");
+            }
+        }
+
+        /** The default compaction thresholds with this job interval. */
+        public HousekeepingPolicy(Duration jobInterval) {
+            this(jobInterval, 64, 1L << 20, Duration.ofMinutes(15), 2_000_000);
         }
 
         public HousekeepingPolicy withJobInterval(Duration interval) {
-            return new HousekeepingPolicy(interval);
+            return new HousekeepingPolicy(interval, compactionMinAppends, compactionMinSlackBytes, compactionIdle,
+                    compactionMaxRows);
+        }
+
+        /** The same policy with other compaction thresholds. */
+        public HousekeepingPolicy withCompaction(int minAppends, long minSlackBytes, Duration idle, long maxRows) {
+            return new HousekeepingPolicy(jobInterval, minAppends, minSlackBytes, idle, maxRows);
         }
     }
 

@@ -246,7 +246,9 @@ public final class CheckpointCoordinator implements Checkpoints, AutoCloseable {
         }
         long pinned = 0;
         for (Housekeeping.JobStatus job : housekeeping.status()) {
-            pinned += job.pendingBytes();
+            if (job.job().equals(Housekeeping.PURGE_JOB)) { // what waits to be deleted; the other jobs delete nothing
+                pinned += job.pendingBytes();
+            }
         }
         CheckpointDirectory.Header h = active.header();
         return new CheckpointStatus(true, h.createdAtMicros(), h.expiresAtMicros(), h.tableCount(), pinned,

@@ -18,6 +18,11 @@ import java.util.function.Predicate;
  * state references). Work runs on one daemon thread; a failed delete stays queued and is retried later, never
  * fatal. {@link #pause(String)} stops all deleting (a checkpoint pins the files on disk) until every holder
  * called {@link #resume(String)}; {@link #status()} reports the backlog for {@code housekeeping_status()}.
+ *
+ * <p>The same thread runs the jobs that make commits ({@link HousekeepingJob}: {@link TtlJob}, {@link CompactionJob})
+ * every job interval and when one is woken ({@link #wakeJob}), after the purge pass and outside the purge's pass
+ * lock: a pause never waits for one of their commits. They run while paused too (the TTL drop keeps working; what
+ * it supersedes waits in the purge queue); a job that must not, such as compaction, checks the pause itself.
  */
 public final class Housekeeping implements AutoCloseable {
 
@@ -38,8 +43,12 @@ public final class Housekeeping implements AutoCloseable {
         }
     }
 
-    /** The name of the one job today, in {@link #status()}: the purge of queued directories. */
+    /** The name of the purge of queued directories in {@link #status()}. */
     public static final String PURGE_JOB = "purge";
+    /** The name of the TTL job ({@link TtlJob}) in {@link #status()}. */
+    public static final String TTL_JOB = "ttl";
+    /** The name of the compaction job ({@link CompactionJob}) in {@link #status()}. */
+    public static final String COMPACTION_JOB = "compaction";
     /** The holder of {@link #pause()} / {@link #resume()} (tests, tools). */
     public static final String MANUAL_HOLD = "manual";
     private static final long STATUS_CACHE_NANOS = 1_000_000_000L;
@@ -47,11 +56,13 @@ public final class Housekeeping implements AutoCloseable {
     /**
      * One row of {@code housekeeping_status()}.
      *
-     * @param job             the job's name ({@link #PURGE_JOB})
-     * @param paused          whether it is paused (a checkpoint is active, or a manual pause)
-     * @param pendingVersions directories (superseded partition versions, dropped incarnations, crash leftovers)
-     *                        waiting in its queue
-     * @param pendingBytes    bytes of the files under them (walked at most once a second, then cached)
+     * @param job             the job's name ({@link #PURGE_JOB}, {@link #TTL_JOB}, {@link #COMPACTION_JOB})
+     * @param paused          whether it is paused (a checkpoint is active, or a manual pause; the TTL job never is)
+     * @param pendingVersions purge: directories (superseded partition versions, dropped incarnations, crash
+     *                        leftovers) waiting in its queue; the other jobs: partition versions their last pass
+     *                        found due and did not commit yet (see {@link HousekeepingJob#pendingVersions})
+     * @param pendingBytes    purge: bytes of the files under them (walked at most once a second, then cached); the
+     *                        other jobs: see {@link HousekeepingJob#pendingBytes}
      * @param lastRunAtMicros when its last pass finished, microseconds since the epoch (UTC); null if none ran yet
      */
     public record JobStatus(String job, boolean paused, long pendingVersions, long pendingBytes,
@@ -73,21 +84,91 @@ public final class Housekeeping implements AutoCloseable {
     private boolean closed;
     private boolean wakeUp;
     private long failures;
+    // The commit-making jobs, their last pass and the wake-ups asked for (guarded by this).
+    private final List<HousekeepingJob> jobs = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.Map<String, Long> jobLastRunAtMicros = new java.util.HashMap<>();
+    private final Set<String> jobsToWake = new TreeSet<>();
+    private final long jobIntervalNanos;
+    private long nextJobsAtNanos;
+    private final Object jobsPassLock = new Object(); // one jobs pass at a time: the thread's or a caller's
 
     public Housekeeping(FileSystemFacade fs, long retryMillis) {
         this(fs, retryMillis, Clock.systemUTC());
     }
 
     public Housekeeping(FileSystemFacade fs, long retryMillis, Clock clock) {
+        this(fs, retryMillis, clock, java.time.Duration.ofMinutes(1));
+    }
+
+    /** @param jobInterval how often the {@link HousekeepingJob}s run on their own */
+    public Housekeeping(FileSystemFacade fs, long retryMillis, Clock clock, java.time.Duration jobInterval) {
         this.fs = fs;
         this.retryMillis = retryMillis;
         this.clock = clock;
+        this.jobIntervalNanos = jobInterval.toNanos();
+        this.nextJobsAtNanos = System.nanoTime() + jobIntervalNanos;
         this.thread = new Thread(this::loop, "stillpoint-housekeeping");
         this.thread.setDaemon(true);
     }
 
     public void start() {
         thread.start();
+    }
+
+    /** Adds a job that makes commits (before {@link #start()}); it first runs one interval later, or when woken. */
+    public void addJob(HousekeepingJob job) {
+        jobs.add(job);
+    }
+
+    /**
+     * Asks the thread to run the job of that name soon (not inline: the caller is a commit or DDL, which must not
+     * wait for it). Unknown names are ignored.
+     */
+    public synchronized void wakeJob(String name) {
+        jobsToWake.add(name);
+        wakeUp = true;
+        notifyAll();
+    }
+
+    /**
+     * Runs one pass of every commit-making job now, on the caller's thread (waiting for a pass of the housekeeping
+     * thread in progress), then one purge pass. For tests and tools: the thread does the same on its own.
+     */
+    public void runJobsOnce() {
+        runJobs(null);
+        runOnce();
+    }
+
+    /** Runs one pass of the named job now, on the caller's thread (for tests and tools). */
+    public void runJobOnce(String name) {
+        runJobs(Set.of(name));
+    }
+
+    private void runJobs(Set<String> only) {
+        synchronized (jobsPassLock) {
+            for (HousekeepingJob job : jobs) {
+                if (only != null && !only.contains(job.name())) {
+                    continue;
+                }
+                boolean paused;
+                synchronized (this) {
+                    if (closed) {
+                        return;
+                    }
+                    paused = !holds.isEmpty();
+                }
+                try {
+                    job.runPass(paused);
+                } catch (RuntimeException e) {
+                    // A job logs its own failures; this only keeps an unexpected one from stopping housekeeping.
+                    LOG.log(System.Logger.Level.WARNING, "housekeeping job failed, will retry [job=" + job.name()
+                            + ", error=" + e + "]");
+                }
+                synchronized (this) {
+                    jobLastRunAtMicros.put(job.name(), nowMicros());
+                }
+            }
+        }
     }
 
     /** Queues a target and wakes the purge thread. */
@@ -172,8 +253,9 @@ public final class Housekeeping implements AutoCloseable {
     }
 
     /**
-     * Per job (today only {@link #PURGE_JOB}): whether it is paused, its queue, the bytes under the queued
-     * directories (a walk of them, cached for up to a second) and when its last pass finished.
+     * One row per job: first {@link #PURGE_JOB} (whether it is paused, its queue, the bytes under the queued
+     * directories, a walk of them cached for up to a second, and when its last pass finished), then each
+     * {@link HousekeepingJob} in the order added ({@link #TTL_JOB}, {@link #COMPACTION_JOB} in the engine).
      */
     public List<JobStatus> status() {
         List<Path> dirs = new ArrayList<>();
@@ -207,7 +289,17 @@ public final class Housekeeping implements AutoCloseable {
                 cachedBytesValid = true;
             }
         }
-        return List.of(new JobStatus(PURGE_JOB, paused, pending, bytes, lastRun));
+        List<JobStatus> rows = new ArrayList<>(1 + jobs.size());
+        rows.add(new JobStatus(PURGE_JOB, paused, pending, bytes, lastRun));
+        for (HousekeepingJob job : jobs) {
+            Long jobLastRun;
+            synchronized (this) {
+                jobLastRun = jobLastRunAtMicros.get(job.name());
+            }
+            rows.add(new JobStatus(job.name(), paused && job.stopsWhilePaused(), job.pendingVersions(),
+                    job.pendingBytes(), jobLastRun));
+        }
+        return rows;
     }
 
     /** Bytes of the regular files under {@code path} (0 for what vanished meanwhile: the purge may be deleting). */
@@ -313,6 +405,16 @@ public final class Housekeeping implements AutoCloseable {
         }
     }
 
+    /** The engine clock's now, epoch milliseconds (the clock tests pass in their checkpoint policy). */
+    public long clockMillis() {
+        return clock.millis();
+    }
+
+    /** The engine clock's now, microseconds since the epoch. */
+    public long clockMicros() {
+        return nowMicros();
+    }
+
     private long nowMicros() {
         java.time.Instant now = clock.instant();
         return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
@@ -337,10 +439,13 @@ public final class Housekeeping implements AutoCloseable {
 
     private void loop() {
         while (true) {
+            Set<String> due;
             synchronized (this) {
-                if (!wakeUp && !closed) {
+                long untilJobs = jobs.isEmpty() ? Long.MAX_VALUE
+                        : Math.max(1, (nextJobsAtNanos - System.nanoTime()) / 1_000_000);
+                if (!wakeUp && !closed && untilJobs > 0) {
                     try {
-                        wait(retryMillis);
+                        wait(Math.min(retryMillis, untilJobs));
                     } catch (InterruptedException e) {
                         return;
                     }
@@ -349,8 +454,21 @@ public final class Housekeeping implements AutoCloseable {
                 if (closed) {
                     return;
                 }
+                if (!jobs.isEmpty() && System.nanoTime() - nextJobsAtNanos >= 0) {
+                    due = null; // all of them
+                    nextJobsAtNanos = System.nanoTime() + jobIntervalNanos;
+                    jobsToWake.clear();
+                } else if (!jobsToWake.isEmpty()) {
+                    due = new TreeSet<>(jobsToWake);
+                    jobsToWake.clear();
+                } else {
+                    due = Set.of();
+                }
             }
             runOnce();
+            if (due == null || !due.isEmpty()) {
+                runJobs(due);
+            }
         }
     }
 

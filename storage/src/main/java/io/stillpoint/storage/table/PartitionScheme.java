@@ -99,6 +99,26 @@ final class PartitionScheme {
         }
     }
 
+    /**
+     * The first microsecond after the period that starts at {@code key} (its exclusive end), saturating at
+     * Long.MAX_VALUE; Long.MAX_VALUE for NONE, whose single partition never ends.
+     */
+    static long periodEnd(PartitionBy by, long key) {
+        switch (by) {
+            case NONE:
+                return Long.MAX_VALUE;
+            case HOUR:
+                return key > Long.MAX_VALUE - MICROS_PER_HOUR ? Long.MAX_VALUE : key + MICROS_PER_HOUR;
+            case DAY:
+                return key > Long.MAX_VALUE - MICROS_PER_DAY ? Long.MAX_VALUE : key + MICROS_PER_DAY;
+            default:
+                LocalDateTime start = LocalDateTime.ofEpochSecond(Math.floorDiv(key, 1_000_000L), 0, ZoneOffset.UTC);
+                LocalDateTime end = by == PartitionBy.MONTH ? start.plusMonths(1) : start.plusYears(1);
+                long seconds = end.toEpochSecond(ZoneOffset.UTC);
+                return seconds > Long.MAX_VALUE / 1_000_000L ? Long.MAX_VALUE : seconds * 1_000_000L;
+        }
+    }
+
     /** Whether {@code key} is the start of a period of this partitioning (validates keys read from _txn). */
     static boolean isValidKey(PartitionBy by, long key) {
         if (by == PartitionBy.NONE) {

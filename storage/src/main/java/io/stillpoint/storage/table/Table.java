@@ -45,7 +45,7 @@ final class Table implements Housekeeping.PurgeTarget {
     final long id;
     final String directoryName;
     final Path dir;
-    // Replaced only by a rename (same columns), under commitLock and the engine's registry lock.
+    // Replaced only by a rename or a TTL change (same columns), under commitLock and the engine's registry lock.
     volatile TableSchema schema;
     private final FileSystemFacade fs;
     final ReentrantLock commitLock = new ReentrantLock();
@@ -58,6 +58,8 @@ final class Table implements Housekeeping.PurgeTarget {
     private final Map<Path, OpenFile> files = new ConcurrentHashMap<>();
     // Handles replaced by a private copy (hard-link safety); readers may still hold them. Guarded by files.
     private final List<Map.Entry<Path, OpenFile>> retiredFiles = new ArrayList<>();
+    // Appending commits per partition since open, for the compaction policy (updated under commitLock).
+    final AppendStats appendStats = new AppendStats();
     // Directory names of crash leftovers queued for housekeeping; a commit must not reuse one of these names.
     final Set<String> leftoversAwaitingPurge = ConcurrentHashMap.newKeySet();
 
@@ -476,12 +478,24 @@ final class Table implements Housekeeping.PurgeTarget {
     long commit(RowBuffer rows, Housekeeping housekeeping) {
         List<Path> superseded = new ArrayList<>();
         long txn;
+        boolean[] opened = new boolean[1];
         try {
-            txn = underCommitLock(() -> commitLocked(rows, superseded));
+            txn = underCommitLock(() -> {
+                TxnState before = state;
+                long t = commitLocked(rows, superseded);
+                opened[0] = appendStats.noteCommit(before, state, housekeeping.clockMillis());
+                return t;
+            });
+        } catch (RuntimeException e) {
+            appendStats.noteFailedCommit();
+            throw e;
         } finally {
             keepTxnTempName(housekeeping);
         }
         enqueueSuperseded(txn, superseded, housekeeping);
+        if (opened[0] && schema.ttl() != null) {
+            housekeeping.wakeJob(Housekeeping.TTL_JOB); // a new partition may have expired older ones
+        }
         return txn;
     }
 

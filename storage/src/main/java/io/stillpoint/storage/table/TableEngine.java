@@ -15,7 +15,12 @@ import io.stillpoint.storage.checkpoint.CheckpointDirectory;
 import io.stillpoint.storage.checkpoint.CheckpointRestore;
 import io.stillpoint.storage.checkpoint.PrivateCopies;
 import io.stillpoint.storage.fs.FileSystemFacade;
+import io.stillpoint.storage.Ttl;
+import io.stillpoint.storage.housekeeping.CompactionJob;
+import io.stillpoint.storage.housekeeping.CompactionPolicy;
 import io.stillpoint.storage.housekeeping.Housekeeping;
+import io.stillpoint.storage.housekeeping.JobTables;
+import io.stillpoint.storage.housekeeping.TtlJob;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -61,6 +66,8 @@ public final class TableEngine implements Engine {
     private final Path dbDir;
     private final FileSystemFacade.FileLockHandle lock;
     private final Housekeeping housekeeping;
+    private final TtlJob ttlJob;
+    private final CompactionJob compactionJob;
     private CheckpointCoordinator checkpoints;
     private final ParallelSync parallelSync = new ParallelSync(4);
     private final Object registryLock = new Object();
@@ -75,13 +82,20 @@ public final class TableEngine implements Engine {
     private final List<Path> supersededGenerations = new ArrayList<>();
     private volatile boolean closed;
 
-    private TableEngine(FileSystemFacade fs, Path root, FileSystemFacade.FileLockHandle lock,
-                        EngineConfig.CheckpointPolicy checkpointPolicy) {
+    private TableEngine(FileSystemFacade fs, Path root, FileSystemFacade.FileLockHandle lock, EngineConfig config) {
         this.fs = fs;
         this.root = root;
         this.dbDir = root.resolve(DB_DIR);
         this.lock = lock;
-        this.housekeeping = new Housekeeping(fs, HOUSEKEEPING_RETRY_MILLIS, checkpointPolicy.clock());
+        EngineConfig.HousekeepingPolicy policy = config.housekeepingPolicy();
+        this.housekeeping = new Housekeeping(fs, HOUSEKEEPING_RETRY_MILLIS, config.checkpointPolicy().clock(),
+                policy.jobInterval());
+        JobTables jobTables = new EngineJobTables();
+        this.ttlJob = new TtlJob(jobTables, housekeeping::clockMicros);
+        this.compactionJob = new CompactionJob(jobTables, new CompactionPolicy(policy), housekeeping::isPaused,
+                housekeeping::clockMillis);
+        housekeeping.addJob(ttlJob);
+        housekeeping.addJob(compactionJob);
     }
 
     /**
@@ -105,7 +119,7 @@ public final class TableEngine implements Engine {
                     "root is locked by another stillpoint engine [root=" + root + "]");
         }
         // (Restore from a copy, CheckpointRestore, runs here: right after the lock, before anything else.)
-        TableEngine engine = new TableEngine(fs, root, lock, config.checkpointPolicy());
+        TableEngine engine = new TableEngine(fs, root, lock, config);
         try {
             // Restore from a copy (_restore) before anything else reads the root; also finishes an interrupted one
             // (finishIfRolledBack), so that recoverAtOpen never takes a restored copy for a copy without _restore.
@@ -211,6 +225,25 @@ public final class TableEngine implements Engine {
         return housekeeping;
     }
 
+    /** The TTL job (its counters; it runs on the housekeeping thread). */
+    public TtlJob ttlJob() {
+        return ttlJob;
+    }
+
+    /** The compaction job (its counters; it runs on the housekeeping thread). */
+    public CompactionJob compactionJob() {
+        return compactionJob;
+    }
+
+    /**
+     * For tests and tools: runs one TTL pass and one compaction pass now on the caller's thread (as the
+     * housekeeping thread does every job interval), then one purge pass ({@link Housekeeping#runJobsOnce}).
+     */
+    public void runHousekeepingJobsNow() {
+        checkOpen();
+        housekeeping.runJobsOnce();
+    }
+
     public Path root() {
         return root;
     }
@@ -252,7 +285,41 @@ public final class TableEngine implements Engine {
             }
             nextTableId = id + 1;
             tables.put(schema.name(), table);
-            return true;
+        }
+        if (schema.ttl() != null) {
+            housekeeping.wakeJob(Housekeeping.TTL_JOB);
+        }
+        return true;
+    }
+
+    @Override
+    public void setTtl(String name, Ttl ttl) {
+        synchronized (registryLock) {
+            checkOpen();
+            Table table = tables.get(name);
+            if (table == null) {
+                throw StorageErrors.tableNotFound(name);
+            }
+            // Under the commit lock, as RENAME: no commit of the table is in flight while its schema changes.
+            table.commitLock.lock();
+            try {
+                TableSchema before = table.schema;
+                TableSchema next = before.withTtl(ttl);
+                validate(next);
+                table.schema = next;
+                try {
+                    writeRegistry(nextTableId, entries());
+                } catch (IOException e) {
+                    table.schema = before;
+                    throw StorageErrors.io("cannot write table registry [table=" + name + ", ttl=" + ttl + "]", dbDir,
+                            e);
+                }
+            } finally {
+                table.commitLock.unlock();
+            }
+        }
+        if (ttl != null) {
+            housekeeping.wakeJob(Housekeeping.TTL_JOB);
         }
     }
 
@@ -354,6 +421,10 @@ public final class TableEngine implements Engine {
             throw StorageErrors.invalid("partitioning needs a designated timestamp [table=" + name + ", partitionBy="
                     + schema.partitionBy() + "]");
         }
+        if (schema.ttl() != null && (ts < 0 || schema.partitionBy() == PartitionBy.NONE)) {
+            throw StorageErrors.invalid("ttl needs a partitioned table [table=" + name + ", partitionBy="
+                    + schema.partitionBy() + ", ttl=" + schema.ttl() + "]");
+        }
     }
 
     @Override
@@ -405,7 +476,8 @@ public final class TableEngine implements Engine {
             table.commitLock.lock();
             try {
                 TableSchema before = table.schema;
-                table.schema = new TableSchema(to, before.columns(), before.timestampIndex(), before.partitionBy());
+                table.schema = new TableSchema(to, before.columns(), before.timestampIndex(), before.partitionBy(),
+                        before.ttl());
                 tables.remove(from);
                 tables.put(to, table);
                 try {
@@ -432,7 +504,8 @@ public final class TableEngine implements Engine {
         for (int c = 0; c < source.length; c++) {
             source[c] = c < s.columnCount() ? c : -1;
         }
-        replaceColumns(table, s, new TableSchema(table, columns, s.timestampIndex(), s.partitionBy()), source);
+        replaceColumns(table, s, new TableSchema(table, columns, s.timestampIndex(), s.partitionBy(), s.ttl()),
+                source);
     }
 
     @Override
@@ -453,7 +526,7 @@ public final class TableEngine implements Engine {
             source[c] = c < drop ? c : c + 1;
         }
         int ts = s.timestampIndex() < 0 ? -1 : s.timestampIndex() < drop ? s.timestampIndex() : s.timestampIndex() - 1;
-        replaceColumns(table, s, new TableSchema(table, columns, ts, s.partitionBy()), source);
+        replaceColumns(table, s, new TableSchema(table, columns, ts, s.partitionBy(), s.ttl()), source);
     }
 
     /**
@@ -678,6 +751,84 @@ public final class TableEngine implements Engine {
             lock.close();
         } catch (IOException e) {
             throw StorageErrors.io("cannot release root lock", root.resolve(LOCK_FILE), e);
+        }
+    }
+
+    /** The engine's tables as the housekeeping jobs see them ({@link JobTables}). */
+    private final class EngineJobTables implements JobTables {
+
+        @Override
+        public List<JobTables.TableView> tables() {
+            List<JobTables.TableView> list = new ArrayList<>();
+            if (closed) {
+                return list;
+            }
+            for (Table t : tables.values()) {
+                TableSchema schema = t.schema;
+                TxnState s = t.state();
+                List<JobTables.PartitionView> parts = new ArrayList<>(s.partitions.size());
+                for (PartitionState p : s.partitions) {
+                    long bytes = 0;
+                    for (int c = 0; c < p.dataSizes.length; c++) {
+                        bytes += p.dataSizes[c] + p.indexSizes[c] + p.nullSizes[c];
+                    }
+                    AppendStats.Counts counts = t.appendStats.of(p.key, p.version);
+                    parts.add(new JobTables.PartitionView(t.partitionName(p),
+                            PartitionScheme.periodEnd(schema.partitionBy(), p.key), p.version, p.rowCount,
+                            p.maxTimestamp, bytes, counts == null ? 0 : counts.appendCommits(),
+                            counts == null ? -1 : counts.lastAppendMillis()));
+                }
+                list.add(new JobTables.TableView(schema.name(), t.id, schema, s.txn, t.appendStats.failedCommits(),
+                        parts));
+            }
+            list.sort(Comparator.comparing(JobTables.TableView::name));
+            return list;
+        }
+
+        @Override
+        public long bytesPastCommitted(String name, long id, String partitionName, long version) {
+            Table t = tables.get(name);
+            if (t == null || t.id != id) {
+                return 0;
+            }
+            for (PartitionState p : t.state().partitions) {
+                if (p.version != version || !t.partitionName(p).equals(partitionName)) {
+                    continue;
+                }
+                Path dir = t.partitionDir(p);
+                long slack = 0;
+                for (int c = 0; c < p.dataSizes.length; c++) {
+                    slack += past(dir.resolve(ColumnFiles.dataName(c)), p.dataSizes[c]);
+                    slack += past(dir.resolve(ColumnFiles.indexName(c)), p.indexSizes[c]);
+                    slack += past(dir.resolve(ColumnFiles.nullsName(c)), p.nullSizes[c]);
+                }
+                return slack;
+            }
+            return 0;
+        }
+
+        private long past(Path file, long committed) {
+            try {
+                return fs.exists(file) ? Math.max(0, fs.size(file) - committed) : 0;
+            } catch (IOException | RuntimeException e) {
+                return 0; // purged meanwhile, or unreadable: the next measure sees it again
+            }
+        }
+
+        @Override
+        public long rewrite(String name, long id, io.stillpoint.storage.PartitionRewriter rewriter) {
+            Table t = tables.get(name);
+            if (t == null || t.id != id || closed) {
+                return -1;
+            }
+            try {
+                return t.rewrite(rewriter, housekeeping);
+            } catch (StorageException e) {
+                if (t.isDropped() || closed) {
+                    return -1; // dropped, replaced (ADD/DROP COLUMN) or closed meanwhile: nothing to do
+                }
+                throw e;
+            }
         }
     }
 

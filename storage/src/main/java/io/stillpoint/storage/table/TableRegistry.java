@@ -4,6 +4,7 @@ import io.stillpoint.storage.ColumnSpec;
 import io.stillpoint.storage.ColumnType;
 import io.stillpoint.storage.PartitionBy;
 import io.stillpoint.storage.TableSchema;
+import io.stillpoint.storage.Ttl;
 import io.stillpoint.storage.fs.FileSystemFacade;
 
 import java.io.IOException;
@@ -45,17 +46,23 @@ import java.util.zip.CRC32C;
  * {@value #IMAGE_FORMAT_VERSION}, little-endian:
  * <pre>
  *   0  int  magic 0x53505247 "SPRG"
- *   4  int  image format version (1)
+ *   4  int  image format version (2; 1 is still read)
  *   8  int  body length B
  *   12 int  CRC32C of the body
  *   16 body:
  *        long next table id
  *        int  table count, then per table:
- *          long id; int schema format version (1); string name; string directory name;
+ *          long id; int schema format version (2 in an image of version 2, 1 in one of version 1);
+ *          string name; string directory name;
  *          int partitionBy ordinal (NONE 0, HOUR 1, DAY 2, MONTH 3, YEAR 4); int designated timestamp index (-1: none);
  *          int column count, then per column: string name; int ColumnType ordinal
+ *          schema format version 2 only: long TTL amount (0: no TTL, else 1..Ttl.MAX_AMOUNT);
+ *            int TTL unit ordinal (HOURS 0, DAYS 1, WEEKS 2, MONTHS 3, YEARS 4; 0 when there is no TTL)
  *   string = int byte length + UTF-8 bytes
  * </pre>
+ * Image format version 2 (schema format version 2) added the table's time to live ({@code CREATE TABLE ... TTL},
+ * {@code ALTER TABLE ... SET TTL}); a version 1 image reads as tables without one, and the next registry change
+ * writes version 2. A TTL is only valid on a partitioned table, which {@link #loadImage} checks too.
  * The image length must be exactly 16 + B. {@link #loadImage} checks magic, version, length, CRC and every field's
  * range and throws CORRUPT naming file, offset, expected and found. A {@code db/_tables} that is itself an image
  * (format version 1 roots, and a root just restored from a checkpoint, which installs the checkpoint's image) is
@@ -70,11 +77,15 @@ final class TableRegistry {
     static final String POINTER_TEMP_NAME = "_tables.pointer.tmp";
     static final String GENERATION_PREFIX = "_tables.";
     static final int FORMAT_VERSION = 2;
-    static final int IMAGE_FORMAT_VERSION = 1;
+    static final int IMAGE_FORMAT_VERSION = 2;
+    /** The first image format version, without TTLs: still read. */
+    static final int IMAGE_FORMAT_VERSION_1 = 1;
     static final int POINTER_MAGIC = 0x53505250;
     static final int POINTER_SIZE = 64;
     static final int POINTER_SLOT_SIZE = 32;
-    static final int SCHEMA_FORMAT_VERSION = 1;
+    static final int SCHEMA_FORMAT_VERSION = 2;
+    /** The schema format of image format version 1 (no TTL fields). */
+    static final int SCHEMA_FORMAT_VERSION_1 = 1;
     static final int MAGIC = 0x53505247;
     private static final int HEADER_SIZE = 16;
 
@@ -293,10 +304,11 @@ final class TableRegistry {
                     StorageErrors.hex(magic));
         }
         int version = buf.getInt(4);
-        if (version != IMAGE_FORMAT_VERSION) {
+        if (version != IMAGE_FORMAT_VERSION && version != IMAGE_FORMAT_VERSION_1) {
             throw StorageErrors.corrupt("unsupported table registry image format version", path, 4,
-                    IMAGE_FORMAT_VERSION, version);
+                    IMAGE_FORMAT_VERSION_1 + " or " + IMAGE_FORMAT_VERSION, version);
         }
+        int expectedSchemaVersion = version == IMAGE_FORMAT_VERSION ? SCHEMA_FORMAT_VERSION : SCHEMA_FORMAT_VERSION_1;
         int bodyLength = buf.getInt(8);
         if ((long) HEADER_SIZE + bodyLength != buf.limit()) {
             throw StorageErrors.corrupt("table registry length differs from its header", path, 8,
@@ -321,9 +333,9 @@ final class TableRegistry {
                             "1 <= id < " + nextId, id);
                 }
                 int schemaVersion = buf.getInt();
-                if (schemaVersion != SCHEMA_FORMAT_VERSION) {
+                if (schemaVersion != expectedSchemaVersion) {
                     throw StorageErrors.corrupt("unsupported table schema format version", path, buf.position() - 4,
-                            SCHEMA_FORMAT_VERSION, schemaVersion);
+                            expectedSchemaVersion + " (image format version " + version + ")", schemaVersion);
                 }
                 String name = getString(path, buf);
                 String directory = getString(path, buf);
@@ -340,8 +352,12 @@ final class TableRegistry {
                     checkRange(path, buf, type, 0, ColumnType.values().length - 1, "column type ordinal");
                     columns.add(new ColumnSpec(columnName, ColumnType.values()[type]));
                 }
+                Ttl ttl = null;
+                if (schemaVersion >= SCHEMA_FORMAT_VERSION) {
+                    ttl = getTtl(path, buf, PartitionBy.values()[by], timestampIndex);
+                }
                 entries.add(new Entry(id, directory,
-                        new TableSchema(name, columns, timestampIndex, PartitionBy.values()[by])));
+                        new TableSchema(name, columns, timestampIndex, PartitionBy.values()[by], ttl)));
             }
             if (buf.hasRemaining()) {
                 throw StorageErrors.corrupt("trailing bytes in table registry", path, buf.position(), "end of body",
@@ -352,6 +368,29 @@ final class TableRegistry {
             throw StorageErrors.corrupt("table registry body truncated", path, buf.position(), "more bytes",
                     "end of body");
         }
+    }
+
+    /** The TTL fields of a schema of format version 2 (see the class comment); null for none. */
+    private static Ttl getTtl(Path path, ByteBuffer buf, PartitionBy by, int timestampIndex) {
+        long amount = buf.getLong();
+        if (amount < 0 || amount > Ttl.MAX_AMOUNT) {
+            throw StorageErrors.corrupt("table registry ttl amount out of range", path, buf.position() - 8,
+                    "0.." + Ttl.MAX_AMOUNT, amount);
+        }
+        int unit = buf.getInt();
+        if (amount == 0) {
+            if (unit != 0) {
+                throw StorageErrors.corrupt("table registry ttl unit set without a ttl", path, buf.position() - 4, 0,
+                        unit);
+            }
+            return null;
+        }
+        checkRange(path, buf, unit, 0, Ttl.Unit.values().length - 1, "ttl unit ordinal");
+        if (by == PartitionBy.NONE || timestampIndex < 0) {
+            throw StorageErrors.corrupt("table registry ttl on a table that is not partitioned", path,
+                    buf.position() - 12, "no ttl (amount 0)", amount);
+        }
+        return new Ttl(amount, Ttl.Unit.values()[unit]);
     }
 
     private static void checkRange(Path path, ByteBuffer buf, int value, int min, int max, String what) {
@@ -394,6 +433,9 @@ final class TableRegistry {
                 body = ensure(body, 4);
                 body.putInt(c.type().ordinal());
             }
+            body = ensure(body, 12);
+            Ttl ttl = s.ttl();
+            body.putLong(ttl == null ? 0 : ttl.amount()).putInt(ttl == null ? 0 : ttl.unit().ordinal());
         }
         body.flip();
         CRC32C crc = new CRC32C();
