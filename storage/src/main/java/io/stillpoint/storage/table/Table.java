@@ -600,17 +600,22 @@ final class Table implements Housekeeping.PurgeTarget {
     long rewrite(io.stillpoint.storage.PartitionRewriter rewriter, Housekeeping housekeeping) {
         List<Path> superseded = new ArrayList<>();
         long txn;
+        boolean[] opened = new boolean[1];
         try {
-            txn = underCommitLock(() -> rewriteLocked(rewriter, superseded));
+            txn = underCommitLock(() -> rewriteLocked(rewriter, superseded, opened));
         } finally {
             keepTxnTempName(housekeeping);
         }
         enqueueSuperseded(txn, superseded, housekeeping);
+        if (opened[0] && schema.ttl() != null) {
+            housekeeping.wakeJob(Housekeeping.TTL_JOB); // rows moved into a new partition may have expired older ones
+        }
         return txn;
     }
 
-    private long rewriteLocked(io.stillpoint.storage.PartitionRewriter rewriter, List<Path> superseded)
-            throws IOException {
+    /** {@code opened[0]}: set if the commit creates a partition (rows moved into a period without one). */
+    private long rewriteLocked(io.stillpoint.storage.PartitionRewriter rewriter, List<Path> superseded,
+                               boolean[] opened) throws IOException {
         TxnState current = state;
         long txn = current.txn + 1;
         // A pinned snapshot of the current state: the rewriter reads through the normal reader path.
@@ -682,6 +687,7 @@ final class Table implements Housekeeping.PurgeTarget {
             }
             fs.createDirectories(versionDir);
             created = true;
+            opened[0] |= current.find(key) < 0;
             next.add(append(buffer, null, buffer.size(), null, key, txn, versionDir));
             e.setValue(null); // written: its rows are no longer needed
         }

@@ -244,6 +244,24 @@ class CrossPartitionRewriteTest {
     }
 
     @Test
+    void aMoveThatOpensAPartitionWakesTheTtlJob() throws InterruptedException {
+        // The job interval is a minute: only the wake-up can run it within this test.
+        engine = TableEngine.open(new EngineConfig(dir, io.stillpoint.storage.fs.FileSystemFacade.real(),
+                new EngineConfig.CheckpointPolicy(java.time.Duration.ofHours(24), 0, java.time.Duration.ofHours(1),
+                        new SettableClock(java.time.Instant.parse("2030-01-01T00:00:00Z")))));
+        engine.createTable(SCHEMA.withTtl(new io.stillpoint.storage.Ttl(1, io.stillpoint.storage.Ttl.Unit.DAYS)),
+                false);
+        TestRows.insert(engine, "t", List.of(new Object[]{D2, "b", 1L}, new Object[]{D2 + 1, "bb", 2L}));
+        // "bb" two days later: 2026-11-02 is then entirely older than the TTL.
+        assertEquals(2, rewrite(update(Set.of("2026-11-02"), move("bb", D2 + 2 * DAY), new ArrayList<>())));
+        for (int i = 0; i < 1000 && engine.partitionDirectories("t").size() > 1; i++) {
+            Thread.sleep(10);
+        }
+        assertEquals(List.of("2026-11-04.2"), engine.partitionDirectories("t"));
+        assertEquals(List.of(row(D2 + 2 * DAY, "bb", 2L)), TestRows.readAll(engine, "t"));
+    }
+
+    @Test
     void nullAndOutOfRangeTimestampsAreRefusedBeforeAnythingIsWritten() throws IOException {
         open(EngineConfig.of(dir));
         List<List<Object>> before = TestRows.readAll(engine, "t");
