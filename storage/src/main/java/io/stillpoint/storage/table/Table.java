@@ -591,7 +591,9 @@ final class Table implements Housekeeping.PurgeTarget {
      * or not, pruned by {@code mayTouch} or not, or not existing yet, then created as an insert names it) gets a new
      * version {@code <partition>.<txn>/} with its rows first and the moved ones after them, stably sorted by
      * timestamp. Every partition's new content is computed (and every row validated) before anything is written,
-     * since a row may move into a partition the iteration already passed; then the same single install as an
+     * since a row may move into a partition the iteration already passed: the commit holds the new rows of all the
+     * partitions it changes (column-wise in row buffers; one partition's rows boxed at a time, as the rewriter
+     * returns them or a target is merged) until it writes them. Then the same single install as an
      * append ({@link #install}), so the move is atomic. Only after the new state is published are the superseded
      * version directories queued for {@code housekeeping} ({@link VersionPurge}). A failure leaves the state as it
      * was; a half-written new version directory is unreferenced: a later commit with the same txn reuses it from
