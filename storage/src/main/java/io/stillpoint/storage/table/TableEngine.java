@@ -54,6 +54,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * Checkpoints ({@link #checkpoints()}, a {@link CheckpointCoordinator}) take their global cut through {@link #cut()};
  * while one is active housekeeping is paused, and at open a checkpoint that survived the restart pauses it before
  * anything is purged (see {@link #open}).
+ *
+ * <p>Housekeeping also runs the jobs that make commits, on its thread every
+ * {@link EngineConfig.HousekeepingPolicy#jobInterval()}: the {@link TtlJob} (drops the expired partitions of tables
+ * with a TTL; woken by {@link #setTtl}, by {@link #createTable} with a TTL and by a commit that opens a partition of
+ * such a table) and the {@link CompactionJob} (see {@link CompactionPolicy}). Both see the tables through
+ * {@link JobTables} and commit through {@link Table#rewrite}, as DROP PARTITION and UPDATE do.
  */
 public final class TableEngine implements Engine {
 
