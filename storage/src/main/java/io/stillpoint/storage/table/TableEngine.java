@@ -802,10 +802,13 @@ public final class TableEngine implements Engine {
                     continue;
                 }
                 Path dir = t.partitionDir(p);
+                List<ColumnSpec> columns = t.schema.columns();
                 long slack = 0;
                 for (int c = 0; c < p.dataSizes.length; c++) {
                     slack += past(dir.resolve(ColumnFiles.dataName(c)), p.dataSizes[c]);
-                    slack += past(dir.resolve(ColumnFiles.indexName(c)), p.indexSizes[c]);
+                    if (c < columns.size() && columns.get(c).type() == ColumnType.VARCHAR) {
+                        slack += past(dir.resolve(ColumnFiles.indexName(c)), p.indexSizes[c]);
+                    }
                     slack += past(dir.resolve(ColumnFiles.nullsName(c)), p.nullSizes[c]);
                 }
                 return slack;
@@ -813,11 +816,12 @@ public final class TableEngine implements Engine {
             return 0;
         }
 
+        /** One stat: bytes of {@code file} past {@code committed} (0 for a missing file, e.g. no null list). */
         private long past(Path file, long committed) {
             try {
-                return fs.exists(file) ? Math.max(0, fs.size(file) - committed) : 0;
+                return Math.max(0, fs.size(file) - committed);
             } catch (IOException | RuntimeException e) {
-                return 0; // purged meanwhile, or unreadable: the next measure sees it again
+                return 0; // missing, purged meanwhile, or unreadable: the next measure sees it again
             }
         }
 
