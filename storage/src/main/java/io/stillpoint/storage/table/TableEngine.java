@@ -869,8 +869,9 @@ public final class TableEngine implements Engine {
             return TxnFile.FORMAT_VERSION;
         }
 
+        /** The image format version {@link #writeRegistry} writes (the checkpoint keeps an image, not a pointer). */
         public static int registryFormatVersion() {
-            return TableRegistry.IMAGE_FORMAT_VERSION; // the checkpoint keeps an image
+            return TableRegistry.IMAGE_FORMAT_VERSION;
         }
 
         public static int columnFormatVersion() {
