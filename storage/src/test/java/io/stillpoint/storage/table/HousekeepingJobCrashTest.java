@@ -214,4 +214,35 @@ class HousekeepingJobCrashTest {
             assertEquals(10, TestRows.readAll(e, "t").size());
         }
     }
+
+    @Test
+    void aFailedCompactionLeavesTheTableUnchangedAndTheNextPassRetries() throws IOException {
+        Path root = dir.resolve("compaction-faults");
+        populate(root, true);
+        FaultInjectingFileSystem fs = new FaultInjectingFileSystem();
+        clock.set(EARLY);
+        try (TableEngine e = TableEngine.open(config(root, fs))) {
+            List<List<Object>> all = TestRows.readAll(e, "t");
+            List<String> versions = e.partitionDirectories("t");
+            fs.failEverySync(true);
+            e.runHousekeepingJobsNow();
+            assertEquals(all, TestRows.readAll(e, "t"), "unchanged after a failed fsync");
+            assertEquals(versions, e.partitionDirectories("t"));
+            assertEquals(1, e.compactionJob().failures());
+            assertEquals(1, e.housekeeping().status().get(2).pendingVersions(), "the partition waits");
+            assertEquals(3 * 64, e.housekeeping().status().get(2).pendingBytes(), "with its bytes past committed");
+            fs.failEverySync(false);
+            fs.diskFullOnNthWrite(1);
+            e.runHousekeepingJobsNow();
+            assertEquals(versions, e.partitionDirectories("t"), "unchanged after a full disk");
+            assertEquals(2, e.compactionJob().failures());
+            fs.disarm();
+            e.runHousekeepingJobsNow();
+            assertEquals(1, e.compactionJob().compactedPartitions(), "the next pass compacts");
+            assertEquals(all, TestRows.readAll(e, "t"));
+            assertEquals(0, e.housekeeping().status().get(2).pendingVersions());
+            TestRows.insert(e, "t", TestRows.tradeRows(D1 + 5 * DAY, 1, 99));
+            assertEquals(16, TestRows.readAll(e, "t").size());
+        }
+    }
 }
