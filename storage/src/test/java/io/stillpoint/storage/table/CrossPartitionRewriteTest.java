@@ -35,8 +35,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Rewrites that move rows into another partition ({@link WriteTransaction#rewrite} with new designated timestamps):
  * to an earlier, a later, a pruned and a not yet existing partition; a partition the move empties disappears; the
- * order at equal timestamps; snapshots opened before the commit; refused timestamps and injected faults (failed
- * fsync, disk full) leave the table unchanged. Crashes during such a rewrite: {@link RewriteTest}.
+ * order at equal timestamps; snapshots opened before the commit; a move that opens a partition wakes the TTL job;
+ * refused timestamps and injected faults (failed fsync, disk full) leave the table unchanged. Crashes during such
+ * a rewrite: {@link RewriteTest}.
  */
 class CrossPartitionRewriteTest {
 
