@@ -18,10 +18,13 @@ public interface PartitionRewriter {
 
     /**
      * The complete new content of the partition, or null to leave it unchanged (nothing is written). An empty
-     * list drops the partition. Rows are in schema order with the Java types of {@link ColumnType}; each row's
-     * designated timestamp must stay inside this partition's period (the engine refuses the commit with
-     * {@link StorageException.Kind#UNSUPPORTED} otherwise). The engine writes them in designated-timestamp order
-     * (a stable sort, so rows of equal timestamps keep the order given). The list is not retained.
+     * list drops the partition. Rows are in schema order with the Java types of {@link ColumnType}. The engine
+     * writes them in designated-timestamp order (a stable sort, so rows of equal timestamps keep the order given).
+     * A row whose designated timestamp falls into another partition's period moves there in the same commit: that
+     * partition (whether this rewriter touched it or not, or a new one) keeps its own rows first and takes the moved
+     * ones after them at equal timestamps, in the order given; it sees its committed rows here, not the ones moved
+     * into it. A partitioned table refuses a NULL or out-of-range designated timestamp
+     * ({@link StorageException.Kind#INVALID}). The list is not retained.
      */
     List<Object[]> rewrite(PartitionSnapshot partition);
 }

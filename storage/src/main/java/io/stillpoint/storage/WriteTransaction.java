@@ -22,14 +22,16 @@ public interface WriteTransaction extends AutoCloseable {
      * Replaces the content of some partitions of {@code table} in one atomic, durable commit of its own, made at
      * once (it does not wait for {@link #commit()}). Copy-on-write: every partition the rewriter changes is written
      * as a new version directory {@code <partition>.<txn>/}, never in place, and the new {@code _txn} points at it
-     * (or no longer lists the partition if it ends up empty); the superseded versions go to housekeeping, which
+     * (or no longer lists the partition if it ends up empty); rows the rewriter gives a timestamp of another
+     * partition move there, into a new version (or a new partition) of that one in the same commit (see
+     * {@link PartitionRewriter#rewrite}); the superseded versions go to housekeeping, which
      * deletes each once no snapshot opened before this commit is still open. The rewriter sees the latest
      * committed state under the table's commit lock, so no concurrent commit of the table is lost or overwritten.
      * After a crash the table is in the state before or after this commit, never between.
      *
      * @return the new commit number, or -1 if the rewriter changed nothing (no commit)
-     * @throws StorageException TABLE_NOT_FOUND; UNSUPPORTED if this transaction has buffered rows, or a row moves
-     *                          to another partition; INVALID (a bad value); IO, DISK_FULL (the table is unchanged).
+     * @throws StorageException TABLE_NOT_FOUND; UNSUPPORTED if this transaction has buffered rows; INVALID (a bad
+     *                          value, e.g. a NULL designated timestamp); IO, DISK_FULL (the table is unchanged).
      *                          What the rewriter throws is passed on, the table unchanged.
      */
     long rewrite(String table, PartitionRewriter rewriter);

@@ -27,10 +27,12 @@ import java.util.Set;
  * TRUE, as in PostgreSQL), and hand the engine the partition's new rows; a partition without a matching row stays
  * as it is. SET expressions see the row's old values (all assignments of a row at once, as in PostgreSQL).
  *
- * <p>An UPDATE that would move a row to another partition (a new designated timestamp outside the row's
- * partition period) is refused with 0A000: it would have to write two partitions in one commit, the row's old one
- * without the row and another one with it (the engine's out-of-order merge does the second half for inserts, but a
- * rewrite does not yet combine the two). An UPDATE of the designated timestamp within the partition is done (rows are kept in timestamp order).
+ * <p>An UPDATE of the designated timestamp keeps rows in timestamp order. One that moves a row into another
+ * partition's period (an earlier or later one, one the WHERE pruned, or one that does not exist yet) is the same
+ * single commit: the engine writes the row's old partition without it and a new version of the target with it
+ * (see {@link PartitionRewriter#rewrite}). The WHERE bounds prune only the partitions rows are read from; the
+ * targets are the engine's business, and a row moved into a partition is not matched again there (each row is
+ * updated once, from the committed state). The update count counts each matched row once.
  */
 final class RewritePlan {
 
@@ -265,11 +267,6 @@ final class RewritePlan {
         try {
             tx.rewrite(table, rewriter);
         } catch (StorageException e) {
-            if (e.kind() == StorageException.Kind.UNSUPPORTED && e.getMessage().startsWith("a rewrite may not move")) {
-                String column = schema.columns().get(schema.timestampIndex()).name();
-                throw new SqlError("0A000", "update cannot move a row to another partition, delete it and insert it "
-                        + "instead [table=" + table + ", column=" + column + ", reason=" + e.getMessage() + "]");
-            }
             throw Errors.fromStorage(e, 0);
         }
         return new Result.Command(switch (kind) {

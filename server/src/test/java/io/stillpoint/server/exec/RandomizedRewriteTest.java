@@ -10,12 +10,17 @@ import java.util.Objects;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Thousands of random INSERT / UPDATE / DELETE / DROP PARTITION statements (and rolled-back blocks) against a plain
  * in-memory model, comparing the whole table after each commit and once more after reopening the engine. Inserts
  * land anywhere in five days, mostly out of order (into older partitions, before their last row, and unsorted
- * within a batch), so the scan order is checked too: designated-timestamp order, ties in insert order.
+ * within a batch), so the scan order is checked too: designated-timestamp order, ties in insert order. Some
+ * UPDATEs set the designated timestamp: within the row's day, into another existing day (earlier or later, often
+ * onto the timestamp of a row already there) or into a day that has no partition yet; the WHERE may prune the
+ * target. The model keeps its rows in scan order: a moved row goes after the rows of its new day at equal
+ * timestamps, moved rows in scan order among themselves.
  */
 class RandomizedRewriteTest extends ExecTestSupport {
 
@@ -51,14 +56,25 @@ class RandomizedRewriteTest extends ExecTestSupport {
         return v instanceof String s ? "'" + s + "'" : v.toString();
     }
 
+    // What the moving UPDATEs did, so the test shows that it covered the cases.
+    private int rowsMoved;
+    private int movesIntoNewDays;
+    private int movesIntoExistingDays;
+
     @Test
     void randomStatementsMatchTheModel() {
         run("CREATE TABLE t (ts TIMESTAMP, k INT, v LONG, s VARCHAR) TIMESTAMP(ts) PARTITION BY DAY");
         Random random = new Random(20261122);
         List<Object[]> model = new ArrayList<>();
         for (int op = 0; op < 3000; op++) {
-            int kind = random.nextInt(10);
+            // Scan order: designated-timestamp order, ties in the order they got there (a stable sort).
+            model.sort(Comparator.comparingLong(r -> (Long) r[0]));
+            int kind = random.nextInt(12);
             String sql;
+            if (kind >= 10) {
+                moveUpdate(random, model);
+                continue;
+            }
             if (kind < 4) {
                 int n = 1 + random.nextInt(3);
                 List<Object[]> added = new ArrayList<>();
@@ -101,7 +117,7 @@ class RandomizedRewriteTest extends ExecTestSupport {
             } else if (kind < 9) {
                 int choice = random.nextInt(3);
                 int k = random.nextInt(20);
-                long day = BASE + random.nextInt(5) * DAY;
+                long day = BASE + (random.nextInt(10) - 2) * DAY; // also the days only moves create
                 if (choice == 0) {
                     sql = "DELETE FROM t WHERE k = " + k;
                 } else if (choice == 1) {
@@ -118,7 +134,7 @@ class RandomizedRewriteTest extends ExecTestSupport {
                 assertEquals("DELETE " + (before - model.size()), one(sql).tag(), sql);
                 continue;
             } else {
-                long day = BASE + random.nextInt(5) * DAY;
+                long day = BASE + (random.nextInt(10) - 2) * DAY;
                 boolean exists = model.stream().anyMatch(r -> (Long) r[0] >= day && (Long) r[0] < day + DAY);
                 String name = java.time.LocalDate.of(2026, 11, 1).plusDays((day - BASE) / DAY).toString();
                 sql = "ALTER TABLE t DROP PARTITION LIST '" + name + "'";
@@ -132,11 +148,67 @@ class RandomizedRewriteTest extends ExecTestSupport {
             compare(model, op, sql);
         }
         compare(model, -1, "final");
+        assertTrue(rowsMoved > 500 && movesIntoNewDays > 20 && movesIntoExistingDays > 100, "moved rows="
+                + rowsMoved + ", into new days=" + movesIntoNewDays + ", into existing days=" + movesIntoExistingDays);
         engine.close();
         sessions.clear();
         openEngine();
         session = open("admin", Role.ADMIN);
         compare(model, -1, "after reopen");
+    }
+
+    /**
+     * {@code UPDATE t SET ts = <literal>, v = v + d WHERE ...}: the new timestamp is a random second of the days
+     * -2 to +7 (beyond the five days inserts use, so new partitions appear) or that of an existing row (ties); the
+     * WHERE matches by k or s, sometimes only within one day (the other days are pruned, the target too). Applies
+     * it to the model (in scan order) and checks the update count, then the table.
+     */
+    private void moveUpdate(Random random, List<Object[]> model) {
+        long newTs = !model.isEmpty() && random.nextInt(3) == 0
+                ? (Long) model.get(random.nextInt(model.size()))[0]
+                : BASE + (random.nextInt(10) - 2) * DAY + random.nextInt(86_400) * 1_000_000L;
+        long delta = random.nextInt(100);
+        int k = random.nextInt(20);
+        boolean byK = random.nextBoolean();
+        String s = "s" + random.nextInt(5);
+        boolean byDay = random.nextInt(3) == 0;
+        long day = BASE + (random.nextInt(10) - 2) * DAY;
+        String sql = "UPDATE t SET ts = " + text(newTs) + ", v = v + " + delta + " WHERE "
+                + (byDay ? "ts >= " + text(day) + " AND ts < " + text(day + DAY) + " AND " : "")
+                + (byK ? "k >= " + k : "s = '" + s + "'");
+        List<Object[]> stay = new ArrayList<>();
+        List<Object[]> moved = new ArrayList<>();
+        long count = 0;
+        for (Object[] r : model) {
+            long ts = (Long) r[0];
+            boolean matches = (!byDay || (ts >= day && ts < day + DAY))
+                    && (byK ? r[1] != null && (Integer) r[1] >= k : s.equals(r[3]));
+            if (!matches) {
+                stay.add(r);
+                continue;
+            }
+            count++;
+            r[0] = newTs;
+            r[2] = r[2] == null ? null : (Long) r[2] + delta;
+            (Math.floorDiv(ts, DAY) == Math.floorDiv(newTs, DAY) ? stay : moved).add(r);
+        }
+        if (!moved.isEmpty()) {
+            rowsMoved += moved.size();
+            // Rows that stay keep their day, so the target day had a partition iff one of them is in it.
+            boolean targetExists = stay.stream().anyMatch(r -> Math.floorDiv((Long) r[0], DAY)
+                    == Math.floorDiv(newTs, DAY));
+            if (targetExists) {
+                movesIntoExistingDays++;
+            } else {
+                movesIntoNewDays++;
+            }
+        }
+        model.clear();
+        model.addAll(stay);
+        model.addAll(moved);
+        model.sort(Comparator.comparingLong(r -> (Long) r[0]));
+        assertEquals("UPDATE " + count, one(sql).tag(), sql);
+        compare(model, -2, sql); // op -2: a move
     }
 
     private void compare(List<Object[]> model, int op, String sql) {

@@ -13,7 +13,6 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** UPDATE, DELETE, TRUNCATE and ALTER TABLE ... DROP PARTITION: semantics, NULLs, pruning, transactions, roles. */
 class UpdateDeleteTest extends ExecTestSupport {
@@ -109,15 +108,57 @@ class UpdateDeleteTest extends ExecTestSupport {
     }
 
     @Test
-    void designatedTimestampUpdatesStayInTheirPartitionAndKeepOrder() {
+    void designatedTimestampUpdatesWithinThePartitionKeepOrder() {
         trades();
         assertEquals("UPDATE 1", one("UPDATE t SET ts = '2026-11-01 09:00:00' WHERE qty = 2").tag());
         assertEquals(List.of(row(2), row(1)), rows("SELECT qty FROM t WHERE ts < '2026-11-02'"));
-        SqlError e = error("UPDATE t SET ts = '2026-11-09 09:00:00' WHERE qty = 2");
-        assertEquals("0A000", e.sqlState());
-        assertTrue(e.getMessage().startsWith("update cannot move a row to another partition"), e.getMessage());
         assertEquals("23502", error("UPDATE t SET ts = NULL").sqlState());
         assertEquals(List.of(row(5L)), rows("SELECT count(*) FROM t"));
+    }
+
+    @Test
+    void updatesMoveRowsToOtherPartitionsInOneCommit() throws IOException {
+        engine.housekeeping().pause(); // the superseded versions are deleted concurrently otherwise, under the walk
+        trades();
+        Map<String, FileTime> before = files();
+        // Day 3 to a new, later day: the emptied day disappears, days 1 and 2 are neither read nor written.
+        assertEquals("UPDATE 1", one("UPDATE t SET ts = '2026-11-09 09:00:00' WHERE ts >= '2026-11-03'").tag());
+        assertEquals(List.of("2026-11-01.1", "2026-11-02.1", "2026-11-09.2"), engine.partitionDirectories("t"));
+        Map<String, FileTime> after = files();
+        for (Map.Entry<String, FileTime> e : before.entrySet()) {
+            if (!e.getKey().startsWith("2026-11-03") && !e.getKey().equals("_txn")) {
+                assertEquals(e.getValue(), after.get(e.getKey()), e.getKey());
+            }
+        }
+        // Back into an earlier day the WHERE pruned, at the timestamp of a row there: that row stays first.
+        assertEquals("UPDATE 1", one("UPDATE t SET ts = '2026-11-01 10:00:00', qty = 50 "
+                + "WHERE ts > '2026-11-08' AND ts < '2026-11-10'").tag());
+        assertEquals(List.of("2026-11-01.3", "2026-11-02.1"), engine.partitionDirectories("t"));
+        assertEquals(List.of(row("a", 1), row("c", 50), row(null, 2)),
+                rows("SELECT sym, qty FROM t WHERE ts < '2026-11-02'"));
+        // Rows of two days to one new day, earlier than all: counted once each, in scan order at equal timestamps.
+        assertEquals("UPDATE 2", one("UPDATE t SET ts = '2026-10-31 00:00:00' WHERE sym = 'a'").tag());
+        assertEquals(List.of("2026-10-31.4", "2026-11-01.4", "2026-11-02.4"), engine.partitionDirectories("t"));
+        assertEquals(List.of(row(ts("2026-10-31 00:00:00"), "a", 1), row(ts("2026-10-31 00:00:00"), "a", 4),
+                row(ts("2026-11-01 10:00:00"), "c", 50), row(ts("2026-11-01 11:00:00"), null, 2),
+                row(ts("2026-11-02 10:00:00"), "b", null)), rows("SELECT ts, sym, qty FROM t"));
+        // Every row to a later day in one statement; a SELECT pruned by the new timestamps finds them.
+        assertEquals("UPDATE 5", one("UPDATE t SET ts = '2026-12-01 08:00:00'").tag());
+        assertEquals(List.of("2026-12-01.5"), engine.partitionDirectories("t"));
+        assertEquals(List.of(row(5L)), rows("SELECT count(*) FROM t WHERE ts >= '2026-12-01' AND ts < '2026-12-02'"));
+        assertEquals(List.of(row("a"), row("a"), row("c"), row((Object) null), row("b")), rows("SELECT sym FROM t"));
+        // With parameters, as a driver sends it.
+        assertEquals("UPDATE 1", prepared(session, "UPDATE t SET ts = $1 WHERE sym = $2", null,
+                "2026-11-15 12:00:00", "b").tag());
+        session.endImplicitTransaction(false);
+        assertEquals(List.of(row(ts("2026-11-15 12:00:00"), "b")), rows("SELECT ts, sym FROM t WHERE qty IS NULL"));
+        assertEquals(List.of("2026-11-15.6", "2026-12-01.6"), engine.partitionDirectories("t"));
+        assertEquals(5L, engine.tables().get(0).rowCount());
+        // Everything survives a reopen.
+        List<List<Object>> now = rows("SELECT * FROM t");
+        closeEngine();
+        openEngine();
+        assertEquals(now, rows("SELECT * FROM t"));
     }
 
     @Test

@@ -54,7 +54,8 @@ import java.util.zip.CRC32C;
  *   4  int    checkpoint format version (2)
  *   8  int    file length in bytes (so that a truncated file is told from a damaged one)
  *   12 int    _txn format version the states were written with (TxnFile)
- *   16 int    table registry format version (TableRegistry)
+ *   16 int    table registry image format version of .checkpoint/db/_tables (TableRegistry; 2 since the TTL,
+ *             checked for equality like the other two: a checkpoint of image version 1 is refused)
  *   20 int    column file format version (ColumnFiles)
  *   24 long   created at, microseconds since the epoch (UTC)
  *   32 long   lease expiry, microseconds since the epoch (UTC)

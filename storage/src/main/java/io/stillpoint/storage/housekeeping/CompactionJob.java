@@ -96,9 +96,7 @@ public final class CompactionJob implements HousekeepingJob {
 
     @Override
     public void runPass(boolean pausedNow) {
-        if (pausedNow) {
-            return; // pending counts stay as the last pass left them
-        }
+        // While paused the pass still looks (metadata and stats only), to report what waits, but commits nothing.
         long versions = 0;
         long bytes = 0;
         Set<Long> live = new HashSet<>();
@@ -114,7 +112,7 @@ public final class CompactionJob implements HousekeepingJob {
                 if (why == null) {
                     continue;
                 }
-                if (paused.getAsBoolean()) {
+                if (pausedNow || paused.getAsBoolean()) {
                     versions++;
                     bytes += s;
                     continue;

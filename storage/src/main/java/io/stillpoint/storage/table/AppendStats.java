@@ -1,5 +1,6 @@
 package io.stillpoint.storage.table;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -25,17 +26,23 @@ final class AppendStats {
      * out-of-order insert) starts at one. Returns whether the commit opened a new partition.
      */
     boolean noteCommit(TxnState before, TxnState after, long nowMillis) {
+        // Both lists ascend by key and an append never removes a partition: one merge walk, and a partition the
+        // commit did not touch is the very same object in both states (a pointer comparison, no lookup).
         boolean opened = false;
+        List<PartitionState> old = before.partitions;
+        int i = 0;
         for (PartitionState p : after.partitions) {
-            int i = before.find(p.key);
-            PartitionState old = i >= 0 ? before.partitions.get(i) : null;
-            opened |= old == null;
-            if (old != null && old.version == p.version && old.rowCount == p.rowCount) {
+            while (i < old.size() && old.get(i).key < p.key) {
+                i++;
+            }
+            PartitionState prior = i < old.size() && old.get(i).key == p.key ? old.get(i) : null;
+            if (prior == p) {
                 continue; // untouched by this commit
             }
+            opened |= prior == null;
             Counts c = byKey.get(p.key);
-            long n = c != null && c.version() == p.version && old != null && old.version == p.version
-                    ? c.appendCommits() + 1 : 1;
+            boolean appended = prior != null && prior.version == p.version;
+            long n = appended && c != null && c.version() == p.version ? c.appendCommits() + 1 : 1;
             byKey.put(p.key, new Counts(p.version, n, nowMillis));
         }
         return opened;

@@ -586,8 +586,15 @@ final class Table implements Housekeeping.PurgeTarget {
      * The copy-on-write commit behind {@link io.stillpoint.storage.WriteTransaction#rewrite}: under the commit lock,
      * on the latest state, each partition the rewriter changes is written from scratch into a new version
      * directory {@code <partition>.<txn>/} (every file created, so every byte is an appended range whose CRC the
-     * {@code _txn} record lists and open verifies), or left out of the new state if it ends up empty; then the
-     * same install as an append ({@link #install}). Only after the new state is published are the superseded
+     * {@code _txn} record lists and open verifies), or left out of the new state if it ends up empty. Rows whose
+     * designated timestamp the rewriter moved into another partition's period go there: that partition (rewritten
+     * or not, pruned by {@code mayTouch} or not, or not existing yet, then created as an insert names it) gets a new
+     * version {@code <partition>.<txn>/} with its rows first and the moved ones after them, stably sorted by
+     * timestamp. Every partition's new content is computed (and every row validated) before anything is written,
+     * since a row may move into a partition the iteration already passed: the commit holds the new rows of all the
+     * partitions it changes (column-wise in row buffers; one partition's rows boxed at a time, as the rewriter
+     * returns them or a target is merged) until it writes them. Then the same single install as an
+     * append ({@link #install}), so the move is atomic. Only after the new state is published are the superseded
      * version directories queued for {@code housekeeping} ({@link VersionPurge}). A failure leaves the state as it
      * was; a half-written new version directory is unreferenced: a later commit with the same txn reuses it from
      * offset 0 (as an append reuses a failed commit's bytes), and the next open deletes it otherwise.
@@ -595,62 +602,98 @@ final class Table implements Housekeeping.PurgeTarget {
     long rewrite(io.stillpoint.storage.PartitionRewriter rewriter, Housekeeping housekeeping) {
         List<Path> superseded = new ArrayList<>();
         long txn;
+        boolean[] opened = new boolean[1];
         try {
-            txn = underCommitLock(() -> rewriteLocked(rewriter, superseded));
+            txn = underCommitLock(() -> rewriteLocked(rewriter, superseded, opened));
         } finally {
             keepTxnTempName(housekeeping);
         }
         enqueueSuperseded(txn, superseded, housekeeping);
+        if (opened[0] && schema.ttl() != null) {
+            housekeeping.wakeJob(Housekeeping.TTL_JOB); // rows moved into a new partition may have expired older ones
+        }
         return txn;
     }
 
-    private long rewriteLocked(io.stillpoint.storage.PartitionRewriter rewriter, List<Path> superseded)
-            throws IOException {
+    /** {@code opened[0]}: set if the commit creates a partition (rows moved into a period without one). */
+    private long rewriteLocked(io.stillpoint.storage.PartitionRewriter rewriter, List<Path> superseded,
+                               boolean[] opened) throws IOException {
         TxnState current = state;
         long txn = current.txn + 1;
-        List<PartitionState> next = new ArrayList<>(current.partitions);
-        boolean changed = false;
-        boolean created = false;
         // A pinned snapshot of the current state: the rewriter reads through the normal reader path.
         CommittedTableSnapshot snapshot = openSnapshot();
         if (snapshot == null) {
             throw StorageErrors.tableNotFound(schema.name());
         }
+        // The new content of every partition the commit changes, by key (an empty buffer drops the partition).
+        // Everything is computed, and every row validated, before the first byte is written: a row may move into a
+        // partition the iteration passed already.
+        java.util.TreeMap<Long, RowBuffer> content = new java.util.TreeMap<>();
         try {
+            // Rows whose designated timestamp left their partition, by target key, in the order the rewriter gave.
+            java.util.TreeMap<Long, List<Object[]>> moved = new java.util.TreeMap<>();
             for (int i = 0; i < current.partitions.size(); i++) {
-                PartitionState old = current.partitions.get(i);
                 io.stillpoint.storage.PartitionSnapshot p = snapshot.partitions().get(i);
                 if (!rewriter.mayTouch(p)) {
                     continue;
                 }
                 List<Object[]> rows = rewriter.rewrite(p);
-                if (rows == null) {
-                    continue;
+                if (rows != null) {
+                    content.put(current.partitions.get(i).key, orderedRows(staying(rows, current.partitions.get(i).key,
+                            moved)));
                 }
-                changed = true;
-                superseded.add(partitionDir(old));
-                if (rows.isEmpty()) {
-                    next.set(i, null);
-                    continue;
+            }
+            for (Map.Entry<Long, List<Object[]>> e : moved.entrySet()) {
+                long key = e.getKey();
+                // The target's rows first (its new content if rewritten, else its committed rows), then the moved ones.
+                List<Object[]> merged = new ArrayList<>();
+                RowBuffer rewritten = content.get(key);
+                int index = current.find(key);
+                if (rewritten != null) {
+                    for (int r = 0; r < rewritten.size(); r++) {
+                        merged.add(rewritten.row(r));
+                    }
+                } else if (index >= 0) {
+                    committedRows(snapshot.partitions().get(index), merged);
                 }
-                RowBuffer buffer = partitionRows(rows, old.key, p.name());
-                Path versionDir = dir.resolve(p.name() + "." + txn);
-                if (leftoversAwaitingPurge.contains(versionDir.getFileName().toString())) {
-                    throw new IOException("partition directory left by a crashed commit still awaits deletion, retry "
-                            + "later [dir=" + versionDir + "]");
-                }
-                fs.createDirectories(versionDir);
-                created = true;
-                next.set(i, append(buffer, null, buffer.size(), null, old.key, txn, versionDir));
+                merged.addAll(e.getValue());
+                e.setValue(List.of()); // let the boxed rows go once buffered
+                content.put(key, orderedRows(merged));
             }
         } finally {
             snapshot.close();
         }
-        if (!changed) {
-            superseded.clear();
+        if (content.isEmpty()) {
             return -1;
         }
-        next.removeIf(java.util.Objects::isNull);
+        List<PartitionState> next = new ArrayList<>(current.partitions.size() + content.size());
+        for (PartitionState old : current.partitions) {
+            if (!content.containsKey(old.key)) {
+                next.add(old);
+            } else {
+                superseded.add(partitionDir(old));
+            }
+        }
+        boolean created = false;
+        for (Map.Entry<Long, RowBuffer> e : content.entrySet()) {
+            RowBuffer buffer = e.getValue();
+            if (buffer.size() == 0) {
+                continue; // the partition is dropped (or a target that got no row: none exists)
+            }
+            long key = e.getKey();
+            // A new version of an existing partition, or a new partition named as an insert names it: both <name>.<txn>.
+            Path versionDir = dir.resolve(PartitionScheme.nameOf(schema.partitionBy(), key) + "." + txn);
+            if (leftoversAwaitingPurge.contains(versionDir.getFileName().toString())) {
+                throw new IOException("partition directory left by a crashed commit still awaits deletion, retry "
+                        + "later [dir=" + versionDir + "]");
+            }
+            fs.createDirectories(versionDir);
+            created = true;
+            opened[0] |= current.find(key) < 0;
+            next.add(append(buffer, null, buffer.size(), null, key, txn, versionDir));
+            e.setValue(null); // written: its rows are no longer needed
+        }
+        next.sort((a, b) -> Long.compare(a.key, b.key));
         long rowCount = 0;
         for (PartitionState p : next) {
             rowCount += p.rowCount;
@@ -658,33 +701,82 @@ final class Table implements Housekeeping.PurgeTarget {
         return install(current, txn, rowCount, next, created);
     }
 
-    /** The rewriter's rows for one partition, validated, checked to stay in it, in designated-timestamp order. */
-    private RowBuffer partitionRows(List<Object[]> rows, long key, String partitionName) {
+    /**
+     * The rows of {@code rows} that stay in partition {@code key}; the others (a designated timestamp in another
+     * partition's period) are added to {@code moved} under their target's key. A row whose partition cannot be
+     * computed (malformed, NULL or out-of-range timestamp) stays, so that {@link RowBuffer#add} refuses it.
+     */
+    private List<Object[]> staying(List<Object[]> rows, long key, Map<Long, List<Object[]>> moved) {
+        int ts = schema.timestampIndex();
+        if (ts < 0 || schema.partitionBy() == PartitionBy.NONE) {
+            return rows;
+        }
+        List<Object[]> stay = null; // allocated at the first moved row: most rewrites move none
+        for (int i = 0; i < rows.size(); i++) {
+            Object[] r = rows.get(i);
+            long target = key;
+            // The integral types a TIMESTAMP column accepts (RowBuffer.accepts).
+            if (r != null && r.length == schema.columnCount() && (r[ts] instanceof Long || r[ts] instanceof Integer
+                    || r[ts] instanceof Short || r[ts] instanceof Byte)) {
+                long t = ((Number) r[ts]).longValue();
+                if (t >= RowBuffer.MIN_PARTITIONED_TS && t <= RowBuffer.MAX_PARTITIONED_TS) {
+                    target = scheme.keyOf(t);
+                }
+            }
+            if (target == key) {
+                if (stay != null) {
+                    stay.add(r);
+                }
+                continue;
+            }
+            if (stay == null) {
+                stay = new ArrayList<>(rows.subList(0, i));
+            }
+            moved.computeIfAbsent(target, k -> new ArrayList<>()).add(r);
+        }
+        return stay == null ? rows : stay;
+    }
+
+    /** The committed rows of one partition, boxed, appended to {@code out}. */
+    private void committedRows(io.stillpoint.storage.PartitionSnapshot committed, List<Object[]> out) {
+        int columns = schema.columnCount();
+        long total = committed.rowCount();
+        for (long first = 0; first < total; first += CHUNK_ROWS) {
+            int n = (int) Math.min(CHUNK_ROWS, total - first);
+            io.stillpoint.storage.ColumnChunk[] chunks = new io.stillpoint.storage.ColumnChunk[columns];
+            for (int c = 0; c < columns; c++) {
+                chunks[c] = committed.read(c, first, n);
+            }
+            for (int i = 0; i < n; i++) {
+                Object[] r = new Object[columns];
+                for (int c = 0; c < columns; c++) {
+                    r[c] = chunks[c].getValue(i);
+                }
+                out.add(r);
+            }
+        }
+    }
+
+    /** Rows of one partition, validated, in designated-timestamp order (a stable sort: equal timestamps keep order). */
+    private RowBuffer orderedRows(List<Object[]> rows) {
         int ts = schema.timestampIndex();
         List<Object[]> ordered = rows;
         if (ts >= 0) {
             boolean sorted = true;
+            boolean malformed = false;
             long previous = Long.MIN_VALUE;
             for (Object[] r : rows) {
                 if (r == null || r.length != schema.columnCount() || !(r[ts] instanceof Number)) {
-                    sorted = false; // RowBuffer.add below reports what is wrong with it
+                    malformed = true; // not sorted: RowBuffer.add below reports what is wrong with it
                     break;
                 }
                 long t = ((Number) r[ts]).longValue();
-                if (schema.partitionBy() != PartitionBy.NONE && t >= RowBuffer.MIN_PARTITIONED_TS
-                        && t <= RowBuffer.MAX_PARTITIONED_TS && scheme.keyOf(t) != key) {
-                    throw new StorageException(StorageException.Kind.UNSUPPORTED, "a rewrite may not move a row to "
-                            + "another partition [table=" + schema.name() + ", partition=" + partitionName
-                            + ", timestamp=" + t + "]");
-                }
                 sorted &= t >= previous;
                 previous = t;
             }
-            if (!sorted) {
+            if (!sorted && !malformed) {
                 ordered = new ArrayList<>(rows);
-                ordered.sort((a, b) -> a == null || b == null || !(a[ts] instanceof Number)
-                        || !(b[ts] instanceof Number) ? 0
-                        : Long.compare(((Number) a[ts]).longValue(), ((Number) b[ts]).longValue()));
+                ordered.sort((a, b) -> Long.compare(((Number) a[ts]).longValue(), ((Number) b[ts]).longValue()));
             }
         }
         RowBuffer buffer = new RowBuffer(schema);
@@ -826,27 +918,12 @@ final class Table implements Housekeeping.PurgeTarget {
      */
     private PartitionState merge(io.stillpoint.storage.PartitionSnapshot committed, PartitionState old,
                                  RowBuffer rows, int[] sel, int count, long txn) throws IOException {
-        int columns = schema.columnCount();
         List<Object[]> merged = new ArrayList<>((int) Math.min(Integer.MAX_VALUE - 8, old.rowCount + count));
-        long total = committed.rowCount();
-        for (long first = 0; first < total; first += CHUNK_ROWS) {
-            int n = (int) Math.min(CHUNK_ROWS, total - first);
-            io.stillpoint.storage.ColumnChunk[] chunks = new io.stillpoint.storage.ColumnChunk[columns];
-            for (int c = 0; c < columns; c++) {
-                chunks[c] = committed.read(c, first, n);
-            }
-            for (int i = 0; i < n; i++) {
-                Object[] r = new Object[columns];
-                for (int c = 0; c < columns; c++) {
-                    r[c] = chunks[c].getValue(i);
-                }
-                merged.add(r);
-            }
-        }
+        committedRows(committed, merged);
         for (int i = 0; i < count; i++) {
             merged.add(rows.row(sel == null ? i : sel[i]));
         }
-        RowBuffer buffer = partitionRows(merged, old.key, committed.name());
+        RowBuffer buffer = orderedRows(merged);
         Path versionDir = dir.resolve(committed.name() + "." + txn);
         if (leftoversAwaitingPurge.contains(versionDir.getFileName().toString())) {
             throw new IOException("partition directory left by a crashed commit still awaits deletion, retry "

@@ -54,6 +54,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * Checkpoints ({@link #checkpoints()}, a {@link CheckpointCoordinator}) take their global cut through {@link #cut()};
  * while one is active housekeeping is paused, and at open a checkpoint that survived the restart pauses it before
  * anything is purged (see {@link #open}).
+ *
+ * <p>Housekeeping also runs the jobs that make commits, on its thread every
+ * {@link EngineConfig.HousekeepingPolicy#jobInterval()}: the {@link TtlJob} (drops the expired partitions of tables
+ * with a TTL; woken by {@link #setTtl}, by {@link #createTable} with a TTL and by a commit that opens a partition of
+ * such a table) and the {@link CompactionJob} (see {@link CompactionPolicy}). Both see the tables through
+ * {@link JobTables} and commit through {@link Table#rewrite}, as DROP PARTITION and UPDATE do.
  */
 public final class TableEngine implements Engine {
 
@@ -796,10 +802,13 @@ public final class TableEngine implements Engine {
                     continue;
                 }
                 Path dir = t.partitionDir(p);
+                List<ColumnSpec> columns = t.schema.columns();
                 long slack = 0;
                 for (int c = 0; c < p.dataSizes.length; c++) {
                     slack += past(dir.resolve(ColumnFiles.dataName(c)), p.dataSizes[c]);
-                    slack += past(dir.resolve(ColumnFiles.indexName(c)), p.indexSizes[c]);
+                    if (c < columns.size() && columns.get(c).type() == ColumnType.VARCHAR) {
+                        slack += past(dir.resolve(ColumnFiles.indexName(c)), p.indexSizes[c]);
+                    }
                     slack += past(dir.resolve(ColumnFiles.nullsName(c)), p.nullSizes[c]);
                 }
                 return slack;
@@ -807,11 +816,12 @@ public final class TableEngine implements Engine {
             return 0;
         }
 
+        /** One stat: bytes of {@code file} past {@code committed} (0 for a missing file, e.g. no null list). */
         private long past(Path file, long committed) {
             try {
-                return fs.exists(file) ? Math.max(0, fs.size(file) - committed) : 0;
+                return Math.max(0, fs.size(file) - committed);
             } catch (IOException | RuntimeException e) {
-                return 0; // purged meanwhile, or unreadable: the next measure sees it again
+                return 0; // missing, purged meanwhile, or unreadable: the next measure sees it again
             }
         }
 
@@ -859,8 +869,9 @@ public final class TableEngine implements Engine {
             return TxnFile.FORMAT_VERSION;
         }
 
+        /** The image format version {@link #writeRegistry} writes (the checkpoint keeps an image, not a pointer). */
         public static int registryFormatVersion() {
-            return TableRegistry.IMAGE_FORMAT_VERSION; // the checkpoint keeps an image
+            return TableRegistry.IMAGE_FORMAT_VERSION;
         }
 
         public static int columnFormatVersion() {

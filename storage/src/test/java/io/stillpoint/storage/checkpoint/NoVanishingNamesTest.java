@@ -8,6 +8,7 @@ import io.stillpoint.storage.PartitionBy;
 import io.stillpoint.storage.PartitionRewriter;
 import io.stillpoint.storage.PartitionSnapshot;
 import io.stillpoint.storage.TableSchema;
+import io.stillpoint.storage.Ttl;
 import io.stillpoint.storage.WriteTransaction;
 import io.stillpoint.storage.fs.FileSystemFacade;
 import io.stillpoint.storage.table.TableEngine;
@@ -33,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * What a copy tool (cp -a, rsync -a) of a live root needs between CHECKPOINT CREATE and RELEASE: every name it
  * listed still exists when it opens it. One thread runs DDL and writes in a loop (CREATE/DROP/RENAME TABLE,
- * ADD/DROP COLUMN, DROP PARTITION, UPDATE, inserts into many partitions); another repeatedly lists the whole root
+ * ADD/DROP COLUMN, DROP PARTITION, UPDATE, SET TTL and the TTL job's drops, inserts into many partitions); another repeatedly lists the whole root
  * and checks that every name ever seen since CREATE is still there.
  */
 class NoVanishingNamesTest {
@@ -113,7 +114,11 @@ class NoVanishingNamesTest {
     @Test
     void noNameVanishesBetweenCreateAndRelease() throws Exception {
         Path root = dir.resolve("root");
-        try (TableEngine e = TableEngine.open(new EngineConfig(root, FileSystemFacade.real()))) {
+        // The engine clock after every row, so that the TTL job's reference is the largest timestamp and it drops.
+        EngineConfig.CheckpointPolicy policy = new EngineConfig.CheckpointPolicy(Duration.ofHours(24), 0,
+                Duration.ofSeconds(1), java.time.Clock.fixed(java.time.Instant.parse("2028-01-01T00:00:00Z"),
+                java.time.ZoneOffset.UTC));
+        try (TableEngine e = TableEngine.open(new EngineConfig(root, FileSystemFacade.real(), policy))) {
             for (int t = 0; t < 4; t++) {
                 e.createTable(schema("base" + t), false);
                 insertDays(e, "base" + t, 5, t);
@@ -134,6 +139,8 @@ class NoVanishingNamesTest {
                         insertDays(e, t, 3, i);
                         e.dropColumn(t, "extra");
                         e.renameTable(t, t + "r");
+                        e.setTtl(t + "r", new Ttl(2, Ttl.Unit.DAYS)); // SET TTL, then the TTL job's drop
+                        e.runHousekeepingJobsNow();
                         if (i % 2 == 0) {
                             e.dropTable(t + "r", false);
                         }
@@ -165,6 +172,7 @@ class NoVanishingNamesTest {
             if (writerFailure.get() != null) {
                 throw new AssertionError("writer failed", writerFailure.get());
             }
+            assertTrue(e.ttlJob().droppedPartitions() > 0, "the TTL job dropped partitions during the checkpoint");
             e.checkpoints().release();
             assertTrue(rounds > 2, "listings: " + rounds);
             assertEquals(List.of(), vanished, "names that vanished between CREATE and RELEASE");

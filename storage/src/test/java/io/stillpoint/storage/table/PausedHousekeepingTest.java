@@ -8,6 +8,7 @@ import io.stillpoint.storage.PartitionRewriter;
 import io.stillpoint.storage.PartitionSnapshot;
 import io.stillpoint.storage.TableInfo;
 import io.stillpoint.storage.TableSchema;
+import io.stillpoint.storage.Ttl;
 import io.stillpoint.storage.WriteTransaction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,8 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * With housekeeping paused (what a checkpoint does), INSERT (appending and out of order), UPDATE, DELETE, DROP
- * PARTITION, TRUNCATE, DROP TABLE, ADD/DROP COLUMN and RENAME keep working and answer right, while no data file
+ * With housekeeping paused (what a checkpoint does), INSERT (appending and out of order), the TTL job's drops, UPDATE,
+ * DELETE, DROP PARTITION, TRUNCATE, DROP TABLE, ADD/DROP COLUMN and RENAME keep working and answer right, while no data file
  * present at the pause, nor any committed during it, is deleted, shrinks, or changes below the size it had: the
  * size and CRC32C of every such file is recorded and compared after every statement (and after explicit purge
  * passes, which must do nothing). Metadata ({@code _txn}, rewritten in place by its double-buffered slots, and
@@ -202,6 +203,15 @@ class PausedHousekeepingTest {
             insert("a", rows);
         });
         step("insert out of order", () -> insert("a", List.of(row(D1 + 30, 3000), row(D1 + DAY + 31, 3001))));
+        step("ttl drop", () -> {
+            // The largest timestamp of a is on 11-04, so 1 DAY expires 11-01 and 11-02: dropped by the TTL job, as a
+            // commit, while paused; their versions wait for the purge.
+            int dropsBefore = (int) engine.ttlJob().droppedPartitions();
+            engine.setTtl("a", new Ttl(1, Ttl.Unit.DAYS));
+            engine.runHousekeepingJobsNow();
+            assertEquals(2, engine.ttlJob().droppedPartitions() - dropsBefore, "dropped while paused");
+            model.get("a").removeIf(r -> (Long) r.get(0) < D1 + 2 * DAY);
+        });
         step("update", () -> rewrite("b", "2026-11-02"::equals, PausedHousekeepingTest::updated));
         step("delete", () -> rewrite("c", p -> true, PausedHousekeepingTest::withoutOdd));
         step("drop partition", () -> rewrite("c", "2026-11-01"::equals, rows -> List.of()));

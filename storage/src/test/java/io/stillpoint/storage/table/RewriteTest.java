@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Copy-on-write partition rewrites ({@link WriteTransaction#rewrite}): content, new version directories,
  * untouched partitions, snapshots pinned to old versions, the purge of superseded versions, crashes at every
- * file-changing call of a rewrite, and a failed fsync.
+ * file-changing call of a rewrite (also one that moves rows to other partitions), and a failed fsync.
  */
 class RewriteTest {
 
@@ -221,14 +221,14 @@ class RewriteTest {
     }
 
     @Test
-    void refusesMovingRowsBadValuesAndRewritesAfterBufferedInserts() {
+    void refusesNullTimestampsBadValuesAndRewritesAfterBufferedInserts() {
         engine = TableEngine.open(EngineConfig.of(dir));
         engine.createTable(SCHEMA, false);
         TestRows.insert(engine, "t", initialRows());
         List<List<Object>> before = TestRows.readAll(engine, "t");
-        StorageException moved = assertThrows(StorageException.class,
-                () -> rewrite(engine, p -> List.<Object[]>of(new Object[]{D3, "x", 1L})));
-        assertEquals(StorageException.Kind.UNSUPPORTED, moved.kind());
+        StorageException nullTs = assertThrows(StorageException.class,
+                () -> rewrite(engine, p -> List.<Object[]>of(new Object[]{null, "x", 1L})));
+        assertEquals(StorageException.Kind.INVALID, nullTs.kind());
         StorageException bad = assertThrows(StorageException.class,
                 () -> rewrite(engine, p -> List.<Object[]>of(new Object[]{p.minTimestamp(), 1, 1L})));
         assertEquals(StorageException.Kind.INVALID, bad.kind());
@@ -294,6 +294,27 @@ class RewriteTest {
         }
     }
 
+    @Test
+    void crashAtEveryCallOfARewriteThatMovesRowsToOtherPartitions() throws IOException {
+        // Day 2 moves "b" into the pruned day 1 and "bb" into a new day 10; day 2 disappears.
+        long day10 = micros("2026-11-10T01:00:00Z");
+        crashAtEveryCall(e -> rewrite(e, new PartitionRewriter() {
+            @Override
+            public boolean mayTouch(PartitionSnapshot p) {
+                return p.name().equals("2026-11-02");
+            }
+
+            @Override
+            public List<Object[]> rewrite(PartitionSnapshot p) {
+                List<Object[]> out = new ArrayList<>();
+                for (Object[] r : rowsOf(p, 3)) {
+                    out.add(new Object[]{"b".equals(r[1]) ? D1 + 1 : day10, r[1], r[2]});
+                }
+                return out;
+            }
+        }), false);
+    }
+
     private void crashAtEveryCall(java.util.function.Consumer<TableEngine> workload, boolean slowPath)
             throws IOException {
         // Count the calls of the rewrite alone.
@@ -352,7 +373,8 @@ class RewriteTest {
                     // The table takes a rewrite again.
                     rewrite(e, p -> p.name().equals("2026-11-03") ? List.of() : null);
                     long day3 = micros("2026-11-03T00:00:00Z");
-                    assertEquals(rows.stream().filter(r -> (Long) r.get(0) < day3).count(),
+                    long day4 = micros("2026-11-04T00:00:00Z");
+                    assertEquals(rows.stream().filter(r -> (Long) r.get(0) < day3 || (Long) r.get(0) >= day4).count(),
                             TestRows.readAll(e, "t").size(), where);
                 }
             }
