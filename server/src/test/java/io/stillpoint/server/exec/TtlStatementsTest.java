@@ -61,9 +61,13 @@ class TtlStatementsTest extends ExecTestSupport {
         assertNull(ttlShown("m"));
         assertNull(engine.schema("m").ttl());
         run("ALTER TABLE m SET TTL 5 YEARS");
-        run("ALTER TABLE m SET TTL 0 HOURS");
+        // the other ALTERs keep it
+        run("ALTER TABLE m ADD COLUMN note VARCHAR");
+        run("ALTER TABLE m RENAME TO metrics");
+        assertEquals("5 YEARS", ttlShown("metrics"));
+        run("ALTER TABLE metrics SET TTL 0 HOURS");
         reopen();
-        assertNull(ttlShown("m"));
+        assertNull(ttlShown("metrics"));
     }
 
     @Test
