@@ -386,8 +386,9 @@ final class ExecSession implements Session {
      * The plan to run: a simple Query's statement is planned now; a prepared statement's cached plan is used as long
      * as the tables it was made from are unchanged (an identity check per table), and made again from the parsed
      * statement otherwise, as PostgreSQL does. A re-plan that would change the result columns already described to
-     * the client is refused with PostgreSQL's 0A000 (the cached plan stays, so the statement keeps failing until it
-     * is prepared again); a table that is gone is the planner's 42P01.
+     * the client is refused with PostgreSQL's 0A000 and routine {@code RevalidateCachedQuery} (the cached plan stays,
+     * so the statement keeps failing until it is prepared again, which pgjdbc does at once when it sees that
+     * routine); a table that is gone is the planner's 42P01.
      */
     private Object currentPlan(Handle h) {
         if (h.planAtExecute || h.plan == null) {
@@ -406,9 +407,9 @@ final class ExecSession implements Session {
         Object plan = plan(h, h.paramTypes.clone(), recorder);
         List<ResultColumn> columns = columnsOf(plan);
         if (!java.util.Objects.equals(columns, h.described)) {
-            throw new SqlError("0A000", "cached plan must not change result type [table="
+            throw SqlError.withRoutine("0A000", "cached plan must not change result type [table="
                     + (changed == null ? tableOf(plan) : changed) + ", columns=" + columnList(h.described)
-                    + ", now=" + columnList(columns) + "]");
+                    + ", now=" + columnList(columns) + "]", SqlError.ROUTINE_REVALIDATE_CACHED_QUERY);
         }
         h.dependencies = recorder.finish();
         h.plan = plan;

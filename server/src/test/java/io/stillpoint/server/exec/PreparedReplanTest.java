@@ -83,6 +83,7 @@ class PreparedReplanTest extends ExecTestSupport {
         run("ALTER TABLE t ADD COLUMN px DOUBLE PRECISION");
         SqlError e = failing(star, 1);
         assertEquals("0A000", e.sqlState());
+        assertEquals(SqlError.ROUTINE_REVALIDATE_CACHED_QUERY, e.routine(), "clients re-prepare on this routine name");
         assertEquals("cached plan must not change result type [table=t, columns=ts note sym qty, "
                 + "now=ts note sym qty px]", e.getMessage());
         // It keeps failing (the client must prepare it again); a new Parse sees the new columns.

@@ -370,9 +370,26 @@ class JdbcIT {
             update.setString(2, "s0");
             assertEquals(1, update.executeUpdate());
             assertEquals(List.of("s0=110", "s1=11", "s2=2"), selectedRows(select, 0));
+            // The server refuses the old plan with 0A000 and routine RevalidateCachedQuery, as PostgreSQL does;
+            // pgjdbc recognises it, prepares the statement again and retries once: the caller sees the new column.
+            try (ResultSet rs = star.executeQuery()) {
+                assertEquals(4, rs.getMetaData().getColumnCount());
+                assertEquals("note", rs.getMetaData().getColumnName(4));
+                int rows = 0;
+                while (rs.next()) {
+                    rows++;
+                }
+                assertEquals(3, rows);
+            }
+            // Inside a transaction pgjdbc cannot retry (the error aborted it): the SQLSTATE reaches the caller.
+            c.setAutoCommit(false);
+            ddl.execute("ALTER TABLE prep_alter DROP COLUMN note");
             SQLException changed = assertThrows(SQLException.class, () -> star.executeQuery().close());
             assertEquals("0A000", changed.getSQLState(), changed.getMessage());
             assertTrue(changed.getMessage().contains("cached plan must not change result type"), changed.getMessage());
+            c.rollback();
+            c.setAutoCommit(true);
+            ddl.execute("ALTER TABLE prep_alter ADD COLUMN note VARCHAR");
 
             ddl.execute("ALTER TABLE prep_alter SET TTL 30 DAYS");
             insertRow(insert, day, "s3", 3);
