@@ -1,17 +1,14 @@
 package io.stillpoint.server.exec;
 
 import io.stillpoint.storage.EngineConfig;
+import io.stillpoint.storage.table.SettableClock;
 import io.stillpoint.storage.table.TableEngine;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -196,27 +193,11 @@ class CheckpointExecTest extends ExecTestSupport {
 
     @Test
     void aLeaseThatExpiredMakesTheNextRelease55000Once() throws Exception {
-        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-22T12:00:00Z"));
-        Clock clock = new Clock() {
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now.get();
-            }
-        };
+        SettableClock clock = new SettableClock(Instant.parse("2026-11-22T12:00:00Z"));
         reopen(new EngineConfig.CheckpointPolicy(Duration.ofHours(24), 0, Duration.ofMillis(10), clock));
         run("CHECKPOINT CREATE LEASE '30 minutes'");
         assertEquals(Values.parseTimestamp("2026-11-22 12:30:00"), status().get(2));
-        now.set(Instant.parse("2026-11-22T12:31:00Z"));
+        clock.set(Instant.parse("2026-11-22T12:31:00Z"));
         // The guard thread checks every 10 ms.
         for (int i = 0; i < 1000 && Boolean.TRUE.equals(status().get(0)); i++) {
             Thread.sleep(10);

@@ -33,7 +33,7 @@ import java.util.function.LongSupplier;
  * next pass. Bytes past the committed sizes are measured (a stat per column file, no data read) for a table at the
  * first pass after open and after each failed append of it, and remembered per version until it is compacted.
  */
-public final class CompactionJob implements HousekeepingJob {
+public final class CompactionJob extends CommitJob {
 
     private static final System.Logger LOG = System.getLogger(CompactionJob.class.getName());
     /** Rows per read of a partition being compacted. */
@@ -47,10 +47,7 @@ public final class CompactionJob implements HousekeepingJob {
     // (partition directory name to bytes past committed). Only the jobs pass touches these.
     private final Map<Long, Long> measuredAtFailures = new HashMap<>();
     private final Map<Long, Map<String, Long>> slack = new HashMap<>();
-    private volatile long pendingVersions;
-    private volatile long pendingBytes;
     private volatile long compactedPartitions;
-    private volatile long failures;
 
     /**
      * @param paused    whether housekeeping is paused now (checked again under the commit lock)
@@ -73,25 +70,9 @@ public final class CompactionJob implements HousekeepingJob {
         return true;
     }
 
-    @Override
-    public long pendingVersions() {
-        return pendingVersions;
-    }
-
-    /** Bytes past the committed sizes in the pending versions (what their compaction frees). */
-    @Override
-    public long pendingBytes() {
-        return pendingBytes;
-    }
-
     /** Partitions compacted since the engine opened. */
     public long compactedPartitions() {
         return compactedPartitions;
-    }
-
-    /** Compaction commits that failed (each retried at the next pass). */
-    public long failures() {
-        return failures;
     }
 
     @Override
@@ -129,7 +110,7 @@ public final class CompactionJob implements HousekeepingJob {
                         bytes += s;
                     }
                 } catch (StorageException e) {
-                    failures++;
+                    commitFailed();
                     versions++;
                     bytes += s;
                     LOG.log(System.Logger.Level.WARNING, "compaction failed, will retry at the next pass [table="
@@ -139,8 +120,7 @@ public final class CompactionJob implements HousekeepingJob {
         }
         measuredAtFailures.keySet().retainAll(live);
         slack.keySet().retainAll(live);
-        pendingVersions = versions;
-        pendingBytes = bytes;
+        passFinished(versions, bytes);
     }
 
     /** The table's bytes past committed per version directory, measured again if an append failed since. */

@@ -24,16 +24,13 @@ import java.util.function.LongSupplier;
  * <p>It keeps working while housekeeping is paused by a checkpoint: a drop is a commit, and only the deletes wait.
  * A failure (IO, DISK_FULL) leaves the table unchanged; it is logged, counted and retried at the next pass.
  */
-public final class TtlJob implements HousekeepingJob {
+public final class TtlJob extends CommitJob {
 
     private static final System.Logger LOG = System.getLogger(TtlJob.class.getName());
 
     private final JobTables tables;
     private final LongSupplier nowMicros;
-    private volatile long pendingVersions;
-    private volatile long pendingBytes;
     private volatile long droppedPartitions;
-    private volatile long failures;
 
     /** @param nowMicros the engine clock, microseconds since the epoch */
     public TtlJob(JobTables tables, LongSupplier nowMicros) {
@@ -51,24 +48,9 @@ public final class TtlJob implements HousekeepingJob {
         return false;
     }
 
-    @Override
-    public long pendingVersions() {
-        return pendingVersions;
-    }
-
-    @Override
-    public long pendingBytes() {
-        return pendingBytes;
-    }
-
     /** Partitions dropped by this job since the engine opened. */
     public long droppedPartitions() {
         return droppedPartitions;
-    }
-
-    /** Drop commits that failed (each retried at the next pass). */
-    public long failures() {
-        return failures;
     }
 
     /** The partitions of {@code table} that have expired at {@code nowMicros}, oldest first (none without a TTL). */
@@ -116,15 +98,14 @@ public final class TtlJob implements HousekeepingJob {
                             + ", ttl=" + t.schema().ttl() + ", partitions=" + names.size() + ", txn=" + txn + "]");
                 }
             } catch (StorageException e) {
-                failures++;
+                commitFailed();
                 versions += names.size();
                 bytes += expiredBytes;
                 LOG.log(System.Logger.Level.WARNING, "ttl drop failed, will retry at the next pass [table="
                         + t.name() + ", partitions=" + names.size() + ", error=" + e.getMessage() + "]");
             }
         }
-        pendingVersions = versions;
-        pendingBytes = bytes;
+        passFinished(versions, bytes);
     }
 
     /** Drops exactly the partitions named, from metadata alone; the others are not touched. */

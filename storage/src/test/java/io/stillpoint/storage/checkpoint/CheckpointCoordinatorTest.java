@@ -1,5 +1,6 @@
 package io.stillpoint.storage.checkpoint;
 
+import io.stillpoint.storage.table.SettableClock;
 import io.stillpoint.storage.CheckpointFile;
 import io.stillpoint.storage.CheckpointStatus;
 import io.stillpoint.storage.ColumnChunk;
@@ -24,11 +25,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -61,37 +59,10 @@ class CheckpointCoordinatorTest {
     @TempDir
     Path dir;
 
-    private final TestClock clock = new TestClock(NOW);
+    private final SettableClock clock = new SettableClock(NOW);
     private final FaultInjectingFileSystem fs = new FaultInjectingFileSystem();
     private final List<TableEngine> open = new ArrayList<>();
 
-    /** A clock the test moves by hand. */
-    static final class TestClock extends Clock {
-        private volatile Instant now;
-
-        TestClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     private Path root() {
         return dir.resolve("root");

@@ -5,20 +5,20 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** An engine clock a test sets (the TTL job's now, compaction's idle time). */
-final class SettableClock extends Clock {
+/** An engine clock a test sets (the TTL job's now, compaction's idle time, a checkpoint's lease). */
+public final class SettableClock extends Clock {
 
     private volatile Instant now;
 
-    SettableClock(Instant now) {
+    public SettableClock(Instant now) {
         this.now = now;
     }
 
-    void set(Instant instant) {
+    public void set(Instant instant) {
         now = instant;
     }
 
-    void advance(java.time.Duration d) {
+    public void advance(java.time.Duration d) {
         now = now.plus(d);
     }
 
