@@ -18,7 +18,8 @@ import java.util.Locale;
  * <p>{@link #parseInterval} reads the SQL type {@code interval} the way PostgreSQL's interval input does, into an
  * {@link IntervalValue} (months, days, microseconds): {@code <number> <unit>} lists whose units include months and
  * years, each number with its own sign, an optional {@code @} prefix and {@code ago} suffix, a time field
- * {@code [-]h:mm[:ss[.ffffff]]} (an unlabelled whole number before it is days, as in {@code '1 12:00'}), and the
+ * {@code [-]h:mm[:ss[.ffffff]]} (an unlabelled whole number before it is days, as in {@code '1 12:00'}), the SQL
+ * standard year-month {@code '1-2'} (1 year 2 mons), and the
  * ISO 8601 form {@code P1Y2M3W4DT5H6M7.5S}.
  */
 public final class IntervalText {
@@ -164,6 +165,21 @@ public final class IntervalText {
                 continue;
             }
             BigDecimal amount = number(text, t.substring(start, i));
+            if (i < n && t.charAt(i) == '-') {
+                // SQL standard year-month: '1-2' is 1 year 2 mons, the sign applying to both.
+                int monthsStart = ++i;
+                while (i < n && isDigit(t.charAt(i))) {
+                    i++;
+                }
+                if (i == monthsStart || amount.scale() > 0 || i < n && !Character.isWhitespace(t.charAt(i))
+                        || Integer.parseInt(t.substring(monthsStart, Math.min(i, monthsStart + 3))) > 11) {
+                    throw invalidInterval(text);
+                }
+                BigDecimal months = new BigDecimal(t.substring(monthsStart, i));
+                f.add(amount, Unit.YEAR);
+                f.add(amount.signum() < 0 || t.charAt(start) == '-' ? months.negate() : months, Unit.MONTH);
+                continue;
+            }
             while (i < n && Character.isWhitespace(t.charAt(i))) {
                 i++;
             }

@@ -58,6 +58,9 @@ class IntervalLiteralTest {
         fields("+1 day -2 hours", 0, 1, -2 * H);
         fields("1 day 2 hours ago", 0, -1, -2 * H);
         fields("-3 mons", -3, 0, 0);
+        fields("1-2", 14, 0, 0);
+        fields("-1-2", -14, 0, 0);
+        fields("1-2 3 days", 14, 3, 0);
     }
 
     @Test
@@ -94,7 +97,7 @@ class IntervalLiteralTest {
     @Test
     void badSyntaxIsRefused() {
         for (String bad : new String[] {"", "   ", "abc", "1 fortnight", "1 day ago 2 hours", "P", "PT", "P1H",
-                "1:2:3:4", "1..5 days", "day", "1 day,", "01:3x", "--1 day"}) {
+                "1:2:3:4", "1..5 days", "day", "1 day,", "01:3x", "--1 day", "2026-11-01", "1-13", "1.5-2"}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> iv(bad), bad);
             assertEquals("invalid input syntax for type interval [value=" + bad + "]", e.getMessage());
         }
