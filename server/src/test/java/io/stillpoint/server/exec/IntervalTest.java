@@ -151,6 +151,30 @@ class IntervalTest extends ExecTestSupport {
     }
 
     @Test
+    void insertGroupOrderAndMinMax() {
+        events();
+        run("INSERT INTO ev VALUES (TIMESTAMP '2026-11-03 12:00' + interval '1 day 30 minutes', 5, 5.0)");
+        assertEquals(List.of(row(ts("2026-11-04 12:30"))), rows("SELECT ts FROM ev WHERE id = 5"));
+        // Spans since day 1: 10:00, 23:30, 1 day 08:00, 2 days 12:00, 3 days 12:30.
+        assertEquals(List.of(row(false, 1L), row(true, 2L)),
+                rows("SELECT ts - TIMESTAMP '2026-11-01' > interval '12 hours' AS late, count(*) FROM ev "
+                        + "WHERE ts < '2026-11-03' GROUP BY 1 ORDER BY 1"));
+        assertEquals(List.of(row(IntervalValue.ZERO, 5L)), rows("SELECT ts - ts, count(*) FROM ev GROUP BY 1"));
+        assertEquals(List.of(row(5), row(4), row(3), row(2), row(1)),
+                rows("SELECT id FROM ev ORDER BY ts - TIMESTAMP '2026-11-01' DESC"));
+        assertEquals(List.of(row(new IntervalValue(0, 0, 36_000_000_000L), new IntervalValue(0, 3, 45_000_000_000L))),
+                rows("SELECT min(ts - TIMESTAMP '2026-11-01'), max(ts - TIMESTAMP '2026-11-01') FROM ev"));
+        // One group for '1 mon' and '30 days', as in PostgreSQL (equal spans).
+        assertEquals(List.of(row(2L)), rows("SELECT count(*) FROM ev WHERE id <= 2 GROUP BY "
+                + "CASE WHEN id = 1 THEN interval '1 mon' ELSE interval '30 days' END"));
+        run("CREATE TABLE notes (ts TIMESTAMP, txt VARCHAR) TIMESTAMP(ts)");
+        run("INSERT INTO notes VALUES ('2026-11-01', interval '-1 day +2 hours'), ('2026-11-02', CAST("
+                + "TIMESTAMP '2026-11-02' - TIMESTAMP '2026-11-01 01:00' AS VARCHAR))");
+        assertEquals(List.of(row("-1 days +02:00:00"), row("23:00:00")), rows("SELECT txt FROM notes"));
+        assertEquals("42804", error("INSERT INTO ev VALUES (interval '1 day', 9, 0.0)").sqlState());
+    }
+
+    @Test
     void rowEngineJoinsComputeTheSame() {
         events();
         run("CREATE TABLE names (id INT, name VARCHAR)");
