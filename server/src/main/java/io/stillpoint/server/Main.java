@@ -84,7 +84,8 @@ public final class Main {
         TableEngine engine;
         try {
             Files.createDirectories(root);
-            engine = openEngine.apply(EngineConfig.of(root).withCheckpointPolicy(options.checkpointPolicy()));
+            engine = openEngine.apply(EngineConfig.of(root).withCheckpointPolicy(options.checkpointPolicy())
+                    .withHousekeepingPolicy(options.housekeepingPolicy()));
         } catch (IOException e) {
             System.err.println("stillpoint: cannot create the root directory [root=" + root + ", error=" + e + "]");
             closeQuietly(http);

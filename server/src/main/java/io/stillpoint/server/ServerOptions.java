@@ -22,7 +22,8 @@ public record ServerOptions(Path root, String host, int port, String user, Strin
                             String readOnlyUser, String readOnlyPassword, AuthMethod authMethod,
                             int maxFrameLength, Path tlsCert, Path tlsKey, boolean tlsRequired,
                             int maxConnections, long idleSessionMillis, String httpHost, int httpPort,
-                            Duration checkpointLease, long checkpointDiskFloorBytes, boolean help) {
+                            Duration checkpointLease, long checkpointDiskFloorBytes, Duration housekeepingInterval,
+                            boolean help) {
 
     public static final String DEFAULT_ROOT = "./data";
     public static final String DEFAULT_HOST = "127.0.0.1";
@@ -36,6 +37,8 @@ public record ServerOptions(Path root, String host, int port, String user, Strin
     public static final int DEFAULT_HTTP_PORT = 9003;
     public static final Duration DEFAULT_CHECKPOINT_LEASE = EngineConfig.CheckpointPolicy.DEFAULT.defaultLease();
     public static final long DEFAULT_CHECKPOINT_DISK_FLOOR = EngineConfig.CheckpointPolicy.DEFAULT.diskFloorBytes();
+    public static final Duration DEFAULT_HOUSEKEEPING_INTERVAL =
+            EngineConfig.HousekeepingPolicy.DEFAULT.jobInterval();
 
     public static final String USAGE = """
             usage: java -jar server/target/stillpoint.jar [options]
@@ -62,6 +65,8 @@ public record ServerOptions(Path root, String host, int port, String user, Strin
               --checkpoint-disk-floor S  refuse CHECKPOINT CREATE, and release an active checkpoint with reason
                                          'disk guard', when free space on the root's file system is below S
                                          (bytes, or with a suffix KB, MB, GB, TB; 0 turns it off; default 256MB)
+              --housekeeping-interval D  how often housekeeping's TTL and compaction jobs run (e.g. 30s, 200ms,
+                                         '5 minutes'; default 1 minute)
               --help                     print this and exit
 
             exit codes: 0 stopped cleanly; 1 could not start (root locked, port taken, corrupt data);
@@ -96,6 +101,7 @@ public record ServerOptions(Path root, String host, int port, String user, Strin
         int httpPort = DEFAULT_HTTP_PORT;
         Duration checkpointLease = DEFAULT_CHECKPOINT_LEASE;
         long checkpointDiskFloor = DEFAULT_CHECKPOINT_DISK_FLOOR;
+        Duration housekeepingInterval = DEFAULT_HOUSEKEEPING_INTERVAL;
         boolean help = false;
 
         for (int i = 0; i < args.length; i++) {
@@ -151,6 +157,8 @@ public record ServerOptions(Path root, String host, int port, String user, Strin
                 case "--http-port" -> httpPort = intValue(name, value, 0, 65535);
                 case "--checkpoint-lease" -> checkpointLease = lease(name, value);
                 case "--checkpoint-disk-floor" -> checkpointDiskFloor = sizeBytes(name, value);
+                case "--housekeeping-interval" -> housekeepingInterval = positiveInterval(name, value,
+                        "the housekeeping interval");
                 default -> throw new OptionsException("unknown option [option=" + arg + "]");
             }
         }
@@ -177,7 +185,12 @@ public record ServerOptions(Path root, String host, int port, String user, Strin
         }
         return new ServerOptions(root, host, port, user, password, readOnlyUser, readOnlyPassword, auth, maxFrame,
                 tlsCert, tlsKey, tlsRequired, maxConnections, idleMillis, httpHost, httpPort, checkpointLease,
-                checkpointDiskFloor, help);
+                checkpointDiskFloor, housekeepingInterval, help);
+    }
+
+    /** The engine's housekeeping policy: the default policy with this command line's job interval. */
+    public EngineConfig.HousekeepingPolicy housekeepingPolicy() {
+        return EngineConfig.HousekeepingPolicy.DEFAULT.withJobInterval(housekeepingInterval);
     }
 
     /** The engine's checkpoint policy: the default policy with this command line's lease and disk floor. */
@@ -192,7 +205,7 @@ public record ServerOptions(Path root, String host, int port, String user, Strin
             case "--root", "--host", "--port", "--user", "--password", "--readonly-user", "--readonly-password",
                  "--auth", "--max-frame-length", "--tls-cert", "--tls-key", "--max-connections",
                  "--idle-session-timeout", "--http-host", "--http-port", "--checkpoint-lease",
-                 "--checkpoint-disk-floor" -> true;
+                 "--checkpoint-disk-floor", "--housekeeping-interval" -> true;
             default -> false;
         };
     }
@@ -257,6 +270,11 @@ public record ServerOptions(Path root, String host, int port, String user, Strin
 
     /** A positive interval as {@code CHECKPOINT CREATE LEASE '...'} takes it: '30 minutes', 2h, '1 day', 01:30:00. */
     static Duration lease(String name, String value) throws OptionsException {
+        return positiveInterval(name, value, "the checkpoint lease");
+    }
+
+    /** A positive interval in {@link #lease}'s forms; {@code what} names it in the error. */
+    static Duration positiveInterval(String name, String value, String what) throws OptionsException {
         Duration d;
         try {
             d = IntervalText.parse(value);
@@ -265,8 +283,7 @@ public record ServerOptions(Path root, String host, int port, String user, Strin
                     + ", expected=e.g. '30 minutes', 2h, '1 day', max " + IntervalText.MAX.toDays() + " days]");
         }
         if (d.isNegative() || d.isZero()) {
-            throw new OptionsException("the checkpoint lease must be positive [option=" + name + ", value=" + value
-                    + "]");
+            throw new OptionsException(what + " must be positive [option=" + name + ", value=" + value + "]");
         }
         return d;
     }

@@ -100,6 +100,24 @@ class MainTest {
     }
 
     @Test
+    void theHousekeepingIntervalReachesTheEngineAndABadOneExitsTwo() {
+        AtomicReference<EngineConfig> seen = new AtomicReference<>();
+        int code = Main.run(new String[] {"--root", tmp.resolve("r").toString(), "--http-port", "0", "--port", "0",
+                "--housekeeping-interval", "200ms"}, config -> {
+            seen.set(config);
+            throw new StorageException(StorageException.Kind.LOCKED, "root is locked by another process");
+        });
+        assertEquals(1, code);
+        assertEquals(Duration.ofMillis(200), seen.get().housekeepingPolicy().jobInterval());
+        assertEquals(2, Main.run(new String[] {"--root", tmp.resolve("r").toString(), "--housekeeping-interval",
+                "-5s"}, config -> {
+            throw new AssertionError("the engine must not open");
+        }));
+        assertTrue(stderr().contains("stillpoint: the housekeeping interval must be positive "
+                + "[option=--housekeeping-interval, value=-5s]"), stderr());
+    }
+
+    @Test
     void otherOpenFailuresKeepExitOne() {
         int code = Main.run(new String[] {"--root", tmp.resolve("r").toString(), "--http-port", "0", "--port", "0"},
                 config -> {

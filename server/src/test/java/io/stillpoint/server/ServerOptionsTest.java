@@ -132,4 +132,25 @@ class ServerOptionsTest {
         assertTrue(ServerOptions.USAGE.contains("--checkpoint-disk-floor S"), ServerOptions.USAGE);
         assertTrue(ServerOptions.USAGE.contains("3 refused to open the root"), ServerOptions.USAGE);
     }
+
+    @Test
+    void housekeepingIntervalParsesLikeTheLeaseAndReachesThePolicy() throws Exception {
+        assertEquals(Duration.ofMinutes(1), parse().housekeepingInterval());
+        assertEquals(EngineConfig.HousekeepingPolicy.DEFAULT, parse().housekeepingPolicy());
+        assertEquals(Duration.ofMillis(200), parse("--housekeeping-interval", "200ms").housekeepingInterval());
+        assertEquals(Duration.ofMillis(200), parse("--housekeeping-interval", "200ms").housekeepingPolicy()
+                .jobInterval());
+        assertEquals(Duration.ofSeconds(30), parse("--housekeeping-interval=30s").housekeepingInterval());
+        assertEquals(Duration.ofMinutes(5), parse("--housekeeping-interval", "5 minutes").housekeepingInterval());
+        assertEquals("invalid interval [option=--housekeeping-interval, value=often, expected=e.g. '30 minutes', 2h, "
+                        + "'1 day', max 36500 days]",
+                assertThrows(ServerOptions.OptionsException.class, () -> parse("--housekeeping-interval", "often"))
+                        .getMessage());
+        assertEquals("the housekeeping interval must be positive [option=--housekeeping-interval, value=0s]",
+                assertThrows(ServerOptions.OptionsException.class, () -> parse("--housekeeping-interval", "0s"))
+                        .getMessage());
+        assertTrue(assertThrows(ServerOptions.OptionsException.class, () -> parse("--housekeeping-interval"))
+                .getMessage().contains("needs a value"));
+        assertTrue(ServerOptions.USAGE.contains("--housekeeping-interval D"), ServerOptions.USAGE);
+    }
 }

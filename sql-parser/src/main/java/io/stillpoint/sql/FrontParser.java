@@ -323,7 +323,8 @@ final class FrontParser {
 
     /**
      * {@code ALTER TABLE name} followed by one action: {@code RENAME TO new}, {@code ADD [COLUMN] c type},
-     * {@code DROP [COLUMN] c}, {@code DROP PARTITION LIST 'p' [, 'p' ...]}. Other actions (several at once, RENAME
+     * {@code DROP [COLUMN] c}, {@code DROP PARTITION LIST 'p' [, 'p' ...]}, {@code SET TTL n unit} (see
+     * {@link TtlClause}). Other actions (several at once, RENAME
      * COLUMN, ALTER COLUMN, IF [NOT] EXISTS, ...) are 0A000.
      */
     private Statement alterTable() {
@@ -383,12 +384,18 @@ final class FrontParser {
             }
             return new Statement.DropColumn(table, column, columnToken.position());
         }
+        if (action.isKeyword("set") && peekKeyword("ttl")) {
+            next();
+            TtlClause.Parsed parsed = TtlClause.parse(sql, tokens, index, endPosition());
+            index = parsed.next();
+            return new Statement.SetTtl(table, parsed.ttl(), nameToken.position());
+        }
         throw alterNotSupported(action);
     }
 
     private static SqlParseException alterNotSupported(Token at) {
         return new SqlParseException(SqlParseException.FEATURE_NOT_SUPPORTED, "alter table supports one action of "
-                + "RENAME TO, ADD COLUMN, DROP COLUMN, DROP PARTITION [found=" + at.text() + "]", at.position());
+                + "RENAME TO, ADD COLUMN, DROP COLUMN, DROP PARTITION, SET TTL [found=" + at.text() + "]", at.position());
     }
 
     /**

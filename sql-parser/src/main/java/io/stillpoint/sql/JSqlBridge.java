@@ -75,7 +75,7 @@ import java.util.regex.Pattern;
  * <p>JSqlParser sees a sanitized copy of the statement with the same length: comments and white space become
  * blanks, every string constant becomes {@code 'xx…'} of the same width (its value is taken from our own
  * {@link Token}, so E-strings and dollar quoting need no support from JSqlParser), and the dialect tail of
- * CREATE TABLE ({@code TIMESTAMP(col) PARTITION BY unit}, parsed here by hand) is blanked. Offsets in the copy
+ * CREATE TABLE ({@code TIMESTAMP(col) PARTITION BY unit TTL n unit}, parsed here by hand) is blanked. Offsets in the copy
  * are therefore offsets in the original, and JSqlParser's (line, column) of a node's first token converts to a
  * position in the whole text.
  */
@@ -108,6 +108,8 @@ final class JSqlBridge {
     private String timestampColumn;
     private Token timestampToken;
     private PartitionUnit partitionBy = PartitionUnit.NONE;
+    private Statement.TimeToLive ttl;
+    private Token ttlToken;
 
     JSqlBridge(String sql, List<Token> tokens) {
         this.sql = sql;
@@ -824,7 +826,9 @@ final class JSqlBridge {
         return -1;
     }
 
-    /** Parses {@code [TIMESTAMP(col)] [PARTITION BY unit]} from {@code from}; returns the index after it. */
+    /**
+     * Parses {@code [TIMESTAMP(col)] [PARTITION BY unit] [TTL n unit]} from {@code from}; returns the index after it.
+     */
     private int parseCreateTableTail(int from) {
         int i = from;
         if (i + 3 < tokens.size() && tokens.get(i).isKeyword("timestamp") && tokens.get(i + 1).isSymbol("(")) {
@@ -869,6 +873,12 @@ final class JSqlBridge {
                         partition.position());
             }
             i += 3;
+        }
+        if (i < tokens.size() && tokens.get(i).isKeyword("ttl")) {
+            ttlToken = tokens.get(i);
+            TtlClause.Parsed parsed = TtlClause.parse(sql, tokens, i + 1, endPosition());
+            ttl = parsed.ttl();
+            i = parsed.next();
         }
         if (i < tokens.size() && i > from) {
             throw SqlParser.syntaxErrorAt(sql, tokens.get(i));
@@ -921,8 +931,12 @@ final class JSqlBridge {
                         timestampToken.position());
             }
         }
+        if (ttl != null && partitionBy == PartitionUnit.NONE) {
+            throw new SqlParseException("42P16", "ttl needs a partitioned table [table=" + tableName(table) + "]",
+                    ttlToken.position());
+        }
         return new Statement.CreateTable(tableName(table), create.isIfNotExists(), List.copyOf(columns),
-                timestampColumn, partitionBy, tablePosition);
+                timestampColumn, partitionBy, ttl, tablePosition);
     }
 
     /** For each element of the column list: {position of its first token, position of its second token}. */

@@ -172,8 +172,8 @@ class DialectExtensionsParsingTest {
         assertEquals("0A000", error("ALTER TABLE t ADD COLUMN a int, ADD COLUMN b int").sqlState());
         assertEquals("0A000", error("ALTER TABLE t ADD COLUMN IF NOT EXISTS a int").sqlState());
         assertEquals("0A000", error("ALTER TABLE t DROP COLUMN a, DROP COLUMN b").sqlState());
-        assertEquals("alter table supports one action of RENAME TO, ADD COLUMN, DROP COLUMN, DROP PARTITION "
-                + "[found=owner]", error("ALTER TABLE t OWNER TO bob").getMessage());
+        assertEquals("alter table supports one action of RENAME TO, ADD COLUMN, DROP COLUMN, DROP PARTITION, "
+                + "SET TTL [found=owner]", error("ALTER TABLE t OWNER TO bob").getMessage());
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.stillpoint.storage.PartitionBy;
 import io.stillpoint.storage.StorageException;
 import io.stillpoint.storage.TableInfo;
 import io.stillpoint.storage.TableSchema;
+import io.stillpoint.storage.Ttl;
 import io.stillpoint.storage.WriteTransaction;
 
 import java.time.Instant;
@@ -65,6 +66,10 @@ final class ExecSession implements Session {
         /** The last statement of a simple Query: an implicit transaction ends right after it. */
         boolean lastOfQuery;
         Object plan;
+        /** The tables {@link #plan} was made from; checked before each execution of a cached plan. */
+        PlanDependencies dependencies = PlanDependencies.NONE;
+        /** The result columns described to the client at Parse (null: no rows); a re-plan must not change them. */
+        List<ResultColumn> described;
 
         Handle(Parsed parsed, DataType[] paramTypes, boolean planAtExecute) {
             this.parsed = parsed;
@@ -143,14 +148,17 @@ final class ExecSession implements Session {
                 types[i] = t == DataType.UNKNOWN ? null : t;
             }
             Handle h = new Handle(p, types, false);
-            Object plan = plan(h, types);
+            PlanDependencies.Recorder recorder = PlanDependencies.recorder(engine);
+            Object plan = plan(h, types, recorder);
+            h.dependencies = recorder.finish();
             for (int i = 0; i < types.length; i++) {
                 if (types[i] == null) {
                     types[i] = DataType.UNKNOWN;
                 }
             }
             h.plan = plan;
-            return new Prepared(p.text(), List.of(types), columnsOf(plan), h);
+            h.described = columnsOf(plan);
+            return new Prepared(p.text(), List.of(types), h.described, h);
         } catch (Throwable e) {
             throw Errors.wrap(e);
         }
@@ -158,10 +166,16 @@ final class ExecSession implements Session {
 
     /** Compiles what needs compiling; other statements are their own plan. May fill {@code types}. */
     private Object plan(Handle h, DataType[] types) {
+        return plan(h, types, engine);
+    }
+
+    /** {@link #plan(Handle, DataType[])} against {@code engine} (the session's, or a recording view of it). */
+    private static Object plan(Handle h, DataType[] types, Engine engine, ExprCompiler.SessionInfo info,
+                               Catalog.SessionView catalogView) {
         Statement st = h.statement();
         ExprCompiler compiler = new ExprCompiler(types, info);
         if (RowQuery.handles(st)) {
-            return RowQuery.plan(st, engine, info, types, catalogView());
+            return RowQuery.plan(st, engine, info, types, catalogView);
         }
         if (st instanceof Statement.Select s) {
             return SelectPlan.plan(s, engine, compiler);
@@ -176,6 +190,10 @@ final class ExecSession implements Session {
             return RewritePlan.delete(d, engine, compiler);
         }
         return st;
+    }
+
+    private Object plan(Handle h, DataType[] types, Engine planningEngine) {
+        return plan(h, types, planningEngine, info, catalogView());
     }
 
     /** What the catalog tables show of this session: user, database and settings (for pg_settings). */
@@ -255,7 +273,19 @@ final class ExecSession implements Session {
                 SelectPlan plan = (SelectPlan) planned;
                 Ev.Ctx ctx = new Ev.Ctx(values, nowMicros());
                 ctx.guard = guard;
-                return track(plan.execute(engine, ctx, ownRows));
+                try {
+                    return track(plan.execute(engine, ctx, ownRows));
+                } catch (SqlError e) {
+                    // An ALTER that committed between the dependency check and the snapshot: plan again, once.
+                    if (h.planAtExecute || !SelectPlan.isDefinitionChanged(e)) {
+                        throw e;
+                    }
+                    Object again = replan(h);
+                    if (again instanceof RowQuery rowQuery) {
+                        return track(rowQuery.execute(engine, ctx, ownRows));
+                    }
+                    return track(((SelectPlan) again).execute(engine, ctx, ownRows));
+                }
             }
             if (st instanceof Statement.CopyFrom c) {
                 requireWrite("COPY");
@@ -285,7 +315,7 @@ final class ExecSession implements Session {
                 return dropTable(d);
             }
             if (st instanceof Statement.RenameTable || st instanceof Statement.AddColumn
-                    || st instanceof Statement.DropColumn) {
+                    || st instanceof Statement.DropColumn || st instanceof Statement.SetTtl) {
                 requireWrite("ALTER TABLE");
                 return alterTable(st);
             }
@@ -352,11 +382,53 @@ final class ExecSession implements Session {
         return plan.execute(writeTransaction(), engine, ctx);
     }
 
+    /**
+     * The plan to run: a simple Query's statement is planned now; a prepared statement's cached plan is used as long
+     * as the tables it was made from are unchanged (an identity check per table), and made again from the parsed
+     * statement otherwise, as PostgreSQL does. A re-plan that would change the result columns already described to
+     * the client is refused with PostgreSQL's 0A000 and routine {@code RevalidateCachedQuery} (the cached plan stays,
+     * so the statement keeps failing until it is prepared again, which pgjdbc does at once when it sees that
+     * routine); a table that is gone is the planner's 42P01.
+     */
     private Object currentPlan(Handle h) {
         if (h.planAtExecute || h.plan == null) {
             return plan(h, h.paramTypes.clone());
         }
+        if (!h.dependencies.current(engine)) {
+            return replan(h);
+        }
         return h.plan;
+    }
+
+    /** Plans a prepared statement again and caches the plan, unless its result columns would change (0A000). */
+    private Object replan(Handle h) {
+        String changed = h.dependencies.changedTable(engine);
+        PlanDependencies.Recorder recorder = PlanDependencies.recorder(engine);
+        Object plan = plan(h, h.paramTypes.clone(), recorder);
+        List<ResultColumn> columns = columnsOf(plan);
+        if (!java.util.Objects.equals(columns, h.described)) {
+            throw SqlError.withRoutine("0A000", "cached plan must not change result type [table="
+                    + (changed == null ? tableOf(plan) : changed) + ", columns=" + columnList(h.described)
+                    + ", now=" + columnList(columns) + "]", SqlError.ROUTINE_REVALIDATE_CACHED_QUERY);
+        }
+        h.dependencies = recorder.finish();
+        h.plan = plan;
+        return plan;
+    }
+
+    private static String tableOf(Object plan) {
+        return plan instanceof SelectPlan s ? s.table : null;
+    }
+
+    private static String columnList(List<ResultColumn> columns) {
+        if (columns == null) {
+            return "none";
+        }
+        StringBuilder text = new StringBuilder();
+        for (ResultColumn c : columns) {
+            text.append(text.length() == 0 ? "" : " ").append(c.name());
+        }
+        return text.toString();
     }
 
     private static long nowMicros() {
@@ -632,8 +704,12 @@ final class ExecSession implements Session {
             throw new SqlError("42P16", "partitioning needs a designated timestamp [table=" + c.table()
                     + ", partition_by=" + partitionBy + "]", c.position());
         }
+        Ttl ttl = ttl(c.ttl());
+        if (ttl != null && partitionBy == PartitionBy.NONE) {
+            throw ttlNeedsPartitions(c.table(), c.position());
+        }
         try {
-            engine.createTable(new TableSchema(c.table(), columns, ts, partitionBy), c.ifNotExists());
+            engine.createTable(new TableSchema(c.table(), columns, ts, partitionBy, ttl), c.ifNotExists());
         } catch (StorageException e) {
             if (e.kind() == StorageException.Kind.TABLE_EXISTS) {
                 throw new SqlError("42P07", "table already exists [table=" + c.table() + "]", c.position(), e);
@@ -641,6 +717,29 @@ final class ExecSession implements Session {
             throw Errors.fromStorage(e, c.position());
         }
         return CREATE_TABLE;
+    }
+
+    /** The storage's TTL for the parsed one (null: none). */
+    static Ttl ttl(Statement.TimeToLive t) {
+        if (t == null) {
+            return null;
+        }
+        Ttl.Unit unit = switch (t.unit()) {
+            case HOURS -> Ttl.Unit.HOURS;
+            case DAYS -> Ttl.Unit.DAYS;
+            case WEEKS -> Ttl.Unit.WEEKS;
+            case MONTHS -> Ttl.Unit.MONTHS;
+            case YEARS -> Ttl.Unit.YEARS;
+        };
+        try {
+            return new Ttl(t.amount(), unit);
+        } catch (IllegalArgumentException e) {
+            throw new SqlError("22023", e.getMessage());
+        }
+    }
+
+    private static SqlError ttlNeedsPartitions(String table, int position) {
+        return new SqlError("42P16", "ttl needs a partitioned table [table=" + table + "]", position);
     }
 
     static ColumnType columnType(io.stillpoint.sql.ast.SqlType t) {
@@ -657,7 +756,7 @@ final class ExecSession implements Session {
     }
 
     /**
-     * ALTER TABLE RENAME TO / ADD COLUMN / DROP COLUMN: DDL, run at once and durable on its own like CREATE and DROP
+     * ALTER TABLE RENAME TO / ADD COLUMN / DROP COLUMN / SET TTL: DDL, run at once and durable on its own like CREATE and DROP
      * TABLE (not undone by a later ROLLBACK). Refused after uncommitted inserts in the transaction (0A000): those rows
      * were buffered for the table's old name or columns.
      */
@@ -675,6 +774,9 @@ final class ExecSession implements Session {
         } else if (st instanceof Statement.AddColumn a) {
             table = a.table();
             position = a.position();
+        } else if (st instanceof Statement.SetTtl t) {
+            table = t.table();
+            position = t.position();
         } else {
             table = ((Statement.DropColumn) st).table();
             position = ((Statement.DropColumn) st).position();
@@ -694,6 +796,12 @@ final class ExecSession implements Session {
                             + a.column().name() + "]", a.column().position());
                 }
                 engine.addColumn(table, new ColumnSpec(a.column().name(), columnType(a.column().type())));
+            } else if (st instanceof Statement.SetTtl t) {
+                Ttl ttl = ttl(t.ttl());
+                if (ttl != null && engine.schema(table).partitionBy() == PartitionBy.NONE) {
+                    throw ttlNeedsPartitions(table, position);
+                }
+                engine.setTtl(table, ttl);
             } else {
                 Statement.DropColumn d = (Statement.DropColumn) st;
                 io.stillpoint.storage.TableSchema schema = engine.schema(table);

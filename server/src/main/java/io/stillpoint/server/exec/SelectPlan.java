@@ -37,7 +37,16 @@ final class SelectPlan {
             new ColumnSpec("partition_by", ColumnType.VARCHAR),
             new ColumnSpec("timestamp_column", ColumnType.VARCHAR),
             new ColumnSpec("row_count", ColumnType.LONG),
-            new ColumnSpec("partition_count", ColumnType.INT));
+            new ColumnSpec("partition_count", ColumnType.INT),
+            new ColumnSpec("ttl", ColumnType.VARCHAR));
+
+    /** The error of a plan whose table's columns changed under it (the session then plans again). */
+    static final String DEFINITION_CHANGED = "table definition changed since the statement was prepared";
+
+    static boolean isDefinitionChanged(SqlError e) {
+        return "0A000".equals(e.sqlState()) && e.getMessage() != null
+                && e.getMessage().startsWith(DEFINITION_CHANGED);
+    }
 
     /** A conjunct {@code column op constant} the scanner can run as a range filter. */
     record FastConjunct(int column, ColumnType columnType, BinaryOp op, Ev constant) {}
@@ -771,7 +780,7 @@ final class SelectPlan {
                 List<Object[]> rows = new ArrayList<>();
                 for (TableInfo t : engine.tables()) {
                     rows.add(new Object[] {t.name(), t.partitionBy().name(), t.timestampColumn(), t.rowCount(),
-                            t.partitionCount()});
+                            t.partitionCount(), ttlText(engine, t.name())});
                 }
                 return new Source(null, rows, ctx);
             }
@@ -787,8 +796,10 @@ final class SelectPlan {
             throw Errors.fromStorage(e, 0);
         }
         try {
-            if (!snapshot.schema().equals(schema)) {
-                throw new SqlError("0A000", "table definition changed since the statement was prepared [table=" + table + "]");
+            // The session re-plans a prepared statement whose table changed (PlanDependencies); this catches an
+            // ALTER that lands between that check and this snapshot. Identity first: the O(1) common case.
+            if (snapshot.schema() != schema && !snapshot.schema().columns().equals(schema.columns())) {
+                throw new SqlError("0A000", DEFINITION_CHANGED + " [table=" + table + "]");
             }
             TableScanner.RangeFilter[] filters = bindFilters(ctx);
             List<Object[]> own = ownRows == null ? List.of() : ownRows.of(table);
@@ -796,6 +807,16 @@ final class SelectPlan {
         } catch (RuntimeException | Error e) {
             snapshot.close();
             throw e;
+        }
+    }
+
+    /** The table's TTL as {@code tables()} shows it ({@code 30 DAYS}), null when it has none or is gone. */
+    private static String ttlText(Engine engine, String table) {
+        try {
+            io.stillpoint.storage.Ttl ttl = engine.schema(table).ttl();
+            return ttl == null ? null : ttl.toString();
+        } catch (io.stillpoint.storage.StorageException e) {
+            return null; // dropped since the listing was taken
         }
     }
 

@@ -52,6 +52,11 @@ public final class MeteredEngine implements Engine, HousekeepingReporter {
     }
 
     @Override
+    public void setTtl(String table, io.stillpoint.storage.Ttl ttl) {
+        inner.setTtl(table, ttl);
+    }
+
+    @Override
     public TableSchema schema(String name) {
         return inner.schema(name);
     }

@@ -103,6 +103,15 @@ final class BackendMessages {
      * V (severity, never localized), C (SQLSTATE), M (message), P (1-based position in the query, only when > 0).
      */
     static void errorResponse(ByteBuf out, String severity, String sqlState, String message, int position) {
+        errorResponse(out, severity, sqlState, message, position, null);
+    }
+
+    /**
+     * ErrorResponse as above, plus R (PostgreSQL's routine name) after P when {@code routine} is not null: only for
+     * the errors clients recognise by it, e.g. {@code RevalidateCachedQuery}.
+     */
+    static void errorResponse(ByteBuf out, String severity, String sqlState, String message, int position,
+                              String routine) {
         int len = startMessage(out, 'E');
         out.writeByte('S');
         writeCString(out, severity);
@@ -115,6 +124,10 @@ final class BackendMessages {
         if (position > 0) {
             out.writeByte('P');
             writeCString(out, Integer.toString(position));
+        }
+        if (routine != null) {
+            out.writeByte('R');
+            writeCString(out, routine);
         }
         out.writeByte(0);
         endMessage(out, len);

@@ -1019,7 +1019,7 @@ final class PgConnection implements CancelRegistry.Cancellable {
     private void sendError(RuntimeException e) {
         if (e instanceof SqlError se) {
             clientError(se.sqlState(), se.getMessage());
-            BackendMessages.errorResponse(out(), "ERROR", se.sqlState(), se.getMessage(), se.position());
+            BackendMessages.errorResponse(out(), "ERROR", se.sqlState(), se.getMessage(), se.position(), se.routine());
         } else if (e instanceof SqlParseException pe) {
             clientError(pe.sqlState(), pe.getMessage());
             BackendMessages.errorResponse(out(), "ERROR", pe.sqlState(), pe.getMessage(), pe.position());

@@ -3,29 +3,30 @@ package io.stillpoint.server.exec;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Random;
 
+import static io.stillpoint.server.exec.TableModel.DAY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Thousands of random INSERT / UPDATE / DELETE / DROP PARTITION statements (and rolled-back blocks) against a plain
- * in-memory model, comparing the whole table after each commit and once more after reopening the engine. Inserts
- * land anywhere in five days, mostly out of order (into older partitions, before their last row, and unsorted
- * within a batch), so the scan order is checked too: designated-timestamp order, ties in insert order. Some
- * UPDATEs set the designated timestamp: within the row's day, into another existing day (earlier or later, often
- * onto the timestamp of a row already there) or into a day that has no partition yet; the WHERE may prune the
- * target. The model keeps its rows in scan order: a moved row goes after the rows of its new day at equal
- * timestamps, moved rows in scan order among themselves.
+ * Thousands of random INSERT / UPDATE / DELETE / DROP PARTITION statements (and rolled-back blocks) run through an
+ * executor session against the plain in-memory {@link TableModel}, comparing the whole table after each commit and
+ * once more after reopening the engine ({@code it.RandomizedJdbcIT} drives the same model through pgjdbc against
+ * the server jar, over every statement kind). Inserts land anywhere in five days, mostly out of order (into older
+ * partitions, before their last row, and unsorted within a batch), so the scan order is checked too:
+ * designated-timestamp order, ties in insert order. Some UPDATEs set the designated timestamp: within the row's
+ * day, into another existing day (earlier or later, often onto the timestamp of a row already there) or into a
+ * day that has no partition yet; the WHERE may prune the target.
  */
 class RandomizedRewriteTest extends ExecTestSupport {
 
-    private static final long DAY = 86_400_000_000L;
     private static final long BASE = Values.parseTimestamp("2026-11-01 00:00:00");
+    private static final List<String> TYPES = List.of("TIMESTAMP", "INT", "LONG", "VARCHAR");
 
     private static final Comparator<List<Object>> ORDER = (a, b) -> {
         for (int i = 0; i < a.size(); i++) {
@@ -43,17 +44,8 @@ class RandomizedRewriteTest extends ExecTestSupport {
         return copy;
     }
 
-    /** A timestamp literal of whole seconds. */
     private static String text(long micros) {
-        return "'" + java.time.LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), 0,
-                java.time.ZoneOffset.UTC).toString().replace('T', ' ') + "'";
-    }
-
-    private static String literal(Object v) {
-        if (v == null) {
-            return "NULL";
-        }
-        return v instanceof String s ? "'" + s + "'" : v.toString();
+        return TableModel.literal(micros, "TIMESTAMP");
     }
 
     // What the moving UPDATEs did, so the test shows that it covered the cases.
@@ -64,11 +56,11 @@ class RandomizedRewriteTest extends ExecTestSupport {
     @Test
     void randomStatementsMatchTheModel() {
         run("CREATE TABLE t (ts TIMESTAMP, k INT, v LONG, s VARCHAR) TIMESTAMP(ts) PARTITION BY DAY");
+        TableModel model = new TableModel(List.of(new TableModel.Column("ts", "TIMESTAMP"),
+                new TableModel.Column("k", "INT"), new TableModel.Column("v", "LONG"),
+                new TableModel.Column("s", "VARCHAR")));
         Random random = new Random(20261122);
-        List<Object[]> model = new ArrayList<>();
         for (int op = 0; op < 3000; op++) {
-            // Scan order: designated-timestamp order, ties in the order they got there (a stable sort).
-            model.sort(Comparator.comparingLong(r -> (Long) r[0]));
             int kind = random.nextInt(12);
             String sql;
             if (kind >= 10) {
@@ -84,16 +76,20 @@ class RandomizedRewriteTest extends ExecTestSupport {
                     Integer k = random.nextInt(8) == 0 ? null : random.nextInt(20);
                     Long v = random.nextInt(8) == 0 ? null : (long) random.nextInt(1000);
                     String s = random.nextInt(8) == 0 ? null : "s" + random.nextInt(5);
-                    added.add(new Object[]{ts, k, v, s});
-                    sb.append(i == 0 ? "" : ", ").append("(").append(text(ts)).append(", ").append(literal(k))
-                            .append(", ").append(literal(v)).append(", ").append(literal(s)).append(")");
+                    Object[] row = {ts, k, v, s};
+                    added.add(row);
+                    sb.append(i == 0 ? "(" : ", (");
+                    for (int c = 0; c < row.length; c++) {
+                        sb.append(c == 0 ? "" : ", ").append(TableModel.literal(row[c], TYPES.get(c)));
+                    }
+                    sb.append(")");
                 }
                 sql = sb.toString();
                 if (random.nextInt(10) == 0) {
                     run("BEGIN; " + sql + "; ROLLBACK");
                     continue;
                 }
-                model.addAll(added);
+                model.insert(added);
             } else if (kind < 7) {
                 int k = random.nextInt(20);
                 long delta = random.nextInt(100);
@@ -103,15 +99,11 @@ class RandomizedRewriteTest extends ExecTestSupport {
                 sql = "UPDATE t SET v = v + " + delta + ", s = '" + s + "' WHERE "
                         + (byDay ? "ts >= " + text(day) + " AND ts < " + text(day + DAY) + " AND " : "")
                         + "k <= " + k;
-                long expected = 0;
-                for (Object[] r : model) {
-                    boolean inDay = !byDay || ((Long) r[0] >= day && (Long) r[0] < day + DAY);
-                    if (inDay && r[1] != null && (Integer) r[1] <= k) {
-                        r[2] = r[2] == null ? null : (Long) r[2] + delta;
-                        r[3] = s;
-                        expected++;
-                    }
-                }
+                long expected = model.update(r -> (!byDay || ((Long) r[0] >= day && (Long) r[0] < day + DAY))
+                        && r[1] != null && (Integer) r[1] <= k, r -> {
+                            r[2] = r[2] == null ? null : (Long) r[2] + delta;
+                            r[3] = s;
+                        }).rows();
                 assertEquals("UPDATE " + expected, one(sql).tag(), sql);
                 continue;
             } else if (kind < 9) {
@@ -125,24 +117,21 @@ class RandomizedRewriteTest extends ExecTestSupport {
                 } else {
                     sql = "DELETE FROM t WHERE ts >= " + text(day) + " AND ts < " + text(day + DAY / 2);
                 }
-                long before = model.size();
-                model.removeIf(r -> switch (choice) {
+                long deleted = model.delete(r -> switch (choice) {
                     case 0 -> r[1] != null && (Integer) r[1] == k;
                     case 1 -> r[2] == null || ("s" + (k % 5)).equals(r[3]);
                     default -> (Long) r[0] >= day && (Long) r[0] < day + DAY / 2;
                 });
-                assertEquals("DELETE " + (before - model.size()), one(sql).tag(), sql);
+                assertEquals("DELETE " + deleted, one(sql).tag(), sql);
                 continue;
             } else {
                 long day = BASE + (random.nextInt(10) - 2) * DAY;
-                boolean exists = model.stream().anyMatch(r -> (Long) r[0] >= day && (Long) r[0] < day + DAY);
-                String name = java.time.LocalDate.of(2026, 11, 1).plusDays((day - BASE) / DAY).toString();
-                sql = "ALTER TABLE t DROP PARTITION LIST '" + name + "'";
-                if (!exists) {
+                sql = "ALTER TABLE t DROP PARTITION LIST '" + TableModel.partitionName(day) + "'";
+                if (!model.hasPartition(day)) {
                     assertEquals("42704", error(sql).sqlState());
                     continue;
                 }
-                model.removeIf(r -> (Long) r[0] >= day && (Long) r[0] < day + DAY);
+                model.dropPartitions(List.of(day));
             }
             run(sql);
             compare(model, op, sql);
@@ -163,9 +152,9 @@ class RandomizedRewriteTest extends ExecTestSupport {
      * WHERE matches by k or s, sometimes only within one day (the other days are pruned, the target too). Applies
      * it to the model (in scan order) and checks the update count, then the table.
      */
-    private void moveUpdate(Random random, List<Object[]> model) {
-        long newTs = !model.isEmpty() && random.nextInt(3) == 0
-                ? (Long) model.get(random.nextInt(model.size()))[0]
+    private void moveUpdate(Random random, TableModel model) {
+        long newTs = model.size() > 0 && random.nextInt(3) == 0
+                ? (Long) model.rows().get(random.nextInt(model.size()))[0]
                 : BASE + (random.nextInt(10) - 2) * DAY + random.nextInt(86_400) * 1_000_000L;
         long delta = random.nextInt(100);
         int k = random.nextInt(20);
@@ -176,51 +165,34 @@ class RandomizedRewriteTest extends ExecTestSupport {
         String sql = "UPDATE t SET ts = " + text(newTs) + ", v = v + " + delta + " WHERE "
                 + (byDay ? "ts >= " + text(day) + " AND ts < " + text(day + DAY) + " AND " : "")
                 + (byK ? "k >= " + k : "s = '" + s + "'");
-        List<Object[]> stay = new ArrayList<>();
-        List<Object[]> moved = new ArrayList<>();
-        long count = 0;
-        for (Object[] r : model) {
+        // Rows that stay keep their day, so the target day has a partition afterwards iff it had one before.
+        boolean targetExists = model.hasPartition(TableModel.dayStart(newTs));
+        TableModel.Updated updated = model.update(r -> {
             long ts = (Long) r[0];
-            boolean matches = (!byDay || (ts >= day && ts < day + DAY))
+            return (!byDay || (ts >= day && ts < day + DAY))
                     && (byK ? r[1] != null && (Integer) r[1] >= k : s.equals(r[3]));
-            if (!matches) {
-                stay.add(r);
-                continue;
-            }
-            count++;
+        }, r -> {
             r[0] = newTs;
             r[2] = r[2] == null ? null : (Long) r[2] + delta;
-            (Math.floorDiv(ts, DAY) == Math.floorDiv(newTs, DAY) ? stay : moved).add(r);
-        }
-        if (!moved.isEmpty()) {
-            rowsMoved += moved.size();
-            // Rows that stay keep their day, so the target day had a partition iff one of them is in it.
-            boolean targetExists = stay.stream().anyMatch(r -> Math.floorDiv((Long) r[0], DAY)
-                    == Math.floorDiv(newTs, DAY));
+        });
+        if (updated.moved() > 0) {
+            rowsMoved += (int) updated.moved();
             if (targetExists) {
                 movesIntoExistingDays++;
             } else {
                 movesIntoNewDays++;
             }
         }
-        model.clear();
-        model.addAll(stay);
-        model.addAll(moved);
-        model.sort(Comparator.comparingLong(r -> (Long) r[0]));
-        assertEquals("UPDATE " + count, one(sql).tag(), sql);
+        assertEquals("UPDATE " + updated.rows(), one(sql).tag(), sql);
         compare(model, -2, sql); // op -2: a move
     }
 
-    private void compare(List<Object[]> model, int op, String sql) {
-        List<List<Object>> expected = new ArrayList<>();
-        for (Object[] r : model) {
-            expected.add(Arrays.asList(r));
-        }
+    private void compare(TableModel model, int op, String sql) {
+        List<List<Object>> expected = model.expected();
         List<List<Object>> actual = rows("SELECT ts, k, v, s FROM t");
         assertEquals(sorted(expected), sorted(actual), "op " + op + ": " + sql);
         // Scan order is designated-timestamp order, equal timestamps in the order they were inserted (the model's
         // order: out-of-order inserts merge stably, rewrites keep the order of the rows they keep).
-        expected.sort(Comparator.comparingLong(r -> (Long) r.get(0)));
-        assertEquals(expected, actual, "scan order after op " + op + ": " + sql);
+        assertNull(TableModel.firstDifference(expected, actual), "scan order after op " + op + ": " + sql);
     }
 }

@@ -189,10 +189,11 @@ class SelectTest extends ExecTestSupport {
     void tablesFunctionAndShowTables() {
         run("CREATE TABLE u (a INT)");
         Outcome o = one("SELECT * FROM tables() ORDER BY table_name");
-        assertEquals(List.of("table_name", "partition_by", "timestamp_column", "row_count", "partition_count"),
+        assertEquals(List.of("table_name", "partition_by", "timestamp_column", "row_count", "partition_count", "ttl"),
                 o.columns().stream().map(ResultColumn::name).toList());
-        assertEquals(row("t", "DAY", "ts", 5L, 4), o.row(0));
-        assertEquals(row("u", "NONE", null, 0L, o.row(1).get(4)), o.row(1));
+        assertEquals(DataType.VARCHAR, o.columns().get(5).type());
+        assertEquals(row("t", "DAY", "ts", 5L, 4, null), o.row(0));
+        assertEquals(row("u", "NONE", null, 0L, o.row(1).get(4), null), o.row(1));
         assertEquals(List.of(row("t")), rows("SELECT table_name FROM tables() WHERE row_count > 0"));
         assertEquals(List.of(row("t"), row("u")), rows("SHOW TABLES"));
     }

@@ -339,4 +339,91 @@ class JdbcIT {
             assertTrue(c.isValid(5));
         }
     }
+
+    /**
+     * Server-side prepared statements (prepareThreshold=1: named from the first execution) keep working after ALTER
+     * TABLE ADD COLUMN of a column they do not use and after SET TTL (the server plans them again); a prepared
+     * {@code SELECT *} whose columns would change gets PostgreSQL's 0A000. The ALTERs come from another
+     * connection: pgjdbc itself re-prepares its statements after DDL on their own connection.
+     */
+    @Test
+    void serverPreparedStatementsAfterAlterTable() throws Exception {
+        try (Connection c = connect("1"); Statement s = c.createStatement();
+             Connection admin = server.connect(); Statement ddl = admin.createStatement();
+             PreparedStatement insert = c.prepareStatement("INSERT INTO prep_alter (ts, sym, qty) VALUES (?, ?, ?)");
+             PreparedStatement update = c.prepareStatement("UPDATE prep_alter SET qty = qty + ? WHERE sym = ?");
+             PreparedStatement select = c.prepareStatement("SELECT sym, qty FROM prep_alter WHERE qty >= ? ORDER BY ts");
+             PreparedStatement star = c.prepareStatement("SELECT * FROM prep_alter ORDER BY ts")) {
+            s.execute("CREATE TABLE prep_alter (ts TIMESTAMP, sym VARCHAR, qty INT) TIMESTAMP(ts) PARTITION BY DAY");
+            int day = 1;
+            for (int round = 0; round < 2; round++) {
+                insertRow(insert, day++, "s" + round, round);
+                update.setInt(1, 10);
+                update.setString(2, "s" + round);
+                assertEquals(1, update.executeUpdate());
+                assertEquals(round + 1, selectedRows(select, 0).size());
+                assertEquals(round + 1, selectedRows(star, null).size());
+            }
+            ddl.execute("ALTER TABLE prep_alter ADD COLUMN note VARCHAR");
+            insertRow(insert, day++, "s2", 2);
+            update.setInt(1, 100);
+            update.setString(2, "s0");
+            assertEquals(1, update.executeUpdate());
+            assertEquals(List.of("s0=110", "s1=11", "s2=2"), selectedRows(select, 0));
+            // The server refuses the old plan with 0A000 and routine RevalidateCachedQuery, as PostgreSQL does;
+            // pgjdbc recognises it, prepares the statement again and retries once: the caller sees the new column.
+            try (ResultSet rs = star.executeQuery()) {
+                assertEquals(4, rs.getMetaData().getColumnCount());
+                assertEquals("note", rs.getMetaData().getColumnName(4));
+                int rows = 0;
+                while (rs.next()) {
+                    rows++;
+                }
+                assertEquals(3, rows);
+            }
+            // Inside a transaction pgjdbc cannot retry (the error aborted it): the SQLSTATE reaches the caller.
+            c.setAutoCommit(false);
+            ddl.execute("ALTER TABLE prep_alter DROP COLUMN note");
+            SQLException changed = assertThrows(SQLException.class, () -> star.executeQuery().close());
+            assertEquals("0A000", changed.getSQLState(), changed.getMessage());
+            assertTrue(changed.getMessage().contains("cached plan must not change result type"), changed.getMessage());
+            c.rollback();
+            c.setAutoCommit(true);
+            ddl.execute("ALTER TABLE prep_alter ADD COLUMN note VARCHAR");
+
+            ddl.execute("ALTER TABLE prep_alter SET TTL 30 DAYS");
+            insertRow(insert, day, "s3", 3);
+            update.setInt(1, 1000);
+            update.setString(2, "s1");
+            assertEquals(1, update.executeUpdate());
+            assertEquals(List.of("s0=110", "s1=1011", "s2=2", "s3=3"), selectedRows(select, 0));
+            try (ResultSet rs = s.executeQuery("SELECT ttl, row_count FROM tables() WHERE table_name = 'prep_alter'")) {
+                assertTrue(rs.next());
+                assertEquals("30 DAYS", rs.getString(1));
+                assertEquals(4, rs.getLong(2));
+            }
+        }
+    }
+
+    private static void insertRow(PreparedStatement insert, int day, String sym, int qty) throws SQLException {
+        // recent days, so that the 30-day TTL set later leaves them alone
+        insert.setObject(1, LocalDateTime.now(java.time.ZoneOffset.UTC).withNano(0).minusDays(10 - day));
+        insert.setString(2, sym);
+        insert.setInt(3, qty);
+        assertEquals(1, insert.executeUpdate());
+    }
+
+    /** {@code sym=qty} per row; {@code minQty} null for a statement without parameters. */
+    private static List<String> selectedRows(PreparedStatement select, Integer minQty) throws SQLException {
+        if (minQty != null) {
+            select.setInt(1, minQty);
+        }
+        List<String> rows = new ArrayList<>();
+        try (ResultSet rs = select.executeQuery()) {
+            while (rs.next()) {
+                rows.add(rs.getString("sym") + "=" + rs.getInt("qty"));
+            }
+        }
+        return rows;
+    }
 }

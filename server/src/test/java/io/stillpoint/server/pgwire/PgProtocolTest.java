@@ -263,6 +263,27 @@ class PgProtocolTest {
         assertFalse(engine.executed.contains("select 2"));
     }
 
+    /** The R field (routine) follows P and is only written when given: pgjdbc re-prepares on RevalidateCachedQuery. */
+    @Test
+    void errorResponseCarriesPostgresRoutineNameOnlyWhenGiven() {
+        io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+        BackendMessages.errorResponse(out, "ERROR", "0A000", "cached plan must not change result type [table=t]", 0,
+                io.stillpoint.server.exec.SqlError.ROUTINE_REVALIDATE_CACHED_QUERY);
+        byte[] expected = Wire.typed('E', builder().b('S').cstr("ERROR").b('V').cstr("ERROR").b('C').cstr("0A000")
+                .b('M').cstr("cached plan must not change result type [table=t]").b('R').cstr("RevalidateCachedQuery")
+                .b(0).toBytes());
+        byte[] actual = new byte[out.readableBytes()];
+        out.readBytes(actual);
+        assertArrayEquals(expected, actual);
+        out.clear();
+        BackendMessages.errorResponse(out, "ERROR", "42703", "column does not exist [column=x]", 8, null);
+        byte[] plain = new byte[out.readableBytes()];
+        out.readBytes(plain);
+        assertArrayEquals(Wire.typed('E', builder().b('S').cstr("ERROR").b('V').cstr("ERROR").b('C').cstr("42703")
+                .b('M').cstr("column does not exist [column=x]").b('P').cstr("8").b(0).toBytes()), plain);
+        out.release();
+    }
+
     @Test
     void parseErrorAndInternalErrorAreReportedAndTheConnectionGoesOn() {
         EmbeddedChannel ch = loggedIn();

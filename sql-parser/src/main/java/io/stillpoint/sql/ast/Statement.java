@@ -13,12 +13,36 @@ import java.util.List;
 public sealed interface Statement {
 
     /**
-     * {@code CREATE TABLE [IF NOT EXISTS] name (col type, ...) [TIMESTAMP(col)] [PARTITION BY unit]}. The parser has
-     * checked that the designated timestamp column exists and is a TIMESTAMP, and that PARTITION BY other than NONE
-     * has one. {@code position} is the table name's.
+     * {@code CREATE TABLE [IF NOT EXISTS] name (col type, ...) [TIMESTAMP(col)] [PARTITION BY unit] [TTL n unit]}.
+     * The parser has checked that the designated timestamp column exists and is a TIMESTAMP, that PARTITION BY
+     * other than NONE has one, and that a TTL comes with a PARTITION BY other than NONE. {@code ttl} is null when
+     * absent or {@code TTL 0}. {@code position} is the table name's.
      */
     record CreateTable(String table, boolean ifNotExists, List<ColumnDef> columns,
-                       String timestampColumn, PartitionUnit partitionBy, int position) implements Statement {}
+                       String timestampColumn, PartitionUnit partitionBy, TimeToLive ttl, int position)
+            implements Statement {
+
+        /** A CREATE TABLE without a TTL (the form before TTL existed; kept for existing callers). */
+        public CreateTable(String table, boolean ifNotExists, List<ColumnDef> columns, String timestampColumn,
+                           PartitionUnit partitionBy, int position) {
+            this(table, ifNotExists, columns, timestampColumn, partitionBy, null, position);
+        }
+    }
+
+    /**
+     * A table's time to live as written: {@code TTL 30 DAYS}, {@code TTL 12H}. {@code amount} is 1 to 1,000,000
+     * (a TTL of 0 is no TTL and is represented by null where a TTL is optional).
+     */
+    record TimeToLive(long amount, TtlUnit unit) {
+        /** The largest amount the parser accepts (the storage's limit). */
+        public static final long MAX_AMOUNT = 1_000_000;
+    }
+
+    /**
+     * {@code ALTER TABLE table SET TTL n unit}; {@code ttl} is null for {@code SET TTL 0}, which removes the TTL.
+     * {@code position} is the table name's.
+     */
+    record SetTtl(String table, TimeToLive ttl, int position) implements Statement {}
 
     /** {@code DROP TABLE [IF EXISTS] name}; {@code position} is the table name's. */
     record DropTable(String table, boolean ifExists, int position) implements Statement {}
