@@ -2022,8 +2022,9 @@ final class RowQuery {
             c.aggs.add(agg);
             DataType t = switch (agg.name) {
                 case "count" -> DataType.INT8;
-                case "avg" -> DataType.FLOAT8;
-                case "sum" -> agg.args.get(0).type == DataType.FLOAT8 ? DataType.FLOAT8 : DataType.INT8;
+                case "avg" -> agg.args.get(0).type == DataType.INTERVAL ? DataType.INTERVAL : DataType.FLOAT8;
+                case "sum" -> agg.args.get(0).type == DataType.FLOAT8 || agg.args.get(0).type == DataType.INTERVAL
+                        ? agg.args.get(0).type : DataType.INT8;
                 case "min", "max" -> agg.args.get(0).type;
                 case "bool_and", "bool_or", "every" -> DataType.BOOL;
                 default -> DataType.TEXT;
@@ -2097,6 +2098,13 @@ final class RowQuery {
                     return best;
                 }
                 case "sum", "avg": {
+                    if (values.get(0) instanceof IntervalValue) {
+                        IntervalValue s = IntervalValue.ZERO;
+                        for (Object v : values) {
+                            s = IntervalMath.add(s, (IntervalValue) v, false);
+                        }
+                        return name.equals("avg") ? IntervalMath.divide(s, values.size()) : s;
+                    }
                     boolean floating = values.stream().anyMatch(v -> v instanceof Double || v instanceof Float);
                     if (floating || name.equals("avg")) {
                         double s = 0;

@@ -164,6 +164,10 @@ class IntervalTest extends ExecTestSupport {
                 rows("SELECT id FROM ev ORDER BY ts - TIMESTAMP '2026-11-01' DESC"));
         assertEquals(List.of(row(new IntervalValue(0, 0, 36_000_000_000L), new IntervalValue(0, 3, 45_000_000_000L))),
                 rows("SELECT min(ts - TIMESTAMP '2026-11-01'), max(ts - TIMESTAMP '2026-11-01') FROM ev"));
+        // sum and avg: 10:00 + 23:30 + 1 day 08:00 + 2 days 12:00 + 3 days 12:30 = 6 days 66:00 (days kept apart); avg is PostgreSQL's interval / 5.
+        assertEquals(List.of(row(new IntervalValue(0, 6, 66 * 3_600_000_000L), new IntervalValue(0, 1, 18 * 3_600_000_000L))),
+                rows("SELECT sum(ts - TIMESTAMP '2026-11-01'), avg(ts - TIMESTAMP '2026-11-01') FROM ev"));
+        assertEquals("1 day 18:00:00", text("(SELECT avg(ts - TIMESTAMP '2026-11-01') FROM ev)"));
         // One group for '1 mon' and '30 days', as in PostgreSQL (equal spans).
         assertEquals(List.of(row(2L)), rows("SELECT count(*) FROM ev WHERE id <= 2 GROUP BY "
                 + "CASE WHEN id = 1 THEN interval '1 mon' ELSE interval '30 days' END"));
@@ -187,6 +191,9 @@ class IntervalTest extends ExecTestSupport {
         assertEquals(List.of(row("a", new IntervalValue(0, -1, -36_000_000_000L))),
                 rows("SELECT n.name, -(e.ts - TIMESTAMP '2026-10-31') FROM ev e JOIN names n ON e.id = n.id "
                         + "WHERE e.ts - interval '12 hours' < '2026-11-01' ORDER BY 1"));
+        assertEquals(List.of(row(new IntervalValue(0, 1, 18 * 3_600_000_000L), "21:00:00")),
+                rows("SELECT sum(e.ts - TIMESTAMP '2026-11-01'), CAST(avg(e.ts - TIMESTAMP '2026-11-01') AS VARCHAR) "
+                        + "FROM ev e JOIN names n ON e.id = n.id"));
         assertEquals(List.of(row("c", "2026-11-02 04:00:00")),
                 rows("SELECT n.name, CAST(e.ts - interval '8 hours' / 2 AS VARCHAR) FROM ev e JOIN names n "
                         + "ON e.id = n.id WHERE e.ts > TIMESTAMP '2026-11-01' + interval '1 day' ORDER BY 1"));
