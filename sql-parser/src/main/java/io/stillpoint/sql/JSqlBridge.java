@@ -1100,6 +1100,9 @@ final class JSqlBridge {
         if (e instanceof CastExpression cast) {
             return cast(cast, position);
         }
+        if (e instanceof net.sf.jsqlparser.expression.IntervalExpression interval) {
+            return intervalLiteral(interval, position);
+        }
         if (e instanceof AnalyticExpression analytic) {
             String name = analytic.getName() == null ? "" : analytic.getName().toLowerCase(Locale.ROOT);
             if (!name.equals("row_number") || analytic.getFilterExpression() != null
@@ -1380,6 +1383,35 @@ final class JSqlBridge {
         return new Expr.Cast(converted, sqlType(type, typePosition), position);
     }
 
+    /**
+     * {@code INTERVAL '1 day'} (and {@code INTERVAL '1' DAY}): a typed literal, as a cast of the string to
+     * {@link SqlType#INTERVAL}. The text is checked here so that a bad literal fails before planning, with its
+     * position: 22007 for bad syntax, 22015 for a field out of range, as PostgreSQL reports them.
+     */
+    private Expr intervalLiteral(net.sf.jsqlparser.expression.IntervalExpression interval, int position) {
+        Token head = tokenAtPosition(position);
+        int i = head == null ? -1 : tokenIndexAt(head.start());
+        if (i < 0 || !head.isKeyword("interval") || interval.getExpression() != null || i + 1 >= tokens.size()
+                || tokens.get(i + 1).kind() != Token.Kind.STRING) {
+            throw notSupported("interval literal must be INTERVAL '<text>' [expression="
+                    + abbreviate(interval.toString()) + "]", position);
+        }
+        Token literal = tokens.get(i + 1);
+        String text = literal.text();
+        if (interval.getIntervalType() != null) {
+            // INTERVAL '1' DAY: the unit word after the string labels a bare number.
+            text = text + " " + interval.getIntervalType().toLowerCase(Locale.ROOT);
+        }
+        try {
+            IntervalText.parseInterval(text);
+        } catch (IntervalText.FieldOutOfRange e) {
+            throw new SqlParseException("22015", e.getMessage(), literal.position());
+        } catch (IllegalArgumentException e) {
+            throw new SqlParseException("22007", e.getMessage(), literal.position());
+        }
+        return new Expr.Cast(new Expr.Literal(text, literal.position()), SqlType.INTERVAL, position);
+    }
+
     /** Position of the type name of a cast: the first {@code :: word} or {@code AS word} after {@code from}. */
     private int typePosition(int from, String firstWord) {
         int i = from > 0 ? tokenIndexAt(from - 1) : -1;
@@ -1454,6 +1486,7 @@ final class JSqlBridge {
             case "double", "double precision", "float8", "float" -> SqlType.DOUBLE;
             case "varchar", "text", "string", "character varying" -> SqlType.VARCHAR;
             case "timestamp", "timestamp without time zone" -> SqlType.TIMESTAMP;
+            case "interval" -> SqlType.INTERVAL;
             default -> null;
         };
         if (result == null) {

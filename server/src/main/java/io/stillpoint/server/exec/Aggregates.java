@@ -12,7 +12,8 @@ import java.util.Set;
  *
  * <p>Result types: count is INT8; sum of INT4/INT8 is INT8 (22003 on overflow), sum of FLOAT8 is FLOAT8;
  * avg is FLOAT8 for every numeric input (PostgreSQL returns numeric for integer input; we return double
- * precision); min and max keep their argument's type.
+ * precision); sum and avg of INTERVAL are INTERVAL (field-wise sum, avg as PostgreSQL's interval / count);
+ * min and max keep their argument's type.
  */
 final class Aggregates {
 
@@ -24,8 +25,10 @@ final class Aggregates {
         Acc newAccumulator() {
             Acc acc = switch (function) {
                 case "count" -> arg == null ? new CountStar() : new Count();
-                case "sum" -> arg.type == DataType.FLOAT8 ? new SumDouble() : new SumLong();
-                case "avg" -> arg.type == DataType.FLOAT8 ? new AvgDouble() : new AvgLong();
+                case "sum" -> arg.type == DataType.INTERVAL ? new SumInterval(false)
+                        : arg.type == DataType.FLOAT8 ? new SumDouble() : new SumLong();
+                case "avg" -> arg.type == DataType.INTERVAL ? new SumInterval(true)
+                        : arg.type == DataType.FLOAT8 ? new AvgDouble() : new AvgLong();
                 case "min" -> new MinMax(true, resultType);
                 case "max" -> new MinMax(false, resultType);
                 default -> throw new IllegalStateException("not an aggregate: " + function);
@@ -50,6 +53,9 @@ final class Aggregates {
                 if (t == DataType.INT4 || t == DataType.INT8) {
                     return DataType.INT8;
                 }
+                if (t == DataType.INTERVAL) {
+                    return DataType.INTERVAL;
+                }
                 if (t == DataType.FLOAT8) {
                     return DataType.FLOAT8;
                 }
@@ -57,6 +63,9 @@ final class Aggregates {
             case "avg":
                 if (Values.isNumeric(t)) {
                     return DataType.FLOAT8;
+                }
+                if (t == DataType.INTERVAL) {
+                    return DataType.INTERVAL;
                 }
                 break;
             case "min", "max":
@@ -209,6 +218,31 @@ final class Aggregates {
         @Override
         Object result() {
             return any ? sum : null;
+        }
+    }
+
+    /** sum or avg of intervals: a field-wise sum (22008 on overflow), divided by the count for avg. */
+    static final class SumInterval extends Acc {
+        final boolean average;
+        io.stillpoint.sql.IntervalValue sum;
+        long count;
+
+        SumInterval(boolean average) {
+            this.average = average;
+        }
+
+        @Override
+        void add(Object v) {
+            if (v != null) {
+                io.stillpoint.sql.IntervalValue x = (io.stillpoint.sql.IntervalValue) v;
+                sum = sum == null ? x : IntervalMath.add(sum, x, false);
+                count++;
+            }
+        }
+
+        @Override
+        Object result() {
+            return sum == null || !average ? sum : IntervalMath.divide(sum, count);
         }
     }
 

@@ -83,6 +83,7 @@ final class Catalog {
             new PgType(1043, "varchar", "character varying", -1, 'S', 0, 1015),
             new PgType(1114, "timestamp", "timestamp without time zone", 8, 'D', 0, 1115),
             new PgType(1184, "timestamptz", "timestamp with time zone", 8, 'D', 0, 1185),
+            new PgType(1186, "interval", "interval", 16, 'T', 0, 1187),
             new PgType(1700, "numeric", "numeric", -1, 'N', 0, 1231),
             new PgType(2205, "regclass", "regclass", 4, 'N', 0, 2210),
             new PgType(2206, "regtype", "regtype", 4, 'N', 0, 2211),
@@ -101,6 +102,7 @@ final class Catalog {
             new PgType(1028, "_oid", "oid[]", -1, 'A', 26, 0),
             new PgType(1034, "_aclitem", "aclitem[]", -1, 'A', 1033, 0),
             new PgType(1115, "_timestamp", "timestamp without time zone[]", -1, 'A', 1114, 0),
+            new PgType(1187, "_interval", "interval[]", -1, 'A', 1186, 0),
             new PgType(1231, "_numeric", "numeric[]", -1, 'A', 1700, 0));
 
     private static final Map<Long, PgType> TYPE_BY_OID = new HashMap<>();
@@ -133,6 +135,7 @@ final class Catalog {
             case "float4", "float8" -> DataType.FLOAT8;
             case "varchar" -> DataType.VARCHAR;
             case "timestamp" -> DataType.TIMESTAMP;
+            case "interval" -> DataType.INTERVAL;
             default -> DataType.TEXT;
         };
     }

@@ -4,7 +4,8 @@ package io.stillpoint.server.exec;
  * The SQL value types that cross the executor/wire boundary, each with its PostgreSQL type OID.
  * Java representations: BOOL {@link Boolean}, INT2 {@link Short}, INT4 {@link Integer}, INT8 {@link Long},
  * FLOAT4 {@link Float}, FLOAT8 {@link Double}, NUMERIC {@link java.math.BigDecimal}, TEXT and VARCHAR
- * {@link String}, TIMESTAMP {@link Long} microseconds since 1970-01-01T00:00:00Z (UTC), UNKNOWN {@link String}.
+ * {@link String}, TIMESTAMP {@link Long} microseconds since 1970-01-01T00:00:00Z (UTC), INTERVAL
+ * {@link io.stillpoint.sql.IntervalValue} (months, days, microseconds), UNKNOWN {@link String}.
  * {@code null} is NULL for every type. Table columns only use BOOL, INT4, INT8, FLOAT8, VARCHAR and TIMESTAMP;
  * the others appear as parameters a client declares (pgjdbc's setShort, setFloat, setBigDecimal) or as results.
  */
@@ -19,6 +20,8 @@ public enum DataType {
     TEXT(25),
     VARCHAR(1043),
     TIMESTAMP(1114),
+    /** A time span of months, days and microseconds; a value of expressions only, never a table column. */
+    INTERVAL(1186),
     /** A parameter whose type neither the client nor the statement decides; its value arrives as text. */
     UNKNOWN(705);
 

@@ -8,7 +8,8 @@ import java.util.List;
  * A compiled scalar expression: a tree of nodes evaluated against a row of boxed values (the source row, or
  * the group row of an aggregation) and the statement's parameters. Types are resolved at compile time, so
  * evaluation only checks nulls and computes. Values use the Java representations of {@link DataType}
- * (INT4 Integer, INT8 Long, FLOAT8 Double, TEXT/VARCHAR/UNKNOWN String, TIMESTAMP Long micros, BOOL Boolean).
+ * (INT4 Integer, INT8 Long, FLOAT8 Double, TEXT/VARCHAR/UNKNOWN String, TIMESTAMP Long micros, BOOL Boolean,
+ * INTERVAL {@link io.stillpoint.sql.IntervalValue}); timestamp and interval arithmetic is {@link IntervalMath}'s.
  */
 abstract class Ev {
 
@@ -131,6 +132,11 @@ abstract class Ev {
                 break;
             case TIMESTAMP:
                 if (v instanceof Long) {
+                    return v;
+                }
+                break;
+            case INTERVAL:
+                if (v instanceof io.stillpoint.sql.IntervalValue) {
                     return v;
                 }
                 break;
@@ -645,6 +651,11 @@ abstract class Ev {
                     break;
                 case TIMESTAMP:
                     if (v instanceof Long && (from == DataType.TIMESTAMP || from == DataType.UNKNOWN)) {
+                        return v;
+                    }
+                    break;
+                case INTERVAL:
+                    if (v instanceof io.stillpoint.sql.IntervalValue) {
                         return v;
                     }
                     break;

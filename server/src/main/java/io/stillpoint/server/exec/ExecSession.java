@@ -750,6 +750,8 @@ final class ExecSession implements Session {
             case DOUBLE -> ColumnType.DOUBLE;
             case VARCHAR -> ColumnType.VARCHAR;
             case TIMESTAMP -> ColumnType.TIMESTAMP;
+            // Intervals are values of expressions only: storage has no interval columns.
+            case INTERVAL -> throw new SqlError("0A000", "column type is not supported [type=interval]");
         };
     }
 

@@ -1,5 +1,6 @@
 package io.stillpoint.server.exec;
 
+import io.stillpoint.sql.IntervalValue;
 import io.stillpoint.sql.ast.Expr;
 import io.stillpoint.sql.ast.Expr.BinaryOp;
 import io.stillpoint.sql.ast.SqlType;
@@ -56,6 +57,7 @@ final class ExprCompiler {
             case DOUBLE -> DataType.FLOAT8;
             case VARCHAR -> DataType.VARCHAR;
             case TIMESTAMP -> DataType.TIMESTAMP;
+            case INTERVAL -> DataType.INTERVAL;
         };
     }
 
@@ -242,6 +244,10 @@ final class ExprCompiler {
                 if (operand.adaptable()) {
                     operand = new Ev.Cast(operand, DataType.FLOAT8);
                 }
+                if (operand.type == DataType.INTERVAL) {
+                    return u.op() == Expr.UnaryOp.PLUS ? operand : new Ev.Call(DataType.INTERVAL, List.of(operand), true,
+                            v -> IntervalMath.negate((IntervalValue) v[0]));
+                }
                 if (!Values.isNumeric(operand.type)) {
                     throw new SqlError("42883", "operator does not exist [operator=" + (u.op() == Expr.UnaryOp.NEGATE ? "-" : "+")
                             + ", type=" + Values.typeName(operand.type) + "]", u.position());
@@ -320,6 +326,13 @@ final class ExprCompiler {
         if (op == BinaryOp.CONCAT) {
             return DataType.TEXT;
         }
+        // A parameter added to a timestamp is an interval, one multiplying an interval a number (PostgreSQL's choice).
+        if (op == BinaryOp.ADD && other == DataType.TIMESTAMP) {
+            return DataType.INTERVAL;
+        }
+        if ((op == BinaryOp.MULTIPLY || op == BinaryOp.DIVIDE) && other == DataType.INTERVAL) {
+            return DataType.FLOAT8;
+        }
         return other == DataType.UNKNOWN ? null : other;
     }
 
@@ -353,6 +366,10 @@ final class ExprCompiler {
     }
 
     private Ev arithmetic(BinaryOp op, Ev l, Ev r, int position) {
+        IntervalMath.Signature sig = IntervalMath.signature(op, l.type, r.type, l.adaptable(), r.adaptable());
+        if (sig != null) {
+            return IntervalMath.node(op, sig, cast(l, sig.left(), position), cast(r, sig.right(), position));
+        }
         if (l.adaptable() && Values.isNumeric(r.type)) {
             l = new Ev.Cast(l, r.type);
         } else if (r.adaptable() && Values.isNumeric(l.type)) {

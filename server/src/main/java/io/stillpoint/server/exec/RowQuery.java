@@ -1,5 +1,6 @@
 package io.stillpoint.server.exec;
 
+import io.stillpoint.sql.IntervalValue;
 import io.stillpoint.sql.ast.Expr;
 import io.stillpoint.sql.ast.Expr.BinaryOp;
 import io.stillpoint.sql.ast.Statement;
@@ -219,6 +220,7 @@ final class RowQuery {
             case FLOAT8 -> v instanceof Number n ? (Object) n.doubleValue() : (Object) Double.parseDouble(text(v, staticType));
             case NUMERIC -> new java.math.BigDecimal(text(v, staticType));
             case TEXT, VARCHAR, UNKNOWN -> text(v, staticType);
+            case INTERVAL -> v instanceof IntervalValue ? v : Values.parseInterval(text(v, staticType));
         };
     }
 
@@ -1555,6 +1557,15 @@ final class RowQuery {
                         return x == null || y == null ? null : text(x, l.type) + text(y, r.type);
                     }, DataType.TEXT, "?column?");
                 default: {
+                    IntervalMath.Signature sig = IntervalMath.signature(op, l.type, r.type,
+                            l.type == DataType.UNKNOWN, r.type == DataType.UNKNOWN);
+                    if (sig != null) {
+                        // Untyped literals are read as the operator's operand type once, here; other text at run time.
+                        CExpr left = coerceLiteral(l, sig.left());
+                        CExpr right = coerceLiteral(r, sig.right());
+                        return new CExpr(f -> IntervalMath.apply(op, sig, left.node.eval(f), right.node.eval(f)),
+                                sig.result(), "?column?");
+                    }
                     DataType t = l.type == DataType.FLOAT8 || r.type == DataType.FLOAT8 ? DataType.FLOAT8
                             : l.type == DataType.TIMESTAMP ? DataType.TIMESTAMP
                             : l.type == DataType.INT8 || r.type == DataType.INT8 ? DataType.INT8
@@ -2011,8 +2022,9 @@ final class RowQuery {
             c.aggs.add(agg);
             DataType t = switch (agg.name) {
                 case "count" -> DataType.INT8;
-                case "avg" -> DataType.FLOAT8;
-                case "sum" -> agg.args.get(0).type == DataType.FLOAT8 ? DataType.FLOAT8 : DataType.INT8;
+                case "avg" -> agg.args.get(0).type == DataType.INTERVAL ? DataType.INTERVAL : DataType.FLOAT8;
+                case "sum" -> agg.args.get(0).type == DataType.FLOAT8 || agg.args.get(0).type == DataType.INTERVAL
+                        ? agg.args.get(0).type : DataType.INT8;
                 case "min", "max" -> agg.args.get(0).type;
                 case "bool_and", "bool_or", "every" -> DataType.BOOL;
                 default -> DataType.TEXT;
@@ -2086,6 +2098,13 @@ final class RowQuery {
                     return best;
                 }
                 case "sum", "avg": {
+                    if (values.get(0) instanceof IntervalValue) {
+                        IntervalValue s = IntervalValue.ZERO;
+                        for (Object v : values) {
+                            s = IntervalMath.add(s, (IntervalValue) v, false);
+                        }
+                        return name.equals("avg") ? IntervalMath.divide(s, values.size()) : s;
+                    }
                     boolean floating = values.stream().anyMatch(v -> v instanceof Double || v instanceof Float);
                     if (floating || name.equals("avg")) {
                         double s = 0;
@@ -2338,6 +2357,12 @@ final class RowQuery {
         if (a instanceof String x && b instanceof String y) {
             return x.compareTo(y);
         }
+        if (a instanceof IntervalValue x) {
+            return x.compareTo(b instanceof String s ? Values.parseInterval(s) : (IntervalValue) b);
+        }
+        if (b instanceof IntervalValue y && a instanceof String s) {
+            return Values.parseInterval(s).compareTo(y);
+        }
         if (a instanceof Boolean x && b instanceof Boolean y) {
             return Boolean.compare(x, y);
         }
@@ -2371,6 +2396,9 @@ final class RowQuery {
     private static Object negate(Object v) {
         if (v == null) {
             return null;
+        }
+        if (v instanceof IntervalValue iv) {
+            return IntervalMath.negate(iv);
         }
         if (v instanceof Double d) {
             return -d;
@@ -2479,6 +2507,14 @@ final class RowQuery {
                     return l;
                 }
                 return Values.parseTimestamp(text(v, from));
+            case INTERVAL:
+                if (v instanceof IntervalValue) {
+                    return v;
+                }
+                if (v instanceof Number || v instanceof Boolean) {
+                    throw new SqlError("42846", "cannot cast type " + Values.typeName(from) + " to interval");
+                }
+                return Values.parseInterval(text(v, from));
             default:
                 return v;
         }

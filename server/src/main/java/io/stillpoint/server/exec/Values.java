@@ -1,5 +1,7 @@
 package io.stillpoint.server.exec;
 
+import io.stillpoint.sql.IntervalText;
+import io.stillpoint.sql.IntervalValue;
 import io.stillpoint.storage.ColumnType;
 
 import java.math.BigDecimal;
@@ -44,6 +46,7 @@ final class Values {
             case TEXT -> "text";
             case VARCHAR -> "varchar";
             case TIMESTAMP -> "timestamp";
+            case INTERVAL -> "interval";
             case UNKNOWN -> "unknown";
         };
     }
@@ -65,6 +68,7 @@ final class Values {
             case TEXT -> "text";
             case VARCHAR -> "varchar";
             case TIMESTAMP -> "timestamp";
+            case INTERVAL -> "interval";
             case UNKNOWN -> "?column?";
         };
     }
@@ -111,7 +115,7 @@ final class Values {
     }
 
     static SqlError badInput(DataType t, String text) {
-        String state = t == DataType.TIMESTAMP ? "22007" : "22P02";
+        String state = t == DataType.TIMESTAMP || t == DataType.INTERVAL ? "22007" : "22P02";
         return new SqlError(state, "invalid input syntax for type " + typeName(t) + " [value=" + text + "]");
     }
 
@@ -126,7 +130,19 @@ final class Values {
             case FLOAT4, FLOAT8, NUMERIC -> parseDouble(text, t);
             case TEXT, VARCHAR, UNKNOWN -> text;
             case TIMESTAMP -> parseTimestamp(text);
+            case INTERVAL -> parseInterval(text);
         };
+    }
+
+    /** PostgreSQL's interval input (see {@link IntervalText#parseInterval}): 22007 if malformed, 22015 if a field overflows. */
+    static IntervalValue parseInterval(String text) {
+        try {
+            return IntervalText.parseInterval(text);
+        } catch (IntervalText.FieldOutOfRange e) {
+            throw new SqlError("22015", e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new SqlError("22007", e.getMessage());
+        }
     }
 
     static Boolean parseBoolean(String text) {

@@ -17,5 +17,10 @@ public enum SqlType {
     /** VARCHAR, VARCHAR(n), TEXT, STRING. */
     VARCHAR,
     /** TIMESTAMP, TIMESTAMP WITHOUT TIME ZONE (microseconds, UTC). */
-    TIMESTAMP
+    TIMESTAMP,
+    /**
+     * INTERVAL: a cast target and typed literal ({@code INTERVAL '1 day'}, {@code '2 hours'::interval}), a value
+     * of {@link io.stillpoint.sql.IntervalValue}; storage has no interval columns, so CREATE TABLE refuses it.
+     */
+    INTERVAL
 }

@@ -17,6 +17,7 @@ public final class PgTypes {
         register(DataType.TEXT, TextType.INSTANCE);
         register(DataType.VARCHAR, VarcharType.INSTANCE);
         register(DataType.TIMESTAMP, TimestampType.INSTANCE);
+        register(DataType.INTERVAL, IntervalType.INSTANCE);
         register(DataType.UNKNOWN, UnknownType.INSTANCE);
     }
 
