@@ -28,10 +28,16 @@ import java.nio.file.Path;
  *   <li>{@code c<i>.n} null list, created when the column first holds a NULL in this partition: the row numbers
  *       (8 bytes each, within the partition, strictly ascending) of the NULL rows.</li>
  * </ul>
- * A file's length may exceed the size the table's {@code _txn} records (bytes of an interrupted commit); only
- * the committed size is meaningful and the next commit overwrites the rest. A committed size of 0 means the
- * file has not been written yet. {@link #sanityCheck} validates a header and the file's length against the
- * committed size before the first read.
+ * A file's length may exceed the size the table's {@code _txn} records; only the committed size is meaningful and
+ * the next commit overwrites the rest. Past it lie the bytes of an interrupted commit, or a zero-filled extent:
+ * an append that grows a file past its length also writes zeros up to {@link #extentEnd} (in the same commit,
+ * synced with it), so that the next appends overwrite bytes that are already allocated and the file's length
+ * does not change. Their fdatasync then flushes data only, without a file-system journal commit, which is what
+ * made commits slow and their latency erratic while the file grew at every commit. A file written whole from
+ * offset 0 (a new version by a rewrite, a merge or compaction) gets no extent: it stays exactly as long as its
+ * content until something is appended to it. A committed size of 0 means the file has not been written yet.
+ * {@link #sanityCheck} validates a header and the file's length against the committed size before the first
+ * read.
  */
 final class ColumnFiles {
 
@@ -54,6 +60,23 @@ final class ColumnFiles {
             default:
                 return 8;
         }
+    }
+
+    /** Smallest zero-filled extent (one file-system block). */
+    static final int MIN_EXTENT = 4096;
+    /** Largest zero-filled extent: bounds the bytes past the committed size of a file that stopped growing. */
+    static final int MAX_EXTENT = 1 << 20;
+
+    /**
+     * Where a file whose content now ends at {@code end} should end once extended: a quarter more (at least
+     * {@value #MIN_EXTENT}, at most {@value #MAX_EXTENT} bytes), rounded up to a block. So a file grows by a
+     * number of extents logarithmic in its size, and at most a quarter of a small file, or 1 MiB of a large one,
+     * is unused space.
+     */
+    static long extentEnd(long end) {
+        long extent = Math.min(MAX_EXTENT, Math.max(MIN_EXTENT, end / 4));
+        long target = end + extent;
+        return (target + MIN_EXTENT - 1) / MIN_EXTENT * MIN_EXTENT;
     }
 
     static String dataName(int column) {

@@ -97,9 +97,13 @@ final class Table implements Housekeeping.PurgeTarget {
     /** A cached open file and whether its header has been validated. */
     static final class OpenFile {
         private static final long MIN_MAPPED_SIZE = 1 << 20;
+        private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 << 10).asReadOnlyBuffer();
 
         final FileSystemFacade.WritableFile file;
         volatile boolean checked;
+        // The file's length as far as this process knows (-1: not looked up yet); only the committing thread,
+        // under the table's commit lock, uses it.
+        private long length = -1;
         // A read-only mapping of the file's first mapped.capacity() bytes, all committed; grown on demand.
         private volatile ByteBuffer mapped;
 
@@ -115,6 +119,33 @@ final class Table implements Housekeeping.PurgeTarget {
          * <p>Mappings are only released by the garbage collector, so they are not renewed at every commit: a
          * new, larger mapping is made only once the committed size outgrew the current one by 1 MiB or 1/8.
          */
+        /** Looks the file's length up once, before the first append of this process writes to it. */
+        void learnLength() throws IOException {
+            if (length < 0) {
+                length = file.size();
+            }
+        }
+
+        /**
+         * After an append that ended at {@code end}: if it grew the file (its end lies past the known length),
+         * writes zeros from {@code end} up to {@link ColumnFiles#extentEnd}, so that the next appends do not grow
+         * the file. Synced with the commit; a failure fails the commit like any failed write.
+         */
+        void extendPast(long end) throws IOException {
+            if (end <= length) {
+                return;
+            }
+            long target = ColumnFiles.extentEnd(end);
+            for (long at = end; at < target; ) {
+                ByteBuffer zeros = ZEROS.duplicate();
+                zeros.limit((int) Math.min(zeros.capacity(), target - at));
+                int n = zeros.remaining();
+                file.write(zeros, at);
+                at += n;
+            }
+            length = target;
+        }
+
         ByteBuffer view(long committedSize, long position, int size) throws IOException {
             if (committedSize > Integer.MAX_VALUE) {
                 return null;
@@ -1049,7 +1080,14 @@ final class Table implements Housekeeping.PurgeTarget {
             appendCrc.update(buf.duplicate());
             appendedByKey.add(new long[]{key, column, kind, at, (int) appendCrc.getValue()});
         }
+        boolean append = at > 0; // a file written whole from 0 (new version, new partition) keeps its exact length
+        if (append) {
+            f.learnLength();
+        }
         f.file.write(buf, at);
+        if (append) {
+            f.extendPast(at + length);
+        }
         toSync.add(f.file::sync);
         return at + length;
     }

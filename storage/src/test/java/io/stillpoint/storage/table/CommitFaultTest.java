@@ -192,11 +192,18 @@ class CommitFaultTest {
         try (TableEngine engine = TableEngine.open(new EngineConfig(dir, fs))) {
             engine.createTable(TestRows.trades("t", PartitionBy.DAY), false);
             TestRows.insert(engine, "t", TestRows.tradeRows(0, 255, 0));
+            // The first append grows each column file: it also writes a zero-filled extent, and syncs the same 4.
+            int writesBefore = fs.writeCount();
+            int syncsBefore = fs.fileSyncCount();
+            TestRows.insert(engine, "t", TestRows.tradeRows(255, 255, 0));
+            assertEquals(4 + 3, fs.writeCount() - writesBefore, "3 column files, 3 extents, _txn");
+            assertEquals(4, fs.fileSyncCount() - syncsBefore, "3 column files + _txn");
             int syncs = fs.fileSyncCount();
             int dirSyncs = fs.directorySyncCount();
             int writes = fs.writeCount();
             int logged = fs.log().size();
-            TestRows.insert(engine, "t", TestRows.tradeRows(255, 255, 0));
+            // The next append lands inside the extents: the file lengths do not change.
+            TestRows.insert(engine, "t", TestRows.tradeRows(510, 255, 0));
             assertEquals(4, fs.fileSyncCount() - syncs, "3 column files + _txn");
             assertEquals(4, fs.writeCount() - writes);
             assertEquals(0, fs.directorySyncCount() - dirSyncs);
@@ -241,7 +248,7 @@ class CommitFaultTest {
                 before = TestRows.readAll(engine, "t");
                 Path txn = engine.tableDirectory("t").resolve(TxnFile.NAME);
                 fs.failSyncOf(txn::equals);
-                fs.failNthWrite(5); // 3 column files, the _txn record, then the invalidation
+                fs.failNthWrite(8); // 3 column files, their 3 extents, the _txn record, then the invalidation
                 StorageException e = assertThrows(StorageException.class,
                         () -> TestRows.insert(engine, "t", TestRows.tradeRows(day + 100, 5, 1000)));
                 assertEquals(StorageException.Kind.IO, e.kind());
