@@ -88,7 +88,11 @@ class RandomizedJdbcIT {
     private long compareNanos;
     private long restartNanos;
     private long ttlWaitNanos;
+    private long compactionWaitNanos;
     private int mostRows;
+    /** From the server logs: partitions compacted and TTL drops by the housekeeping jobs. */
+    private int compactions;
+    private int ttlDrops;
 
     /** java.util.Random by another name, so the class name says where every choice comes from. */
     private static final class Random extends java.util.Random {
@@ -124,21 +128,27 @@ class RandomizedJdbcIT {
             Path replay = Path.of("target", "randomized-jdbc-" + SEED + ".sql");
             Files.createDirectories(replay.getParent());
             Files.write(replay, log, StandardCharsets.UTF_8);
+            String serverLog = server.log();
             throw new AssertionError("seed=" + SEED + ", op=" + op + ", statement: " + statement + " -- "
-                    + e.getMessage() + " (statements so far in " + replay.toAbsolutePath() + ")\n" + server.log(), e);
+                    + e.getMessage() + " (statements so far in " + replay.toAbsolutePath() + ")\nserver log (end):\n"
+                    + serverLog.substring(Math.max(0, serverLog.length() - 4000)), e);
         } finally {
             closeConnections();
             server.close();
         }
+        harvestLog();
         System.out.println("RandomizedJdbcIT seed=" + SEED + " passed in " + (System.nanoTime() - started) / 1_000_000
                 + " ms (comparing " + compareNanos / 1_000_000 + " ms, restarts " + restartNanos / 1_000_000
-                + " ms, waiting for the ttl job " + ttlWaitNanos / 1_000_000 + " ms; at most " + mostRows
-                + " rows): " + counts);
+                + " ms, waiting for the ttl job " + ttlWaitNanos / 1_000_000 + " ms, for compaction "
+                + compactionWaitNanos / 1_000_000 + " ms; at most " + mostRows
+                + " rows; housekeeping compacted " + compactions + " partitions, ttl job drops " + ttlDrops + "): "
+                + counts);
         for (String kind : List.of("insert literals", "insert prepared", "insert batch", "update values",
                 "update values prepared", "update ts within day", "update ts to existing day", "update ts to new day",
                 "update ts prepared", "delete", "delete prepared", "drop partition list", "drop partition where",
                 "truncate", "add column", "drop column", "rename and back", "drop and create table", "set ttl huge",
-                "set ttl expiring", "set ttl 0", "commit block", "rollback block", "restart")) {
+                "set ttl expiring", "set ttl 0", "commit block", "rollback block", "refused update after inserts",
+                "delete at once in block", "update at once in block", "append run", "restart")) {
             if (counts.getOrDefault(kind, 0) == 0) {
                 throw new AssertionError("the run never did: " + kind + " [seed=" + SEED + ", counts=" + counts + "]");
             }
@@ -148,6 +158,10 @@ class RandomizedJdbcIT {
     // ---- the operations ----
 
     private void step() throws SQLException, InterruptedException {
+        if (op % RESTART_EVERY == RESTART_EVERY / 2) {
+            appendRun();
+            return;
+        }
         int r = random.nextInt(100);
         if (r < 10) {
             insertLiterals();
@@ -180,6 +194,46 @@ class RandomizedJdbcIT {
         } else {
             block();
         }
+    }
+
+    /**
+     * 65 one-row commits appended in timestamp order to day +8 (beyond the days the other statements use), then a
+     * row on day +9: day +8 is then a partition fed by many small commits that is no longer the newest, which the
+     * compaction job rewrites (at least 64 appending commits, by its default policy). Waits for the job's log line
+     * (the next statements would likely rewrite day +8 first), then the table must be unchanged.
+     */
+    private void appendRun() throws SQLException, InterruptedException {
+        long day = BASE + 8 * DAY;
+        String compacted = "compacted partition [table=t, partition=" + TableModel.partitionName(day) + ",";
+        long compactedBefore = server.log().lines().filter(l -> l.contains(compacted)).count();
+        long next = day;
+        for (Object[] row : model.rows()) {
+            if (TableModel.dayStart((Long) row[0]) == day) {
+                next = Math.max(next, (Long) row[0] + 1_000_000L);
+            }
+        }
+        for (int i = 0; i <= 65; i++) {
+            long ts = i < 65 ? next + i * 1_000_000L : day + DAY;
+            List<Column> cols = insertColumns();
+            Sql sql = new Sql(true, "INSERT INTO t" + columnList(cols) + " VALUES ");
+            Object[] row = values(sql, cols);
+            row[0] = ts;
+            sql.values.set(cols.indexOf(model.columns().get(0)), ts);
+            assertCount(1, update(sql));
+            model.insert(List.<Object[]>of(row));
+            compare();
+        }
+        long started = System.nanoTime();
+        while (server.log().lines().filter(l -> l.contains(compacted)).count() == compactedBefore) {
+            if (System.nanoTime() - started > 15_000_000_000L) {
+                throw new AssertionError("the compaction job did not compact " + TableModel.partitionName(day)
+                        + " within 15 s after 65 appending commits");
+            }
+            Thread.sleep(20);
+        }
+        compactionWaitNanos += System.nanoTime() - started;
+        compare();
+        count("append run");
     }
 
     private void insertLiterals() throws SQLException {
@@ -439,9 +493,13 @@ class RandomizedJdbcIT {
     /**
      * A transaction of inserts (literal, prepared and batched), as BEGIN ... COMMIT/ROLLBACK in one simple query or
      * with pgjdbc's autocommit off: the reader sees nothing before the COMMIT, and nothing ever after a ROLLBACK.
+     * With autocommit off, the block sometimes starts with a DELETE or UPDATE, which commits at once (the block has
+     * not written yet), and sometimes ends with an UPDATE after its inserts, which the server refuses (0A000): the
+     * block fails and none of its inserts are committed.
      */
     private void block() throws SQLException {
         boolean commit = random.nextInt(3) > 0;
+        boolean refusedUpdate = false;
         List<Object[]> rows = new ArrayList<>();
         if (random.nextBoolean()) {
             StringBuilder text = new StringBuilder("BEGIN");
@@ -456,6 +514,22 @@ class RandomizedJdbcIT {
         } else {
             writer.setAutoCommit(false);
             record("BEGIN");
+            if (random.nextInt(4) == 0) {
+                boolean delete = random.nextBoolean();
+                Sql sql = new Sql(random.nextBoolean(), delete ? "DELETE FROM t" : "UPDATE t SET ");
+                long expected;
+                if (delete) {
+                    expected = model.delete(where(sql));
+                } else {
+                    Consumer<Object[]> change = model.columns().size() > 1
+                            ? assignment(sql, random.pick(model.columns().subList(1, model.columns().size())))
+                            : row -> { };
+                    expected = model.update(where(sql), change).rows();
+                }
+                assertCount(expected, update(sql));
+                count(delete ? "delete at once in block" : "update at once in block");
+                compare(); // committed at once: the reader sees it already
+            }
             for (int i = 0; i < 1 + random.nextInt(3); i++) {
                 List<Column> cols = insertColumns();
                 if (random.nextInt(3) == 0) {
@@ -473,6 +547,13 @@ class RandomizedJdbcIT {
                 }
             }
             compare(); // still uncommitted: the reader sees the old state
+            if (random.nextInt(5) == 0) {
+                Sql sql = new Sql(random.nextBoolean(), "UPDATE t SET ts = ts");
+                where(sql);
+                expectError("0A000", sql);
+                refusedUpdate = true;
+                commit = false;
+            }
             record(commit ? "COMMIT" : "ROLLBACK");
             if (commit) {
                 writer.commit();
@@ -484,7 +565,7 @@ class RandomizedJdbcIT {
         if (commit) {
             model.insert(rows);
         }
-        count(commit ? "commit block" : "rollback block");
+        count(refusedUpdate ? "refused update after inserts" : commit ? "commit block" : "rollback block");
         compare();
     }
 
@@ -984,12 +1065,21 @@ class RandomizedJdbcIT {
         }
     }
 
+    /** Counts what the housekeeping jobs of the server that just stopped said they did. */
+    private void harvestLog() {
+        for (String line : server.log().split("\n")) {
+            compactions += line.contains("compacted partition") ? 1 : 0;
+            ttlDrops += line.contains("ttl dropped expired partitions") ? 1 : 0;
+        }
+    }
+
     /** SIGTERM (exit code 0), a new server on the same root, new connections; then the table must match. */
     private void restart(Path root) throws SQLException, InterruptedException {
         long started = System.nanoTime();
         closeConnections();
         record("-- restart");
         int exit = server.stop();
+        harvestLog();
         if (exit != 0) {
             throw new AssertionError("server exited with " + exit + " after SIGTERM:\n" + server.log());
         }
