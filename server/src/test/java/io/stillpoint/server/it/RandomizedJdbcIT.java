@@ -58,6 +58,12 @@ class RandomizedJdbcIT {
 
     /** Long past, so that the TTL reference (the smaller of the newest row and now) is the newest row. */
     private static final long BASE = LocalDateTime.of(2024, 11, 1, 0, 0).toEpochSecond(ZoneOffset.UTC) * 1_000_000L;
+    /**
+     * Days far from BASE that inserts and UPDATEs sometimes use: the day before the epoch (negative timestamps), the
+     * epoch's day, a leap day.
+     */
+    private static final List<Long> FAR_DAYS = List.of(-DAY, 0L,
+            LocalDateTime.of(2000, 2, 29, 0, 0).toEpochSecond(ZoneOffset.UTC) * 1_000_000L);
     private static final Calendar UTC = Calendar.getInstance(TimeZone.getTimeZone("UTC"));
     private static final List<Column> CREATED = List.of(new Column("ts", "TIMESTAMP"), new Column("k", "INT"),
             new Column("v", "LONG"), new Column("s", "VARCHAR"), new Column("d", "DOUBLE"));
@@ -305,7 +311,8 @@ class RandomizedJdbcIT {
         long newTs = switch (form) {
             case 0 -> day + randomTimeOfDay();
             case 1 -> model.size() > 0 ? (Long) random.pick(model.rows())[0] : day + randomTimeOfDay();
-            default -> BASE + (random.nextInt(10) - 2) * DAY + randomTimeOfDay();
+            default -> (random.nextInt(8) == 0 ? random.pick(FAR_DAYS) : BASE + (random.nextInt(10) - 2) * DAY)
+                    + randomTimeOfDay();
         };
         sql.constant(newTs, "TIMESTAMP");
         List<Consumer<Object[]>> changes = new ArrayList<>();
@@ -722,6 +729,9 @@ class RandomizedJdbcIT {
         if (form == 0 && model.size() > 0) {
             return (Long) random.pick(model.rows())[0];
         }
+        if (form == 1 && random.nextInt(4) == 0) {
+            return random.pick(FAR_DAYS) + randomTimeOfDay();
+        }
         int days = form == 1 ? random.nextInt(10) - 2 : random.nextInt(5);
         return BASE + days * DAY + randomTimeOfDay();
     }
@@ -738,7 +748,13 @@ class RandomizedJdbcIT {
             case "LONG" -> (long) random.nextInt(1000);
             case "DOUBLE" -> random.nextInt(400) / 4.0;
             case "BOOLEAN" -> random.nextBoolean();
-            case "VARCHAR" -> random.nextInt(12) == 0 ? "it's " + random.nextInt(3) : "s" + random.nextInt(5);
+            case "VARCHAR" -> switch (random.nextInt(16)) {
+                case 0 -> "it's " + random.nextInt(3);
+                case 1 -> "ünïcødé ✓ " + random.nextInt(3);
+                case 2 -> "long " + "x".repeat(200 + random.nextInt(300));
+                case 3 -> "";
+                default -> "s" + random.nextInt(5);
+            };
             default -> throw new IllegalArgumentException("no values of this type [type=" + type + "]");
         };
     }
