@@ -269,7 +269,7 @@ class RandomizedJdbcIT {
     /** One executeBatch of rows in random order over the days: one commit. */
     private void insertBatch() throws SQLException {
         List<Column> cols = insertColumns();
-        int n = 2 + random.nextInt(20);
+        int n = random.nextInt(15) == 0 ? 100 + random.nextInt(200) : 2 + random.nextInt(20);
         List<Object[]> rows = new ArrayList<>();
         List<Sql> statements = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -1089,13 +1089,27 @@ class RandomizedJdbcIT {
         }
     }
 
-    /** SIGTERM (exit code 0), a new server on the same root, new connections; then the table must match. */
+    /**
+     * SIGTERM (exit code 0), a new server on the same root, new connections; then the table must match. Half the
+     * time the writer is in the middle of a block of inserts when the server stops: they must not survive.
+     */
     private void restart(Path root) throws SQLException, InterruptedException {
         long started = System.nanoTime();
-        closeConnections();
+        if (random.nextBoolean()) {
+            writer.setAutoCommit(false);
+            record("BEGIN");
+            List<Column> cols = insertColumns();
+            Sql sql = new Sql(random.nextBoolean(), "INSERT INTO t" + columnList(cols) + " VALUES ");
+            values(sql, cols);
+            assertCount(1, update(sql));
+            count("restart in open block");
+        } else {
+            closeConnections();
+        }
         record("-- restart");
         int exit = server.stop();
         harvestLog();
+        closeConnections();
         if (exit != 0) {
             throw new AssertionError("server exited with " + exit + " after SIGTERM:\n" + server.log());
         }
