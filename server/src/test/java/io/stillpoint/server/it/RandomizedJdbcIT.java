@@ -100,7 +100,7 @@ class RandomizedJdbcIT {
     private int compactions;
     private int ttlDrops;
 
-    /** java.util.Random by another name, so the class name says where every choice comes from. */
+    /** The seeded source of every choice the test makes, with {@code pick} for a random element of a list. */
     private static final class Random extends java.util.Random {
         Random(long seed) {
             super(seed);
@@ -154,7 +154,8 @@ class RandomizedJdbcIT {
                 "update ts prepared", "delete", "delete prepared", "drop partition list", "drop partition where",
                 "truncate", "add column", "drop column", "rename and back", "drop and create table", "set ttl huge",
                 "set ttl expiring", "set ttl 0", "commit block", "rollback block", "refused update after inserts",
-                "delete at once in block", "update at once in block", "append run", "restart")) {
+                "delete at once in block", "update at once in block", "append run", "restart", "restart in open block",
+                "another t while renamed")) {
             if (counts.getOrDefault(kind, 0) == 0) {
                 throw new AssertionError("the run never did: " + kind + " [seed=" + SEED + ", counts=" + counts + "]");
             }
@@ -446,9 +447,43 @@ class RandomizedJdbcIT {
             model.insert(List.<Object[]>of(row));
             assertRows("renamed", model.expected(), "SELECT * FROM t_renamed", false);
         }
+        if (random.nextInt(3) == 0) {
+            anotherTableNamedT();
+        }
         update(new Sql(false, "ALTER TABLE t_renamed RENAME TO t"));
         count("rename and back");
         compare();
+    }
+
+    /**
+     * While t is renamed: a new table named t (other columns, rows on the same days) is created, written, read,
+     * stands in the way of the rename back (42P07), and is dropped, and the renamed table stays as it was: the
+     * engine must keep the two apart (its files, its purge) although they had the same name.
+     */
+    private void anotherTableNamedT() throws SQLException {
+        update(new Sql(false, "CREATE TABLE t (ts TIMESTAMP, x INT) TIMESTAMP(ts) PARTITION BY DAY"));
+        List<List<Object>> rows = new ArrayList<>();
+        Sql insert = new Sql(random.nextBoolean(), "INSERT INTO t VALUES ");
+        for (int i = 0; i < 3; i++) {
+            long ts = insertTimestamp();
+            insert.add(i == 0 ? "(" : ", (").constant(ts, "TIMESTAMP").add(", ").constant(i, "INT").add(")");
+            rows.add(Arrays.asList(ts, i));
+        }
+        assertCount(3, update(insert));
+        rows.sort(java.util.Comparator.comparingLong(r -> (Long) r.get(0)));
+        try (Statement s = reader.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM t")) {
+            Read read = read(rs);
+            if (!read.names().equals(List.of("ts", "x")) || TableModel.firstDifference(rows, read.rows()) != null) {
+                throw new AssertionError("the new table t reads " + read + " but was given " + rows);
+            }
+        }
+        expectError("42P07", new Sql(false, "ALTER TABLE t_renamed RENAME TO t"));
+        update(new Sql(false, random.nextBoolean() ? "DROP TABLE t" : "TRUNCATE TABLE t"));
+        if (statement.startsWith("TRUNCATE")) {
+            update(new Sql(false, "DROP TABLE t"));
+        }
+        assertRows("renamed, after another t came and went", model.expected(), "SELECT * FROM t_renamed", false);
+        count("another t while renamed");
     }
 
     /** DROP TABLE, then CREATE with the first columns or with another set: the model starts empty. */
@@ -1090,12 +1125,12 @@ class RandomizedJdbcIT {
     }
 
     /**
-     * SIGTERM (exit code 0), a new server on the same root, new connections; then the table must match. Half the
-     * time the writer is in the middle of a block of inserts when the server stops: they must not survive.
+     * SIGTERM (exit code 0), a new server on the same root, new connections; then the table must match. Every
+     * other time the writer is in the middle of a block of inserts when the server stops: they must not survive.
      */
     private void restart(Path root) throws SQLException, InterruptedException {
         long started = System.nanoTime();
-        if (random.nextBoolean()) {
+        if (counts.getOrDefault("restart", 0) % 2 == 0) {
             writer.setAutoCommit(false);
             record("BEGIN");
             List<Column> cols = insertColumns();
