@@ -83,6 +83,8 @@ class RandomizedJdbcIT {
     private Connection reader;
     private PreparedStatement selectAll;
     private PreparedStatement selectDay;
+    private PreparedStatement selectStats;
+    private PreparedStatement selectDayStats;
     private String ttl;
     private int op;
     private String statement = "CREATE TABLE";
@@ -993,7 +995,45 @@ class RandomizedJdbcIT {
         try (ResultSet rs = selectDay.executeQuery()) {
             check("prepared SELECT of " + TableModel.partitionName(day), oneDay, read(rs));
         }
+        if (random.nextInt(4) == 0) {
+            compareSummaries(expected, oneDay, day);
+        }
         compareNanos += System.nanoTime() - started;
+    }
+
+    /**
+     * What an engine may answer from partition metadata instead of the rows: count, min and max of the timestamp
+     * over the table and over one day (prepared), and the row and partition counts of {@code tables()}.
+     */
+    private void compareSummaries(List<List<Object>> all, List<List<Object>> oneDay, long day) throws SQLException {
+        try (ResultSet rs = selectStats.executeQuery()) {
+            checkRows("count, min(ts), max(ts)", summary(all), read(rs).rows());
+        }
+        selectDayStats.setObject(1, LocalDateTime.ofEpochSecond(day / 1_000_000L, 0, ZoneOffset.UTC));
+        selectDayStats.setObject(2, LocalDateTime.ofEpochSecond((day + DAY) / 1_000_000L, 0, ZoneOffset.UTC));
+        try (ResultSet rs = selectDayStats.executeQuery()) {
+            checkRows("count, min(ts), max(ts) of " + TableModel.partitionName(day), summary(oneDay),
+                    read(rs).rows());
+        }
+        try (Statement s = reader.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT row_count, partition_count FROM tables() WHERE table_name = 't'")) {
+            List<List<Object>> expected = List.of(Arrays.asList((long) all.size(), model.partitions().size()));
+            List<List<Object>> actual = read(rs).rows();
+            // partition_count may be an INT or a LONG: compare numbers
+            if (actual.size() != 1 || ((Number) actual.get(0).get(0)).longValue() != all.size()
+                    || ((Number) actual.get(0).get(1)).longValue() != model.partitions().size()) {
+                throw new AssertionError("tables() shows [row_count, partition_count] " + actual + " but the model has "
+                        + expected + " (partitions " + model.partitions().stream().map(TableModel::partitionName)
+                        .toList() + ")");
+            }
+        }
+    }
+
+    /** {@code [count, min(ts), max(ts)]} of rows in scan order (min and max NULL without rows). */
+    private static List<List<Object>> summary(List<List<Object>> rows) {
+        Object min = rows.stream().map(r -> (Long) r.get(0)).min(Long::compare).orElse(null);
+        Object max = rows.stream().map(r -> (Long) r.get(0)).max(Long::compare).orElse(null);
+        return List.of(Arrays.asList((long) rows.size(), min, max));
     }
 
     private void assertRows(String what, List<List<Object>> expected, String plainSql, boolean prepared)
@@ -1082,15 +1122,19 @@ class RandomizedJdbcIT {
         return rs.wasNull() ? null : value;
     }
 
+    private static void checkRows(String what, List<List<Object>> expected, List<List<Object>> actual) {
+        String difference = TableModel.firstDifference(expected, actual);
+        if (difference != null) {
+            throw new AssertionError(what + " disagrees with the model: " + difference);
+        }
+    }
+
     private void check(String what, List<List<Object>> expected, Read actual) {
         List<String> names = model.columns().stream().map(Column::name).toList();
         if (!names.equals(actual.names())) {
             throw new AssertionError(what + ": columns " + actual.names() + " but the model has " + names);
         }
-        String difference = TableModel.firstDifference(expected, actual.rows());
-        if (difference != null) {
-            throw new AssertionError(what + " disagrees with the model: " + difference);
-        }
+        checkRows(what, expected, actual.rows());
     }
 
     // ---- the server ----
@@ -1102,10 +1146,12 @@ class RandomizedJdbcIT {
         reader = server.connect(ServerProcess.ADMIN, ServerProcess.PASSWORD, props);
         selectAll = reader.prepareStatement("SELECT * FROM t");
         selectDay = reader.prepareStatement("SELECT * FROM t WHERE ts >= ? AND ts < ?");
+        selectStats = reader.prepareStatement("SELECT count(*), min(ts), max(ts) FROM t");
+        selectDayStats = reader.prepareStatement("SELECT count(*), min(ts), max(ts) FROM t WHERE ts >= ? AND ts < ?");
     }
 
     private void closeConnections() throws SQLException {
-        for (AutoCloseable c : new AutoCloseable[] {selectAll, selectDay, reader, writer}) {
+        for (AutoCloseable c : new AutoCloseable[] {selectAll, selectDay, selectStats, selectDayStats, reader, writer}) {
             try {
                 if (c != null) {
                     c.close();
