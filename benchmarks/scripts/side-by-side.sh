@@ -34,6 +34,8 @@ usage: benchmarks/scripts/side-by-side.sh [options]
   --nofsync-ceiling    also run a second Stillpoint whose fsyncs are no-ops (eatmydata, label stillpoint_nofsync):
                        NOT durable, only to measure how fast the same workload could go if a commit's fsync
                        cost nothing (the ceiling of any commit-path change); needs the eatmydata package
+  --other-jar JAR      also run a second Stillpoint from another build (label stillpoint_other) in the same rounds:
+                       an A/B of two builds against the same PostgreSQL (not with --nofsync-ceiling)
   --keep               keep the data directories and logs
 environment: PG_BIN (default /usr/lib/postgresql/15/bin), STILLPOINT_JAR (default server/target/stillpoint.jar),
              STILLPOINT_JAVA_OPTS, HARNESS_JAVA_OPTS (extra JVM options)
@@ -41,7 +43,7 @@ USAGE
 }
 
 ROWS=1000000 BATCH=1000 LOOKUPS=10000 LOOKUP_SECONDS=300 RUNS=3 ONLY="" PG_INDEX="" KEEP=0 TIMEOUT=1800
-NOFSYNC=0 COPY_ROWS=1000000 REWRITE_DAYS=3 CHECKPOINT="" CHECKPOINT_ROWS=100000 CHECKPOINT_SEGMENTS=8 CHECKPOINT_CYCLES=20
+NOFSYNC=0 OTHER_JAR="" COPY_ROWS=1000000 REWRITE_DAYS=3 CHECKPOINT="" CHECKPOINT_ROWS=100000 CHECKPOINT_SEGMENTS=8 CHECKPOINT_CYCLES=20
 WORK_PARENT="${TMPDIR:-/tmp}" RESULTS=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -63,6 +65,7 @@ while [[ $# -gt 0 ]]; do
     --timeout) TIMEOUT="$2"; shift 2 ;;
     --keep) KEEP=1; shift ;;
     --nofsync-ceiling) NOFSYNC=1; shift ;;
+    --other-jar) OTHER_JAR="$2"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "side-by-side: unknown option [option=$1]" >&2; usage >&2; exit 2 ;;
   esac
@@ -205,19 +208,36 @@ start_stillpoint() {
   log "Stillpoint listening [port=$SP_PORT, pid=$SP_PID, root=$WORK/sp/root, ready=$(grep -m1 ready "$WORK/sp/server.log" || true)]"
 }
 
-NF_PORT=""
-start_stillpoint_nofsync() {
-  if ! command -v eatmydata >/dev/null; then
-    log "--nofsync-ceiling needs eatmydata (apt-get install eatmydata)"; return 1
+# The optional second Stillpoint: without fsync (--nofsync-ceiling) or from another jar (--other-jar).
+NF_PORT="" THIRD=""
+if [[ $NOFSYNC == 1 && -n "$OTHER_JAR" ]]; then
+  log "--nofsync-ceiling and --other-jar exclude each other"; exit 2
+fi
+[[ $NOFSYNC == 1 ]] && THIRD=stillpoint_nofsync
+[[ -n "$OTHER_JAR" ]] && THIRD=stillpoint_other
+start_third() {
+  local prefix=() jar="$SP_JAR"
+  if [[ $THIRD == stillpoint_nofsync ]]; then
+    if ! command -v eatmydata >/dev/null; then
+      log "--nofsync-ceiling needs eatmydata (apt-get install eatmydata)"; return 1
+    fi
+    prefix=(eatmydata)
+  else
+    jar="$OTHER_JAR"
+    [[ -f "$jar" ]] || { log "--other-jar: no such file [jar=$jar]"; return 1; }
   fi
   mkdir -p "$WORK/nf"
   NF_PORT=$(free_port) || return 1
   # shellcheck disable=SC2086
-  eatmydata java ${STILLPOINT_JAVA_OPTS:-} -jar "$SP_JAR" --root "$WORK/nf/root" --port "$NF_PORT" --http-port 0 \
+  "${prefix[@]}" java ${STILLPOINT_JAVA_OPTS:-} -jar "$jar" --root "$WORK/nf/root" --port "$NF_PORT" --http-port 0 \
     >"$WORK/nf/server.out" 2>"$WORK/nf/server.log" &
   NF_PID=$!
-  wait_for_port "Stillpoint without fsync" "$NF_PORT" "$NF_PID" 60
-  log "Stillpoint WITHOUT fsync (eatmydata, not durable: a ceiling only) listening [port=$NF_PORT, pid=$NF_PID]"
+  wait_for_port "$THIRD" "$NF_PORT" "$NF_PID" 60
+  if [[ $THIRD == stillpoint_nofsync ]]; then
+    log "Stillpoint WITHOUT fsync (eatmydata, not durable: a ceiling only) listening [port=$NF_PORT, pid=$NF_PID]"
+  else
+    log "Stillpoint from $jar listening [port=$NF_PORT, pid=$NF_PID]"
+  fi
 }
 
 run_harness() { # label
@@ -225,7 +245,7 @@ run_harness() { # label
   if [[ "$label" == postgres ]]; then
     args=(--url "jdbc:postgresql://127.0.0.1:$PG_PORT/postgres" --user "$PG_USER" --password "$PG_PASSWORD"
           --dialect postgres $PG_INDEX)
-  elif [[ "$label" == stillpoint_nofsync ]]; then
+  elif [[ "$label" == "$THIRD" && -n "$THIRD" ]]; then
     args=(--url "jdbc:postgresql://127.0.0.1:$NF_PORT/stillpoint" --user admin --password stillpoint
           --dialect stillpoint)
   else
@@ -268,12 +288,15 @@ if [[ $RUN_SP == 1 ]] && ! start_stillpoint; then
   if [[ $RUN_PG == 0 ]]; then exit 1; fi
 fi
 
-if [[ $NOFSYNC == 1 && $RUN_SP == 1 ]]; then start_stillpoint_nofsync; fi
+if [[ -n "$THIRD" && $RUN_SP == 1 ]]; then start_third; fi
 
 for round in $(seq 1 "$RUNS"); do
   order=(postgres stillpoint)
   (( round % 2 == 0 )) && order=(stillpoint postgres)
-  [[ $NOFSYNC == 1 && $RUN_SP == 1 ]] && order+=(stillpoint_nofsync)
+  # The second Stillpoint runs last in odd rounds and first in even ones, so that a drift of the load cancels out.
+  if [[ -n "$THIRD" && $RUN_SP == 1 ]]; then
+    if (( round % 2 == 0 )); then order=("$THIRD" "${order[@]}"); else order+=("$THIRD"); fi
+  fi
   for label in "${order[@]}"; do
     [[ $label == postgres && $RUN_PG == 0 ]] && continue
     [[ $label == stillpoint && $RUN_SP == 0 ]] && continue
@@ -288,11 +311,20 @@ echo
 echo "== side by side: medians over rounds (n = runs that finished) =="
 java -cp "$BENCH_JAR" io.stillpoint.bench.harness.ResultComparison --base postgres --other stillpoint "$RESULTS" \
   | tee -a "$RESULTS" || FAILED=1
-if [[ $NOFSYNC == 1 && $RUN_SP == 1 ]]; then
+if [[ -n "$THIRD" && $RUN_SP == 1 ]]; then
   echo
-  echo "== ceiling: Stillpoint with fsync as a no-op (NOT durable) against PostgreSQL =="
-  java -cp "$BENCH_JAR" io.stillpoint.bench.harness.ResultComparison --base postgres --other stillpoint_nofsync \
+  if [[ $THIRD == stillpoint_nofsync ]]; then
+    echo "== ceiling: Stillpoint with fsync as a no-op (NOT durable) against PostgreSQL =="
+  else
+    echo "== the other build ($OTHER_JAR) against PostgreSQL =="
+  fi
+  java -cp "$BENCH_JAR" io.stillpoint.bench.harness.ResultComparison --base postgres --other "$THIRD" \
     "$RESULTS" | tee -a "$RESULTS" || FAILED=1
+  if [[ $THIRD == stillpoint_other ]]; then
+    echo "== the other build against this one =="
+    java -cp "$BENCH_JAR" io.stillpoint.bench.harness.ResultComparison --base stillpoint --other "$THIRD" \
+      "$RESULTS" | tee -a "$RESULTS" || FAILED=1
+  fi
 fi
 log "harness output kept [file=$RESULTS]"
 exit "$FAILED"
