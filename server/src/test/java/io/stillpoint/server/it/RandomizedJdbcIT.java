@@ -35,15 +35,20 @@ import static io.stillpoint.server.exec.TableModel.DAY;
 
 /**
  * The randomized model test through pgjdbc against the real server jar: about 2,000 random statements of every
- * kind that changes a table (INSERT as literals, prepared and batched, in and out of order; UPDATE of values and of
- * the designated timestamp, within its day, into another existing day or into a new one, plain and prepared;
- * DELETE; DROP PARTITION LIST and WHERE; TRUNCATE; ADD and DROP COLUMN; RENAME TO and back; DROP TABLE and CREATE;
- * SET TTL huge, one that expires partitions, and 0; BEGIN ... COMMIT and ROLLBACK blocks), each applied to the
- * shared {@link TableModel} too. After every commit a server-prepared {@code SELECT * FROM t} on a second
- * connection (re-executed across the ALTERs, which come from the first) must return the model's rows in scan order,
- * and a prepared one-day SELECT that day's rows. Every few hundred statements the server is stopped with SIGTERM
- * and started again on the same root, then compared. Housekeeping runs every 100 ms, so the TTL and compaction
- * jobs run meanwhile and must change nothing visible.
+ * kind that changes a table (INSERT as literals, prepared and batched, in and out of order, on days around BASE and
+ * some far away: before the epoch, on it, a leap day; UPDATE of values and of the designated timestamp, within its
+ * day, into another existing day or into a new one, plain and prepared; DELETE; DROP PARTITION LIST and WHERE;
+ * TRUNCATE; ADD and DROP COLUMN, names reused; RENAME TO and back, sometimes with another table named t created and
+ * dropped meanwhile; DROP TABLE and CREATE; SET TTL huge, one that expires partitions, and 0; BEGIN ... COMMIT and
+ * ROLLBACK blocks, blocks whose first DELETE/UPDATE commits at once and blocks refused for an UPDATE after their
+ * inserts), each applied to the shared {@link TableModel} too. After every commit a server-prepared
+ * {@code SELECT * FROM t} on a second connection (re-executed across the ALTERs, which come from the first) must
+ * return the model's columns and rows in scan order, and a prepared one-day SELECT that day's rows; now and then
+ * count/min/max and {@code tables()} too. Every 500 statements the server is stopped with SIGTERM (every other time
+ * with a block of inserts open, which must not survive) and started again on the same root, then compared.
+ * Housekeeping runs every 100 ms, so the TTL job (under a huge TTL) and the compaction job run meanwhile and must
+ * change nothing visible; runs of 65 small appending commits make the compaction job rewrite a partition, which is
+ * awaited and compared.
  *
  * <p>The seed is printed and can be set with {@code -Dstillpoint.random.seed=N} (the count of statements with
  * {@code -Dstillpoint.random.operations=N}). A disagreement fails with the seed, the operation number, the
