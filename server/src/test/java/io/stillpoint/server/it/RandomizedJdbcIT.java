@@ -106,6 +106,8 @@ class RandomizedJdbcIT {
     /** From the server logs: partitions compacted and TTL drops by the housekeeping jobs. */
     private int compactions;
     private int ttlDrops;
+    /** From the server logs: executions of the prepared SELECTs refused after an ALTER, which pgjdbc re-prepared. */
+    private int replans;
 
     /** The seeded source of every choice the test makes, with {@code pick} for a random element of a list. */
     private static final class Random extends java.util.Random {
@@ -154,7 +156,8 @@ class RandomizedJdbcIT {
                 + " ms (comparing " + compareNanos / 1_000_000 + " ms, restarts " + restartNanos / 1_000_000
                 + " ms, waiting for the ttl job " + ttlWaitNanos / 1_000_000 + " ms, for compaction "
                 + compactionWaitNanos / 1_000_000 + " ms; at most " + mostRows
-                + " rows; housekeeping compacted " + compactions + " partitions, ttl job drops " + ttlDrops + "): "
+                + " rows; housekeeping compacted " + compactions + " partitions, ttl job drops " + ttlDrops
+                + ", prepared SELECTs re-prepared after 0A000 " + replans + "): "
                 + counts);
         for (String kind : List.of("insert literals", "insert prepared", "insert batch", "update values",
                 "update values prepared", "update ts within day", "update ts to existing day", "update ts to new day",
@@ -1172,6 +1175,7 @@ class RandomizedJdbcIT {
         for (String line : server.log().split("\n")) {
             compactions += line.contains("compacted partition") ? 1 : 0;
             ttlDrops += line.contains("ttl dropped expired partitions") ? 1 : 0;
+            replans += line.contains("cached plan must not change result type") ? 1 : 0;
         }
     }
 
