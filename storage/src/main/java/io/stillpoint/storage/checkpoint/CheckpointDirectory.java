@@ -54,8 +54,9 @@ import java.util.zip.CRC32C;
  *   4  int    checkpoint format version (2)
  *   8  int    file length in bytes (so that a truncated file is told from a damaged one)
  *   12 int    _txn format version the states were written with (TxnFile)
- *   16 int    table registry image format version of .checkpoint/db/_tables (TableRegistry; 2 since the TTL,
- *             checked for equality like the other two: a checkpoint of image version 1 is refused)
+ *   16 int    table registry image format version of .checkpoint/db/_tables (TableRegistry; 2 since the TTL).
+ *             Unlike the other two it may be older than this build's: every image version TableRegistry still
+ *             reads is accepted (1 and 2), so a checkpoint taken before the upgrade that added TTLs restores
  *   20 int    column file format version (ColumnFiles)
  *   24 long   created at, microseconds since the epoch (UTC)
  *   32 long   lease expiry, microseconds since the epoch (UTC)
@@ -86,7 +87,7 @@ import java.util.zip.CRC32C;
  *
  * <p>{@link #read} validates everything before returning: magic and versions first (a checkpoint of another
  * checkpoint format version, or written with other storage format versions, is RESTORE_REFUSED naming both
- * versions), then lengths and CRC32C (CORRUPT naming file, offset, expected and found), then the registry and
+ * versions; only the registry image may be of an older version that is still read), then lengths and CRC32C (CORRUPT naming file, offset, expected and found), then the registry and
  * every {@code _txn} in their own formats, the counts of the header, and that the manifest is exactly the set of
  * files the checkpointed states reference.
  */
@@ -736,8 +737,12 @@ public final class CheckpointDirectory {
             int registryVersion = b.getInt();
             int columnVersion = b.getInt();
             checkStorageVersion(path, 12, "txn", txnVersion, TableEngine.MetadataFormats.txnFormatVersion());
-            checkStorageVersion(path, 16, "table registry", registryVersion,
-                    TableEngine.MetadataFormats.registryFormatVersion());
+            if (registryVersion < TableEngine.MetadataFormats.oldestRegistryFormatVersionRead()
+                    || registryVersion > TableEngine.MetadataFormats.registryFormatVersion()) {
+                // Older images are read as such (TableRegistry.loadImage), so only unknown versions are refused.
+                checkStorageVersion(path, 16, "table registry", registryVersion,
+                        TableEngine.MetadataFormats.registryFormatVersion());
+            }
             checkStorageVersion(path, 20, "column file", columnVersion,
                     TableEngine.MetadataFormats.columnFormatVersion());
             long created = b.getLong();

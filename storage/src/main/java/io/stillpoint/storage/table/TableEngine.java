@@ -874,6 +874,11 @@ public final class TableEngine implements Engine {
             return TableRegistry.IMAGE_FORMAT_VERSION;
         }
 
+        /** The oldest registry image format version this engine still reads (and so can restore). */
+        public static int oldestRegistryFormatVersionRead() {
+            return TableRegistry.IMAGE_FORMAT_VERSION_1;
+        }
+
         public static int columnFormatVersion() {
             return ColumnFiles.FORMAT_VERSION;
         }

@@ -309,6 +309,38 @@ class CheckpointDirectoryTest {
                 + h.txnFormatVersion()), m);
     }
 
+    /**
+     * A checkpoint taken before TTLs existed (registry image format 1) is read: that image version is still read.
+     * A registry image version from the future is refused like the other storage formats.
+     */
+    @Test
+    void anOlderRegistryImageThatIsStillReadIsAcceptedAndAFutureOneRefused() throws IOException {
+        CheckpointDirectory.Header h = write();
+        Path image = root.resolve(".checkpoint/db/_tables");
+        TableEngine.MetadataFormats.Registry registry =
+                TableEngine.MetadataFormats.readRegistry(fs, root.resolve(".checkpoint/db"));
+        Files.write(image, io.stillpoint.storage.table.RegistryImages.versionOne(registry.nextTableId(),
+                registry.entries()));
+        writeBytes(header(), CheckpointDirectory.encodeHeader(withRegistryVersion(h, 1)));
+        CheckpointDirectory.Contents read = CheckpointDirectory.read(fs, root);
+        assertEquals(1, read.header().registryFormatVersion());
+        assertEquals(cut.tables().size(), read.tables().size());
+
+        writeBytes(header(), CheckpointDirectory.encodeHeader(withRegistryVersion(h, h.registryFormatVersion() + 1)));
+        String m = readFails(StorageException.Kind.RESTORE_REFUSED).getMessage();
+        assertTrue(m.startsWith("checkpoint written with another table registry format version"), m);
+        assertTrue(m.contains("checkpoint_version=" + (h.registryFormatVersion() + 1) + ", supported_version="
+                + h.registryFormatVersion()), m);
+        writeBytes(header(), CheckpointDirectory.encodeHeader(withRegistryVersion(h, 0)));
+        assertTrue(readFails(StorageException.Kind.RESTORE_REFUSED).getMessage().contains("checkpoint_version=0"));
+    }
+
+    private static CheckpointDirectory.Header withRegistryVersion(CheckpointDirectory.Header h, int version) {
+        return new CheckpointDirectory.Header(h.formatVersion(), h.txnFormatVersion(), version,
+                h.columnFormatVersion(), h.createdAtMicros(), h.expiresAtMicros(), h.rootFileKey(), h.rootPath(),
+                h.tableCount(), h.fileCount());
+    }
+
     @Test
     void manifestThatDoesNotMatchTheStates() throws IOException {
         write();

@@ -198,6 +198,48 @@ class CheckpointRestoreTest {
         assertRestoreFinished(root);
     }
 
+    /**
+     * A copy whose checkpoint was taken by the build before TTLs (registry image format 1 in
+     * {@code .checkpoint/db/_tables} and in its header) restores to the same state as one taken now, and the
+     * restored root takes TTLs and commits.
+     */
+    @Test
+    void restoresACheckpointWhoseRegistryImageIsOfTheFormatBeforeTtls() throws IOException {
+        Path current = checkpointedCopy("registry-v2");
+        Path older = checkpointedCopy("registry-v1");
+        Path saved = older.resolve(CheckpointDirectory.DIR);
+        CheckpointDirectory.Header h = CheckpointDirectory.read(FS, older).header();
+        TableEngine.MetadataFormats.Registry registry =
+                TableEngine.MetadataFormats.readRegistry(FS, saved.resolve(CheckpointDirectory.DB));
+        Files.write(saved.resolve(CheckpointDirectory.DB).resolve(TableEngine.MetadataFormats.REGISTRY_NAME),
+                io.stillpoint.storage.table.RegistryImages.versionOne(registry.nextTableId(), registry.entries()));
+        java.nio.ByteBuffer header = CheckpointDirectory.encodeHeader(new CheckpointDirectory.Header(
+                h.formatVersion(), h.txnFormatVersion(), 1, h.columnFormatVersion(), h.createdAtMicros(),
+                h.expiresAtMicros(), h.rootFileKey(), h.rootPath(), h.tableCount(), h.fileCount()));
+        byte[] bytes = new byte[header.remaining()];
+        header.get(bytes);
+        Files.write(saved.resolve(CheckpointDirectory.HEADER), bytes);
+
+        Map<String, List<List<Object>>> expected;
+        try (TableEngine e = TableEngine.open(config(current))) {
+            expected = dump(e);
+        }
+        int restoredRows;
+        try (TableEngine e = TableEngine.open(config(older))) {
+            assertEquals(expected, dump(e));
+            restoredRows = readAll(e, "t").size();
+            assertEquals(List.of("t", "u"), e.tables().stream().map(io.stillpoint.storage.TableInfo::name).toList());
+            e.setTtl("t", new io.stillpoint.storage.Ttl(3650, io.stillpoint.storage.Ttl.Unit.DAYS));
+            insert(e, "t", rows(2, 3, 700));
+        }
+        try (TableEngine e = TableEngine.open(config(older))) {
+            assertEquals(new io.stillpoint.storage.Ttl(3650, io.stillpoint.storage.Ttl.Unit.DAYS),
+                    e.schema("t").ttl());
+            assertEquals(restoredRows + 3, readAll(e, "t").size());
+        }
+        assertRestoreFinished(older);
+    }
+
     // ---------------------------------------------------------------- refusals
 
     /** A small checkpointed copy with data appended after the checkpoint; returns the copy's root. */

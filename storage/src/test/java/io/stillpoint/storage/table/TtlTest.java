@@ -277,30 +277,6 @@ class TtlTest {
 
     // ---------------------------------------------------------------- registry format
 
-    /** A registry image of format version 1 (no TTL fields), as the previous engine wrote it. */
-    private static byte[] versionOneImage(long nextId, long id, String directory, TableSchema s) {
-        ByteBuffer body = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
-        body.putLong(nextId).putInt(1).putLong(id).putInt(1);
-        putString(body, s.name());
-        putString(body, directory);
-        body.putInt(s.partitionBy().ordinal()).putInt(s.timestampIndex()).putInt(s.columnCount());
-        for (ColumnSpec c : s.columns()) {
-            putString(body, c.name());
-            body.putInt(c.type().ordinal());
-        }
-        body.flip();
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        crc.update(body.duplicate());
-        ByteBuffer image = ByteBuffer.allocate(16 + body.limit()).order(ByteOrder.LITTLE_ENDIAN);
-        image.putInt(TableRegistry.MAGIC).putInt(1).putInt(body.limit()).putInt((int) crc.getValue()).put(body);
-        return image.array();
-    }
-
-    private static void putString(ByteBuffer b, String s) {
-        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-        b.putInt(bytes.length).put(bytes);
-    }
-
     @Test
     void aVersionOneImageReadsAsTablesWithoutTtl() throws Exception {
         open();
@@ -316,7 +292,8 @@ class TtlTest {
                 Files.delete(p);
             }
         }
-        Files.write(db.resolve("_tables"), versionOneImage(2, 1, directory, table("t", PartitionBy.DAY, null)));
+        Files.write(db.resolve("_tables"), RegistryImages.versionOne(2, List.of(
+                new TableEngine.MetadataFormats.RegistryEntry(1, directory, table("t", PartitionBy.DAY, null)))));
         open();
         assertNull(engine.schema("t").ttl());
         assertEquals(1, TestRows.readAll(engine, "t").size());
