@@ -207,18 +207,7 @@ class CheckpointRestoreTest {
     void restoresACheckpointWhoseRegistryImageIsOfTheFormatBeforeTtls() throws IOException {
         Path current = checkpointedCopy("registry-v2");
         Path older = checkpointedCopy("registry-v1");
-        Path saved = older.resolve(CheckpointDirectory.DIR);
-        CheckpointDirectory.Header h = CheckpointDirectory.read(FS, older).header();
-        TableEngine.MetadataFormats.Registry registry =
-                TableEngine.MetadataFormats.readRegistry(FS, saved.resolve(CheckpointDirectory.DB));
-        Files.write(saved.resolve(CheckpointDirectory.DB).resolve(TableEngine.MetadataFormats.REGISTRY_NAME),
-                io.stillpoint.storage.table.RegistryImages.versionOne(registry.nextTableId(), registry.entries()));
-        java.nio.ByteBuffer header = CheckpointDirectory.encodeHeader(new CheckpointDirectory.Header(
-                h.formatVersion(), h.txnFormatVersion(), 1, h.columnFormatVersion(), h.createdAtMicros(),
-                h.expiresAtMicros(), h.rootFileKey(), h.rootPath(), h.tableCount(), h.fileCount()));
-        byte[] bytes = new byte[header.remaining()];
-        header.get(bytes);
-        Files.write(saved.resolve(CheckpointDirectory.HEADER), bytes);
+        asBeforeTtls(older);
 
         Map<String, List<List<Object>>> expected;
         try (TableEngine e = TableEngine.open(config(current))) {
@@ -238,6 +227,44 @@ class CheckpointRestoreTest {
             assertEquals(restoredRows + 3, readAll(e, "t").size());
         }
         assertRestoreFinished(older);
+    }
+
+    /** Rewrites a root's active checkpoint as the build before TTLs wrote it: registry image and header version 1. */
+    private static void asBeforeTtls(Path root) throws IOException {
+        Path saved = root.resolve(CheckpointDirectory.DIR);
+        CheckpointDirectory.Header h = CheckpointDirectory.read(FS, root).header();
+        TableEngine.MetadataFormats.Registry registry =
+                TableEngine.MetadataFormats.readRegistry(FS, saved.resolve(CheckpointDirectory.DB));
+        Files.write(saved.resolve(CheckpointDirectory.DB).resolve(TableEngine.MetadataFormats.REGISTRY_NAME),
+                io.stillpoint.storage.table.RegistryImages.versionOne(registry.nextTableId(), registry.entries()));
+        java.nio.ByteBuffer header = CheckpointDirectory.encodeHeader(new CheckpointDirectory.Header(
+                h.formatVersion(), h.txnFormatVersion(), 1, h.columnFormatVersion(), h.createdAtMicros(),
+                h.expiresAtMicros(), h.rootFileKey(), h.rootPath(), h.tableCount(), h.fileCount()));
+        byte[] bytes = new byte[header.remaining()];
+        header.get(bytes);
+        Files.write(saved.resolve(CheckpointDirectory.HEADER), bytes);
+    }
+
+    /** A server upgraded while a checkpoint of the build before TTLs was active starts, reports it, and releases it. */
+    @Test
+    void opensARootWhoseActiveCheckpointIsOfTheFormatBeforeTtlsAndReleasesIt() throws IOException {
+        Path root = dir.resolve("upgraded");
+        Map<String, List<List<Object>>> expected;
+        try (TableEngine e = TableEngine.open(config(root))) {
+            e.createTable(schema("t"), false);
+            insert(e, "t", rows(0, 10, 100));
+            checkpoint(e);
+            expected = dump(e);
+        }
+        asBeforeTtls(root);
+        try (TableEngine e = TableEngine.open(config(root))) {
+            assertTrue(e.checkpoints().status().inProgress(), "the old checkpoint is still active");
+            assertEquals(expected, dump(e));
+            insert(e, "t", rows(1, 5, 200));
+            e.checkpoints().release();
+            assertFalse(e.checkpoints().status().inProgress());
+            assertFalse(Files.exists(root.resolve(CheckpointDirectory.DIR)));
+        }
     }
 
     // ---------------------------------------------------------------- refusals
