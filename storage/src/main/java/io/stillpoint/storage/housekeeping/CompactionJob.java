@@ -1,6 +1,5 @@
 package io.stillpoint.storage.housekeeping;
 
-import io.stillpoint.storage.ColumnChunk;
 import io.stillpoint.storage.PartitionRewriter;
 import io.stillpoint.storage.PartitionSnapshot;
 import io.stillpoint.storage.StorageException;
@@ -36,8 +35,6 @@ import java.util.function.LongSupplier;
 public final class CompactionJob extends CommitJob {
 
     private static final System.Logger LOG = System.getLogger(CompactionJob.class.getName());
-    /** Rows per read of a partition being compacted. */
-    private static final int CHUNK_ROWS = 32_768;
 
     private final JobTables tables;
     private final CompactionPolicy policy;
@@ -156,29 +153,10 @@ public final class CompactionJob extends CommitJob {
 
             @Override
             public List<Object[]> rewrite(PartitionSnapshot partition) {
-                return rowsOf(partition, columns);
+                List<Object[]> rows = new ArrayList<>((int) Math.min(partition.rowCount(), Integer.MAX_VALUE - 8));
+                partition.readAllRows(columns, rows);
+                return rows;
             }
         };
-    }
-
-    /** Every committed row of a partition, in order, as boxed values in schema order. */
-    static List<Object[]> rowsOf(PartitionSnapshot p, int columns) {
-        long total = p.rowCount();
-        List<Object[]> rows = new ArrayList<>((int) Math.min(total, Integer.MAX_VALUE - 8));
-        ColumnChunk[] chunks = new ColumnChunk[columns];
-        for (long first = 0; first < total; first += CHUNK_ROWS) {
-            int n = (int) Math.min(CHUNK_ROWS, total - first);
-            for (int c = 0; c < columns; c++) {
-                chunks[c] = p.read(c, first, n);
-            }
-            for (int i = 0; i < n; i++) {
-                Object[] r = new Object[columns];
-                for (int c = 0; c < columns; c++) {
-                    r[c] = chunks[c].getValue(i);
-                }
-                rows.add(r);
-            }
-        }
-        return rows;
     }
 }

@@ -685,7 +685,7 @@ final class Table implements Housekeeping.PurgeTarget {
                         merged.add(rewritten.row(r));
                     }
                 } else if (index >= 0) {
-                    committedRows(snapshot.partitions().get(index), merged);
+                    snapshot.partitions().get(index).readAllRows(schema.columnCount(), merged);
                 }
                 merged.addAll(e.getValue());
                 e.setValue(List.of()); // let the boxed rows go once buffered
@@ -766,26 +766,6 @@ final class Table implements Housekeeping.PurgeTarget {
             moved.computeIfAbsent(target, k -> new ArrayList<>()).add(r);
         }
         return stay == null ? rows : stay;
-    }
-
-    /** The committed rows of one partition, boxed, appended to {@code out}. */
-    private void committedRows(io.stillpoint.storage.PartitionSnapshot committed, List<Object[]> out) {
-        int columns = schema.columnCount();
-        long total = committed.rowCount();
-        for (long first = 0; first < total; first += CHUNK_ROWS) {
-            int n = (int) Math.min(CHUNK_ROWS, total - first);
-            io.stillpoint.storage.ColumnChunk[] chunks = new io.stillpoint.storage.ColumnChunk[columns];
-            for (int c = 0; c < columns; c++) {
-                chunks[c] = committed.read(c, first, n);
-            }
-            for (int i = 0; i < n; i++) {
-                Object[] r = new Object[columns];
-                for (int c = 0; c < columns; c++) {
-                    r[c] = chunks[c].getValue(i);
-                }
-                out.add(r);
-            }
-        }
     }
 
     /** Rows of one partition, validated, in designated-timestamp order (a stable sort: equal timestamps keep order). */
@@ -950,7 +930,7 @@ final class Table implements Housekeeping.PurgeTarget {
     private PartitionState merge(io.stillpoint.storage.PartitionSnapshot committed, PartitionState old,
                                  RowBuffer rows, int[] sel, int count, long txn) throws IOException {
         List<Object[]> merged = new ArrayList<>((int) Math.min(Integer.MAX_VALUE - 8, old.rowCount + count));
-        committedRows(committed, merged);
+        committed.readAllRows(schema.columnCount(), merged);
         for (int i = 0; i < count; i++) {
             merged.add(rows.row(sel == null ? i : sel[i]));
         }
@@ -963,9 +943,6 @@ final class Table implements Housekeeping.PurgeTarget {
         fs.createDirectories(versionDir);
         return append(buffer, null, buffer.size(), null, old.key, txn, versionDir);
     }
-
-    /** Rows read per column chunk by a merge. */
-    private static final int CHUNK_ROWS = 32_768;
 
     /**
      * The second half of every commit: the {@code _txn} record of the new state (with the appended ranges the

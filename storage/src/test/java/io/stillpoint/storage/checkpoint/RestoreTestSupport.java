@@ -1,6 +1,5 @@
 package io.stillpoint.storage.checkpoint;
 
-import io.stillpoint.storage.ColumnChunk;
 import io.stillpoint.storage.ColumnSpec;
 import io.stillpoint.storage.ColumnType;
 import io.stillpoint.storage.Engine;
@@ -55,20 +54,7 @@ final class RestoreTestSupport {
     /** Every row of one partition. */
     static List<Object[]> rowsOf(PartitionSnapshot p, int columns) {
         List<Object[]> rows = new ArrayList<>();
-        for (long first = 0; first < p.rowCount(); first += 1000) {
-            int count = (int) Math.min(1000, p.rowCount() - first);
-            ColumnChunk[] chunks = new ColumnChunk[columns];
-            for (int c = 0; c < columns; c++) {
-                chunks[c] = p.read(c, first, count);
-            }
-            for (int i = 0; i < count; i++) {
-                Object[] row = new Object[columns];
-                for (int c = 0; c < columns; c++) {
-                    row[c] = chunks[c].getValue(i);
-                }
-                rows.add(row);
-            }
-        }
+        p.readAllRows(columns, rows);
         return rows;
     }
 

@@ -1,6 +1,5 @@
 package io.stillpoint.storage.table;
 
-import io.stillpoint.storage.ColumnChunk;
 import io.stillpoint.storage.ColumnSpec;
 import io.stillpoint.storage.ColumnType;
 import io.stillpoint.storage.EngineConfig;
@@ -66,18 +65,7 @@ class RewriteTest {
     /** Rows of one partition, boxed. */
     static List<Object[]> rowsOf(PartitionSnapshot p, int columns) {
         List<Object[]> rows = new ArrayList<>();
-        int n = (int) p.rowCount();
-        ColumnChunk[] chunks = new ColumnChunk[columns];
-        for (int c = 0; c < columns; c++) {
-            chunks[c] = p.read(c, 0, n);
-        }
-        for (int i = 0; i < n; i++) {
-            Object[] r = new Object[columns];
-            for (int c = 0; c < columns; c++) {
-                r[c] = chunks[c].getValue(i);
-            }
-            rows.add(r);
-        }
+        p.readAllRows(columns, rows);
         return rows;
     }
 
