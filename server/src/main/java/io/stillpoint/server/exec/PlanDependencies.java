@@ -1,14 +1,10 @@
 package io.stillpoint.server.exec;
 
-import io.stillpoint.storage.Checkpoints;
-import io.stillpoint.storage.ColumnSpec;
 import io.stillpoint.storage.Engine;
+import io.stillpoint.storage.ForwardingEngine;
 import io.stillpoint.storage.StorageException;
-import io.stillpoint.storage.TableInfo;
 import io.stillpoint.storage.TableSchema;
 import io.stillpoint.storage.TableSnapshot;
-import io.stillpoint.storage.Ttl;
-import io.stillpoint.storage.WriteTransaction;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -78,14 +74,13 @@ final class PlanDependencies {
     }
 
     /** Passes every call to the engine; notes {@code schema(name)} and absent {@code tableExists(name)} results. */
-    static final class Recorder implements Engine {
-        private final Engine engine;
+    static final class Recorder extends ForwardingEngine {
         private final List<String> tables = new ArrayList<>();
         private final List<TableSchema> schemas = new ArrayList<>();
         private boolean finished;
 
         private Recorder(Engine engine) {
-            this.engine = engine;
+            super(engine);
         }
 
         /** Stops recording and returns what was recorded. */
@@ -105,14 +100,14 @@ final class PlanDependencies {
 
         @Override
         public TableSchema schema(String name) {
-            TableSchema schema = engine.schema(name);
+            TableSchema schema = delegate().schema(name);
             note(name, schema);
             return schema;
         }
 
         @Override
         public boolean tableExists(String name) {
-            boolean exists = engine.tableExists(name);
+            boolean exists = delegate().tableExists(name);
             if (!exists) {
                 note(name, null);
             }
@@ -121,54 +116,9 @@ final class PlanDependencies {
 
         @Override
         public TableSnapshot snapshot(String table) {
-            TableSnapshot snapshot = engine.snapshot(table);
+            TableSnapshot snapshot = delegate().snapshot(table);
             note(table, snapshot.schema());
             return snapshot;
-        }
-
-        @Override
-        public boolean createTable(TableSchema schema, boolean ifNotExists) {
-            return engine.createTable(schema, ifNotExists);
-        }
-
-        @Override
-        public boolean dropTable(String name, boolean ifExists) {
-            return engine.dropTable(name, ifExists);
-        }
-
-        @Override
-        public void renameTable(String from, String to) {
-            engine.renameTable(from, to);
-        }
-
-        @Override
-        public void addColumn(String table, ColumnSpec column) {
-            engine.addColumn(table, column);
-        }
-
-        @Override
-        public void dropColumn(String table, String column) {
-            engine.dropColumn(table, column);
-        }
-
-        @Override
-        public void setTtl(String table, Ttl ttl) {
-            engine.setTtl(table, ttl);
-        }
-
-        @Override
-        public List<TableInfo> tables() {
-            return engine.tables();
-        }
-
-        @Override
-        public WriteTransaction beginWrite() {
-            return engine.beginWrite();
-        }
-
-        @Override
-        public Checkpoints checkpoints() {
-            return engine.checkpoints();
         }
 
         @Override
