@@ -736,7 +736,11 @@ public final class CheckpointDirectory {
             int txnVersion = b.getInt();
             int registryVersion = b.getInt();
             int columnVersion = b.getInt();
-            checkStorageVersion(path, 12, "txn", txnVersion, TableEngine.MetadataFormats.txnFormatVersion());
+            if (txnVersion < TableEngine.MetadataFormats.oldestTxnFormatVersionRead()
+                    || txnVersion > TableEngine.MetadataFormats.txnFormatVersion()) {
+                // A checkpoint's _txn images of format 3 (before deferred commits) are still read.
+                checkStorageVersion(path, 12, "txn", txnVersion, TableEngine.MetadataFormats.txnFormatVersion());
+            }
             if (registryVersion < TableEngine.MetadataFormats.oldestRegistryFormatVersionRead()
                     || registryVersion > TableEngine.MetadataFormats.registryFormatVersion()) {
                 // Older images are read as such (TableRegistry.loadImage), so only unknown versions are refused.

@@ -92,6 +92,21 @@ final class Table implements Housekeeping.PurgeTarget {
     private final List<Path> dirsToSync = new ArrayList<>();
     // What the commit in progress appended, by partition key (partition indexes are known only at the end).
     private final List<long[]> appendedByKey = new ArrayList<>();
+    /**
+     * Whether small appends defer their column fsyncs (see {@link #install}); the system property
+     * {@code stillpoint.storage.deferColumnSyncs=false} turns it off (for A/B measurements), tests may too.
+     */
+    static volatile boolean deferColumnSyncs = !"false".equals(System.getProperty("stillpoint.storage.deferColumnSyncs"));
+    // Deferred commits (guarded by commitLock): every commit up to durableTxn has its column bytes fsynced; the
+    // files deferred commits after it wrote, not yet fsynced; and whether a failed fsync of them means their bytes
+    // must be rewritten from the _txn records first.
+    private long durableTxn;
+    private final Map<Path, FileSystemFacade.WritableFile> unsyncedFiles = new java.util.LinkedHashMap<>();
+    private boolean replayNeeded;
+    // Per commit: whether it may still be deferred, the inline copies of what it appended, the files it wrote.
+    private boolean deferrable;
+    private ByteBuffer inlineCopies = ByteBuffer.allocate(8192);
+    private final Map<Path, FileSystemFacade.WritableFile> writtenFiles = new java.util.LinkedHashMap<>();
     private final java.util.zip.CRC32C appendCrc = new java.util.zip.CRC32C();
 
     /** A cached open file and whether its header has been validated. */
@@ -180,6 +195,7 @@ final class Table implements Housekeeping.PurgeTarget {
         this.fs = fs;
         this.txnFile = txnFile;
         this.state = state;
+        this.durableTxn = state.txn; // a created table is empty; an opened one was made durable by TxnFile.open
         this.scheme = new PartitionScheme(schema.partitionBy());
         int n = schema.columnCount();
         dataBuffers = new ByteBuffer[n];
@@ -386,6 +402,12 @@ final class Table implements Housekeeping.PurgeTarget {
 
     /** Closes every cached file and {@code _txn}; the table then refuses commits. Call under commitLock. */
     void closeFiles() {
+        try {
+            flushUnsynced();
+        } catch (IOException | RuntimeException ignored) {
+            // The deferred commits' records hold their bytes: the next open rewrites them (TxnFile.replay).
+        }
+        unsyncedFiles.clear();
         List<OpenFile> all = new ArrayList<>(files.values());
         synchronized (files) {
             retiredFiles.forEach(e -> all.add(e.getValue()));
@@ -395,7 +417,7 @@ final class Table implements Housekeeping.PurgeTarget {
             try {
                 f.file.close();
             } catch (IOException ignored) {
-                // Closing a read/write channel cannot lose committed data: every commit was fsynced.
+                // Closing a channel loses nothing: the deferred bytes were fsynced above, or their records hold them.
             }
         }
         files.clear();
@@ -491,7 +513,9 @@ final class Table implements Housekeeping.PurgeTarget {
                 return false;
             }
             TxnState next = new TxnState(highest, current.rowCount, current.partitions);
+            flushUnsynced(); // the new slot area holds no inline copies
             txnFile.installInNewFile(next, current);
+            durableTxn = highest;
             publish(next);
             return true;
         } finally {
@@ -594,6 +618,16 @@ final class Table implements Housekeeping.PurgeTarget {
                             + "yet", txnFile.path(), e);
                 }
             }
+            if (replayNeeded) {
+                try {
+                    flushUnsynced();
+                } catch (IOException e) {
+                    throw StorageErrors.io("commit refused, the column bytes of earlier commits could not be made "
+                            + "durable yet", dir, e);
+                }
+            }
+            deferrable = deferColumnSyncs;
+            inlineCopies.clear();
             try {
                 return body.run();
             } catch (TxnFile.RecordNotInvalidatedException e) {
@@ -609,6 +643,7 @@ final class Table implements Housekeeping.PurgeTarget {
             toSync.clear();
             dirsToSync.clear();
             appendedByKey.clear();
+            writtenFiles.clear();
             commitLock.unlock();
         }
     }
@@ -946,16 +981,22 @@ final class Table implements Housekeeping.PurgeTarget {
 
     /**
      * The second half of every commit: the {@code _txn} record of the new state (with the appended ranges the
-     * writes noted), one phase of fsyncs, publish. {@code createdPartition}: a partition directory was created
-     * in the table directory, which then is fsynced too.
+     * writes noted), its fsyncs, publish. {@code createdPartition}: a partition directory was created in the table
+     * directory, which then is fsynced too.
+     *
+     * <p>A deferred commit (a small append into existing files of the same partition versions) copies its appended
+     * bytes into its {@code _txn} record and fsyncs only {@code _txn}: one fdatasync before the acknowledgement.
+     * Its column files are fsynced later, all at once ({@link #flushUnsynced}): before a slot whose record a
+     * recovery could still need is overwritten (every {@code slotCount - 1} commits), by the next commit that
+     * fsyncs its files anyway, by a checkpoint's cut and at close. Until then the records hold the bytes, and open
+     * rewrites them ({@code TxnFile.replay}). Every other commit writes its record and fsyncs it, its files, the
+     * deferred commits' files and new directories in one concurrent phase.
      */
     private long install(TxnState current, long txn, long rowCount, List<PartitionState> next,
                          boolean createdPartition) throws IOException {
-        for (Path d : dirsToSync) {
-            toSync.add(() -> fs.syncDirectory(d));
-        }
-        if (createdPartition) {
-            toSync.add(() -> fs.syncDirectory(dir));
+        // This commit overwrites slot txn % slotCount: every record a recovery could need must stay.
+        if (durableTxn < txn + 1 - txnFile.slotCount()) {
+            flushUnsynced();
         }
         List<TxnState.AppendedRange> appended = new ArrayList<>(appendedByKey.size());
         TxnState sizes = new TxnState(txn, rowCount, next);
@@ -963,26 +1004,125 @@ final class Table implements Housekeeping.PurgeTarget {
             appended.add(new TxnState.AppendedRange(sizes.find(a[0]), (int) a[1], (int) a[2], a[3], (int) a[4]));
         }
         TxnState installed = new TxnState(txn, rowCount, next, appended);
+        int growForDeferred = 0;
+        if (deferrable && !createdPartition && dirsToSync.isEmpty() && samePartitionVersions(current, next)) {
+            inlineCopies.flip();
+            if (txnFile.fitsDeferred(installed, inlineCopies.remaining())) {
+                try {
+                    if (!txnFile.writeSlot(installed, durableTxn, inlineCopies)) {
+                        throw new IllegalStateException("deferred record did not fit its slot [txn=" + txn + "]");
+                    }
+                    txnFile.sync();
+                } catch (IOException | RuntimeException e) {
+                    txnFile.invalidateAfter(txn, e);
+                    throw e;
+                }
+                unsyncedFiles.putAll(writtenFiles);
+                publish(installed);
+                return txn;
+            }
+            if (txnFile.canGrowForDeferred(installed, inlineCopies.remaining())) {
+                growForDeferred = txnFile.recordLength(installed, inlineCopies.remaining());
+            }
+        }
+        for (Path d : dirsToSync) {
+            toSync.add(() -> fs.syncDirectory(d));
+        }
+        if (createdPartition) {
+            toSync.add(() -> fs.syncDirectory(dir));
+        }
+        for (Map.Entry<Path, FileSystemFacade.WritableFile> e : unsyncedFiles.entrySet()) {
+            if (!writtenFiles.containsKey(e.getKey())) {
+                toSync.add(e.getValue()::sync);
+            }
+        }
         boolean inPlace;
         try {
-            inPlace = txnFile.writeSlot(installed);
+            inPlace = growForDeferred == 0 && txnFile.writeSlot(installed, durableTxn);
             if (inPlace) {
                 // One phase: the record may reach the disk before some data does; recovery checks the CRCs.
                 toSync.add(txnFile::sync);
                 parallelSync.syncAll(toSync);
             }
         } catch (IOException | RuntimeException e) {
+            replayNeeded |= !unsyncedFiles.isEmpty();
             txnFile.invalidateAfter(txn, e);
             throw e;
         }
         if (!inPlace) {
-            parallelSync.syncAll(toSync);
-            // Set first: a failed install may have renamed it too. Only versions 1 and 2 are replaced by a rename.
+            try {
+                parallelSync.syncAll(toSync);
+            } catch (IOException | RuntimeException e) {
+                replayNeeded |= !unsyncedFiles.isEmpty();
+                throw e;
+            }
+            unsyncedFiles.clear();
+            durableTxn = current.txn;
+            // Set first: a failed install may have renamed it too. Versions 1 to 3 are replaced by a rename.
             txnTempRenamed = txnFile.fileVersion() != TxnFile.FORMAT_VERSION;
-            txnFile.installInNewFile(installed, current);
+            txnFile.installInNewFile(installed, current, growForDeferred);
         }
+        unsyncedFiles.clear();
+        durableTxn = txn;
         publish(installed);
         return txn;
+    }
+
+    /** Whether {@code next} has exactly the partitions (keys and versions) of {@code current}. */
+    private static boolean samePartitionVersions(TxnState current, List<PartitionState> next) {
+        if (current.partitions.size() != next.size()) {
+            return false;
+        }
+        for (int i = 0; i < next.size(); i++) {
+            PartitionState a = current.partitions.get(i);
+            PartitionState b = next.get(i);
+            if (a.key != b.key || a.version != b.version) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * fsyncs the column files deferred commits wrote since the durable watermark (concurrently); then every
+     * committed byte is durable in its file. If an fsync fails, the kernel may have dropped those dirty pages:
+     * the bytes are rewritten from the {@code _txn} records (as an open would) and fsynced again; until that
+     * succeeds the table takes no commit. Under commitLock.
+     */
+    private void flushUnsynced() throws IOException {
+        if (!replayNeeded) {
+            List<ParallelSync.SyncAction> actions = new ArrayList<>(unsyncedFiles.size());
+            for (FileSystemFacade.WritableFile f : unsyncedFiles.values()) {
+                actions.add(f::sync);
+            }
+            try {
+                parallelSync.syncAll(actions);
+            } catch (IOException | RuntimeException e) {
+                replayNeeded = true;
+                throw e;
+            }
+        } else {
+            txnFile.replayDeferred(state, parallelSync);
+            replayNeeded = false;
+        }
+        unsyncedFiles.clear();
+        durableTxn = state.txn;
+    }
+
+    /**
+     * Makes every commit up to {@code txn} durable in its column files, not only in its {@code _txn} record: for a
+     * checkpoint's cut, since a copy of the disk taken after it (e.g. a volume snapshot) must hold them and restore
+     * does not read the records.
+     */
+    void makeColumnsDurable(long txn) throws IOException {
+        commitLock.lock();
+        try {
+            if (!closed && (durableTxn < txn || replayNeeded)) {
+                flushUnsynced();
+            }
+        } finally {
+            commitLock.unlock();
+        }
     }
 
     /** Appends the selected rows to one partition's files (no sync yet); returns its next state. */
@@ -1044,6 +1184,8 @@ final class Table implements Housekeeping.PurgeTarget {
                        int kind) throws IOException {
         OpenFile f = file(path);
         if (fs.linkCount(path) > 1) { // one stat per file per commit: a cp -al copy may appear at any time
+            flushUnsynced(); // the handles of deferred commits' files must not be swapped while their bytes are unsynced
+            deferrable = false;
             f = privatize(path, f, at);
         }
         if (at > 0 && !f.checked) {
@@ -1057,6 +1199,18 @@ final class Table implements Housekeeping.PurgeTarget {
             appendCrc.update(buf.duplicate());
             appendedByKey.add(new long[]{key, column, kind, at, (int) appendCrc.getValue()});
         }
+        if (at == 0 || inlineCopies.position() + length > TxnFile.MAX_DEFERRED_RECORD) {
+            deferrable = false; // a created file (its directory entry needs an fsync) or too much to copy
+        } else if (deferrable && length > 0) {
+            if (inlineCopies.remaining() < length) {
+                ByteBuffer bigger = ByteBuffer.allocate(Math.max(2 * inlineCopies.capacity(),
+                        inlineCopies.position() + length));
+                inlineCopies.flip();
+                inlineCopies = bigger.put(inlineCopies);
+            }
+            inlineCopies.put(buf.duplicate());
+        }
+        writtenFiles.put(path, f.file);
         boolean append = at > 0; // a file written whole from 0 (new version, new partition) keeps its exact length
         if (append) {
             f.learnLength();

@@ -702,6 +702,7 @@ public final class TableEngine implements Engine {
      * publish lock (no table publishes a commit meanwhile), every table's published committed state is read. A
      * commit publishes only after its fsyncs and is acknowledged only after it published, so the cut holds every
      * acknowledged commit and never waits for a commit's fsync; writers wait only for that instant (O(tables)).
+     * Then each table's deferred column fsyncs up to its cut are done (at most one ring of small commits each).
      */
     public CheckpointDirectory.Cut cut() {
         List<Table> list;
@@ -720,6 +721,16 @@ public final class TableEngine implements Engine {
                 nextId = nextTableId;
             } finally {
                 publishLock.writeLock().unlock();
+            }
+        }
+        // Deferred commits have their column bytes in their _txn records only, for a while: a copy taken by any tool
+        // (a volume snapshot too) and a restore, which reads no record, need them in the column files.
+        for (int i = 0; i < states.length; i++) {
+            try {
+                list.get(i).makeColumnsDurable(states[i].txn);
+            } catch (IOException e) {
+                throw StorageErrors.io("cannot make the checkpoint's column files durable [table="
+                        + list.get(i).schema.name() + "]", list.get(i).dir, e);
             }
         }
         List<CheckpointDirectory.TableCut> cuts = new ArrayList<>(states.length);
@@ -867,6 +878,11 @@ public final class TableEngine implements Engine {
 
         public static int txnFormatVersion() {
             return TxnFile.FORMAT_VERSION;
+        }
+
+        /** The oldest {@code _txn} format version a checkpoint's states may have and still restore (read as such). */
+        public static int oldestTxnFormatVersionRead() {
+            return TxnFile.FORMAT_VERSION_3;
         }
 
         /** The image format version {@link #writeRegistry} writes (the checkpoint keeps an image, not a pointer). */

@@ -91,7 +91,9 @@ final class TxnFile implements AutoCloseable {
 
     static final String NAME = "_txn";
     static final String TEMP_NAME = "_txn.tmp";
-    static final int FORMAT_VERSION = 3;
+    static final int FORMAT_VERSION = 4;
+    /** Two slots, records without inline bytes; still read and written in place, converted when it grows. */
+    static final int FORMAT_VERSION_3 = 3;
     /** Single header, slots at 64; still read and written in place, converted when a record outgrows its slot. */
     static final int FORMAT_VERSION_2 = 2;
     /** The first format version, still read: records without appended ranges. */
@@ -110,6 +112,24 @@ final class TxnFile implements AutoCloseable {
     static volatile boolean verifyAppendedRanges = true;
     private static final int RECORD_HEADER_V1 = 32;
     private static final int RECORD_HEADER = 40;
+    private static final int RECORD_HEADER_V4 = 48;
+    /**
+     * Largest record (with its inline copies) a deferred commit may write; a larger append fsyncs its column files
+     * instead. Bounds the slot capacity a ring grows to (twice this).
+     */
+    static final int MAX_DEFERRED_RECORD = 64 * 1024;
+    /** Bytes a ring of slots aims at: its slot count is this divided by the slot capacity, clamped. */
+    static final int RING_BYTES = 512 * 1024;
+    /** {@link #RING_BYTES}; tests lower it to reach a full ring (and its flush) in a few commits. */
+    static volatile int ringBytes = RING_BYTES;
+    /**
+     * Whether open rewrites deferred commits' column bytes from their records. Only a test turns it off, to show
+     * that the crash tests catch the lost bytes that the replay exists to restore.
+     */
+    static volatile boolean replayDeferredCommits = true;
+    static final int MIN_RING_SLOTS = 4;
+    static final int MAX_RING_SLOTS = 32;
+    private static final int MAX_SLOTS = 1024;
     private static final int RANGE_SIZE = 24;
     private static final int VERIFY_CHUNK = 64 * 1024;
 
@@ -122,6 +142,8 @@ final class TxnFile implements AutoCloseable {
     // Set only by readCommitted: the file is read through this read-only handle and never written.
     private FileSystemFacade.ReadableFile readOnly;
     private int slotCapacity;
+    // Slots in the slot area: 2 for versions 1 to 3, the header's count for version 4.
+    private int slotCount = 2;
     // Offset of slot 0 (version 3: from the current header; versions 1 and 2: 64).
     private long slotArea = HEADER_SIZE;
     // Version 3: the current header copy and its sequence number.
@@ -152,7 +174,7 @@ final class TxnFile implements AutoCloseable {
         int capacity = initialSlotCapacity;
         txnFile.slotCapacity = capacity;
         try {
-            ByteBuffer image = txnFile.image(empty, null, capacity);
+            ByteBuffer image = txnFile.image(empty, null, capacity, 2);
             txnFile.file = fs.openWritable(txnFile.path);
             if (txnFile.file.size() != 0) {
                 throw new IOException("txn file exists already [file=" + txnFile.path + "]");
@@ -222,12 +244,12 @@ final class TxnFile implements AutoCloseable {
                                       TxnState state, boolean compact) {
         TxnFile t = new TxnFile(fs, dir, tableId, schema);
         TxnState plain = new TxnState(state.txn, state.rowCount, state.partitions);
-        int length = t.encode(plain).remaining();
+        int length = t.recordLength(plain, 0);
         int capacity = compact ? length : initialSlotCapacity;
         while (capacity < length * 2 && !compact) {
             capacity *= 2;
         }
-        return t.image(plain, null, capacity);
+        return t.image(plain, null, capacity, 2);
     }
 
     /**
@@ -278,15 +300,37 @@ final class TxnFile implements AutoCloseable {
 
     private TxnState readCommittedFrom(FileSystemFacade.ReadableFile in) throws IOException {
         readOnly = in;
-        String[] why = new String[2];
+        String[][] why = new String[1][];
         ValidSlot[] slots = readSlots(why);
-        ValidSlot newest = slots[0] == null ? slots[1] : slots[1] == null ? slots[0]
-                : slots[0].txn() > slots[1].txn() ? slots[0] : slots[1];
+        ValidSlot newest = newest(slots);
         if (newest == null) {
             throw StorageErrors.corrupt("no valid commit record in txn file", path, slotArea,
-                    "a slot with a valid length and crc32c", "slot 0: " + why[0] + ", slot 1: " + why[1]);
+                    "a slot with a valid length and crc32c", reasons(why[0]));
         }
-        return decodeSlot(newest);
+        return decodeSlot(newest).state();
+    }
+
+    /** Where the slots of a {@code _txn} file are: slot area offset, slot capacity, slot count. */
+    record Layout(int version, long area, int capacity, int count) {
+        /** Offset of the slot that holds (or would hold) commit {@code txn}. */
+        long slotOffset(long txn) {
+            return area + (txn % count) * (long) capacity;
+        }
+    }
+
+    /** The current layout of the {@code _txn} file at {@code txnPath}, read without writing (tests, diagnostics). */
+    static Layout layout(FileSystemFacade fs, Path txnPath) throws IOException {
+        TxnFile t = new TxnFile(fs, txnPath.getParent(), 0, null);
+        try (FileSystemFacade.ReadableFile in = fs.openReadable(txnPath)) {
+            t.readOnly = in;
+            ByteBuffer first = t.read(0, HEADER_SIZE);
+            int version = first.getInt(4);
+            if (version < FORMAT_VERSION_3) {
+                return new Layout(version, HEADER_SIZE, first.getInt(8), 2);
+            }
+            ByteBuffer h = t.currentHeader(in.size(), version);
+            return new Layout(version, h.getLong(24), h.getInt(8), version == FORMAT_VERSION ? h.getInt(32) : 2);
+        }
     }
 
     /** Format version of the file as it is on disk now (1 until a version 1 file's next commit). */
@@ -299,54 +343,144 @@ final class TxnFile implements AutoCloseable {
     }
 
     private long slotOffset(long txn) {
-        return slotArea + (txn % 2) * (long) slotCapacity;
+        return slotArea + (txn % slotCount) * (long) slotCapacity;
     }
 
     private int recordHeader() {
-        return fileVersion == FORMAT_VERSION_1 ? RECORD_HEADER_V1 : RECORD_HEADER;
+        return fileVersion == FORMAT_VERSION_1 ? RECORD_HEADER_V1
+                : fileVersion == FORMAT_VERSION ? RECORD_HEADER_V4 : RECORD_HEADER;
+    }
+
+    /** Slots in the current slot area (more than 2: a ring that can hold deferred commits). */
+    int slotCount() {
+        return slotCount;
+    }
+
+    /** The newest valid slot (highest txn), or null. */
+    private static ValidSlot newest(ValidSlot[] slots) {
+        ValidSlot newest = null;
+        for (ValidSlot s : slots) {
+            if (s != null && (newest == null || s.txn() > newest.txn())) {
+                newest = s;
+            }
+        }
+        return newest;
+    }
+
+    private static String reasons(String[] why) {
+        StringBuilder b = new StringBuilder();
+        for (int s = 0; s < why.length; s++) {
+            b.append(s == 0 ? "" : ", ").append("slot ").append(s).append(": ").append(why[s]);
+        }
+        return b.toString();
     }
 
     private TxnState recover(ParallelSync sync) throws IOException {
-        String[] why = new String[2];
+        String[][] why = new String[1][];
         ValidSlot[] slots = readSlots(why);
-        ValidSlot newest = slots[0] == null ? slots[1] : slots[1] == null ? slots[0]
-                : slots[0].txn() > slots[1].txn() ? slots[0] : slots[1];
+        ValidSlot newest = newest(slots);
         if (newest == null) {
             throw StorageErrors.corrupt("no valid commit record in txn file", path, slotArea,
-                    "a slot with a valid length and crc32c", "slot 0: " + why[0] + ", slot 1: " + why[1]);
+                    "a slot with a valid length and crc32c", reasons(why[0]));
         }
-        TxnState candidate = decodeSlot(newest);
+        Decoded candidate = decodeSlot(newest);
         Map<Path, FileSystemFacade.WritableFile> opened = new LinkedHashMap<>();
         try {
-            String rejection = verifyAppendedRanges ? verify(candidate, opened) : null;
-            if (rejection == null) {
-                makeDurable(candidate, opened, sync);
-                return candidate;
+            // A deferred commit's record holds its bytes: valid by its own CRC. Otherwise read the data back.
+            String rejection = candidate.inline() == null && verifyAppendedRanges
+                    ? verify(candidate.state(), opened) : null;
+            if (rejection != null) {
+                long txn = candidate.state().txn;
+                int other = (int) ((txn - 1) % slotCount);
+                ValidSlot previousSlot = slots[other];
+                String rejected = "txn " + txn + " in slot " + newest.index() + " rejected: " + rejection;
+                if (previousSlot == null) {
+                    throw StorageErrors.corrupt("newest commit record's data is incomplete and the previous commit "
+                            + "record is invalid", path, slotArea + (long) other * slotCapacity,
+                            "a valid commit record of txn " + (txn - 1),
+                            "slot " + other + ": " + why[0][other] + " (" + rejected + ")");
+                }
+                Decoded previous = decodeSlot(previousSlot);
+                if (previous.state().txn != txn - 1) {
+                    throw StorageErrors.corrupt("newest commit record's data is incomplete and the other slot does "
+                            + "not hold the previous commit", path, previousSlot.at() + 8, "txn " + (txn - 1),
+                            "txn " + previous.state().txn + " (" + rejected + ")");
+                }
+                // That commit was never acknowledged. Invalidate its slot before anything else, so it can never
+                // come back (e.g. once the missing bytes happen to be rewritten identically) after later commits.
+                ensurePrivate();
+                file.write(ByteBuffer.allocate(8), newest.at());
+                file.sync();
+                candidate = previous;
             }
-            int other = 1 - newest.index();
-            ValidSlot previousSlot = slots[other];
-            String rejected = "txn " + candidate.txn + " in slot " + newest.index() + " rejected: " + rejection;
-            if (previousSlot == null) {
-                throw StorageErrors.corrupt("newest commit record's data is incomplete and the previous commit record "
-                        + "is invalid", path, slotArea + (long) other * slotCapacity,
-                        "a valid commit record of txn " + (candidate.txn - 1),
-                        "slot " + other + ": " + why[other] + " (" + rejected + ")");
+            if (replayDeferredCommits) {
+                replay(candidate, slots, why[0], opened);
             }
-            TxnState previous = decodeSlot(previousSlot);
-            if (previous.txn != candidate.txn - 1) {
-                throw StorageErrors.corrupt("newest commit record's data is incomplete and the other slot does not "
-                        + "hold the previous commit", path, previousSlot.at() + 8, "txn " + (candidate.txn - 1),
-                        "txn " + previous.txn + " (" + rejected + ")");
-            }
-            // That commit was never acknowledged. Invalidate its slot before anything else, so it can never come
-            // back (e.g. once the missing bytes happen to be rewritten identically) after later commits.
-            ensurePrivate();
-            file.write(ByteBuffer.allocate(8), newest.at());
-            file.sync();
-            return previous;
+            makeDurable(candidate.state(), opened, sync);
+            return candidate.state();
         } finally {
             for (FileSystemFacade.WritableFile f : opened.values()) {
                 f.close();
+            }
+        }
+    }
+
+    /**
+     * Rewrites the column bytes of every deferred commit after {@code committed}'s durable watermark, up to
+     * {@code committed} itself, from the inline copies in their records (oldest first), into the files they
+     * appended to (left open in {@code opened}; the caller fsyncs them). Those commits were acknowledged once
+     * their record alone was durable, so a power loss may have taken their column bytes; a process crash leaves
+     * the same bytes, rewritten identically. A range of a partition version the committed state no longer
+     * references (a later commit rewrote it) is skipped: nothing reads it again.
+     */
+    private void replay(Decoded committed, ValidSlot[] slots, String[] why,
+                        Map<Path, FileSystemFacade.WritableFile> opened) throws IOException {
+        TxnState last = committed.state();
+        Set<Path> checked = new java.util.HashSet<>();
+        for (long k = committed.durable() + 1; k <= last.txn; k++) {
+            Decoded record;
+            if (k == last.txn) {
+                record = committed;
+            } else {
+                ValidSlot s = slots[(int) (k % slotCount)];
+                if (s == null || s.txn() != k) {
+                    throw StorageErrors.corrupt("commit record needed to recover deferred column bytes is missing",
+                            path, slotOffset(k), "a valid record of txn " + k,
+                            s == null ? why[(int) (k % slotCount)] : "txn " + s.txn());
+                }
+                record = decodeSlot(s);
+            }
+            if (record.inline() == null) {
+                continue;
+            }
+            ByteBuffer bytes = record.inline().duplicate();
+            for (TxnState.AppendedRange r : record.state().appended) {
+                int length = (int) (record.state().endOf(r) - r.from());
+                ByteBuffer range = bytes.slice(bytes.position(), length);
+                bytes.position(bytes.position() + length);
+                PartitionState p = record.state().partitions.get(r.partition());
+                int i = last.find(p.key);
+                if (i < 0 || last.partitions.get(i).version != p.version) {
+                    continue;
+                }
+                Path f = fileOf(record.state(), r);
+                FileSystemFacade.WritableFile handle = opened.get(f);
+                if (checked.add(f)) {
+                    if (!fs.exists(f)) {
+                        throw StorageErrors.corrupt("column file of a deferred commit missing", f, r.from(),
+                                "a file of at least " + r.from() + " bytes", "no such file");
+                    }
+                    // Never write into an inode a cp -al copy shares.
+                    if (PrivateCopies.privatizeIfShared(fs, f, fs.size(f)) && handle != null) {
+                        opened.remove(f).close();
+                        handle = null;
+                    }
+                }
+                if (handle == null) {
+                    handle = fs.openWritable(f);
+                    opened.put(f, handle);
+                }
+                handle.write(range, r.from());
             }
         }
     }
@@ -361,7 +495,7 @@ final class TxnFile implements AutoCloseable {
      * Version 3: the valid header copy with the higher sequence number (sets headerCopy and headerSequence).
      * Neither valid: CORRUPT, reporting copy 0's checksum.
      */
-    private ByteBuffer currentHeader(long length) throws IOException {
+    private ByteBuffer currentHeader(long length, int version) throws IOException {
         if (length < HEADER_AREA) {
             throw StorageErrors.corrupt("txn file too short for its header", path, 0, ">=" + HEADER_AREA + " bytes",
                     length + " bytes");
@@ -373,7 +507,7 @@ final class TxnFile implements AutoCloseable {
             ByteBuffer copy = read(64L * h, HEADER_SIZE);
             crcs[h] = headerCrc(copy);
             found[h] = copy.getInt(60);
-            if (copy.getInt(0) != MAGIC || copy.getInt(4) != FORMAT_VERSION || crcs[h] != found[h]) {
+            if (copy.getInt(0) != MAGIC || copy.getInt(4) != version || crcs[h] != found[h]) {
                 continue;
             }
             if (best == null || copy.getInt(12) > headerSequence) {
@@ -388,17 +522,17 @@ final class TxnFile implements AutoCloseable {
         return best;
     }
 
-    /** A version 3 header copy. */
-    private ByteBuffer header(int sequence, int capacity, long area) {
+    /** A version 4 header copy. */
+    private ByteBuffer header(int sequence, int capacity, long area, int count) {
         ByteBuffer header = ByteBuffer.allocate(HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         header.putInt(0, MAGIC).putInt(4, FORMAT_VERSION).putInt(8, capacity).putInt(12, sequence)
-                .putLong(16, tableId).putLong(24, area);
+                .putLong(16, tableId).putLong(24, area).putInt(32, count);
         header.putInt(60, headerCrc(header));
         return header;
     }
 
     /** Validates the header; returns the slots with a valid length and CRC (null elsewhere, reason in why). */
-    private ValidSlot[] readSlots(String[] why) throws IOException {
+    private ValidSlot[] readSlots(String[][] why) throws IOException {
         long length = input().size();
         if (length >= 4) {
             int magic = read(0, 4).getInt(0);
@@ -415,8 +549,8 @@ final class TxnFile implements AutoCloseable {
         // Both header copies carry the same magic and version, so a torn header write never changes these bytes.
         int version = header.getInt(4);
         long area = HEADER_SIZE;
-        if (version == FORMAT_VERSION) {
-            header = currentHeader(length);
+        if (version == FORMAT_VERSION || version == FORMAT_VERSION_3) {
+            header = currentHeader(length, version);
             area = header.getLong(24);
         } else {
             int expectedCrc = headerCrc(header);
@@ -426,20 +560,26 @@ final class TxnFile implements AutoCloseable {
             }
             if (version != FORMAT_VERSION_2 && version != FORMAT_VERSION_1) {
                 throw StorageErrors.corrupt("unsupported txn file format version", path, 4,
-                        FORMAT_VERSION_1 + ", " + FORMAT_VERSION_2 + " or " + FORMAT_VERSION, version);
+                        FORMAT_VERSION_1 + ", " + FORMAT_VERSION_2 + ", " + FORMAT_VERSION_3 + " or " + FORMAT_VERSION,
+                        version);
             }
         }
         fileVersion = version;
         int capacity = header.getInt(8);
-        long minArea = version == FORMAT_VERSION ? HEADER_AREA : HEADER_SIZE;
+        long minArea = version >= FORMAT_VERSION_3 ? HEADER_AREA : HEADER_SIZE;
+        int count = version == FORMAT_VERSION ? header.getInt(32) : 2;
+        if (count < 2 || count > MAX_SLOTS) {
+            throw StorageErrors.corrupt("txn file slot count out of range", path, 64L * headerCopy + 32,
+                    "2.." + MAX_SLOTS, count);
+        }
         if (area < minArea || area % 64 != 0 || area > length) {
             throw StorageErrors.corrupt("txn file slot area offset out of range", path, 64L * headerCopy + 24,
                     "a multiple of 64 in [" + minArea + ", " + length + "]", area);
         }
-        if (capacity < recordHeader() || length < area + 2L * capacity) {
+        if (capacity < recordHeader() || length < area + (long) count * capacity) {
             throw StorageErrors.corrupt("txn file slot capacity does not match its length", path,
                     64L * headerCopy + 8, "capacity >= " + recordHeader() + " and length >= " + area
-                            + " + 2 * capacity", "capacity " + capacity + ", length " + length);
+                            + " + " + count + " * capacity", "capacity " + capacity + ", length " + length);
         }
         long foundId = header.getLong(16);
         if (foundId != tableId) {
@@ -447,19 +587,23 @@ final class TxnFile implements AutoCloseable {
         }
         slotCapacity = capacity;
         slotArea = area;
-        ValidSlot[] slots = new ValidSlot[2];
-        for (int s = 0; s < 2; s++) {
+        slotCount = count;
+        ValidSlot[] slots = new ValidSlot[count];
+        why[0] = new String[count];
+        // One read of the whole area: a ring of up to RING_BYTES, or two slots.
+        ByteBuffer all = read(area, Math.multiplyExact(count, capacity));
+        for (int s = 0; s < count; s++) {
             long at = area + (long) s * capacity;
-            ByteBuffer slot = read(at, capacity);
+            ByteBuffer slot = all.slice(s * capacity, capacity).order(ByteOrder.LITTLE_ENDIAN);
             int recordLength = slot.getInt(0);
             if (recordLength < recordHeader() || recordLength > capacity) {
-                why[s] = "record length " + recordLength;
+                why[0][s] = "record length " + recordLength;
                 continue;
             }
             crc.reset();
-            crc.update(slot.array(), 8, recordLength - 8);
+            crc.update(all.array(), s * capacity + 8, recordLength - 8);
             if ((int) crc.getValue() != slot.getInt(4)) {
-                why[s] = "crc32c mismatch";
+                why[0][s] = "crc32c mismatch";
                 continue;
             }
             slots[s] = new ValidSlot(s, at, slot, recordLength, slot.getLong(8));
@@ -467,31 +611,47 @@ final class TxnFile implements AutoCloseable {
         return slots;
     }
 
-    private TxnState decodeSlot(ValidSlot slot) {
-        TxnState state = decode(slot.bytes(), slot.at(), slot.length());
-        if (state.txn % 2 != slot.index()) {
-            throw StorageErrors.corrupt("txn record in the wrong slot", path, slot.at() + 8,
-                    "txn % 2 == " + slot.index(), state.txn);
-        }
-        return state;
+    /**
+     * A decoded record: the state, the durable watermark its commit saw ({@code durable}: every commit up to it had
+     * its column bytes fsynced when the record was written; records before version 4: txn - 1) and, for a
+     * deferred commit, its inline copies (the appended ranges' bytes in range order), else null.
+     */
+    private record Decoded(TxnState state, long durable, ByteBuffer inline) {
     }
 
-    private TxnState decode(ByteBuffer slot, long at, int recordLength) {
+    private Decoded decodeSlot(ValidSlot slot) {
+        Decoded d = decode(slot.bytes(), slot.at(), slot.length());
+        if (d.state().txn % slotCount != slot.index()) {
+            throw StorageErrors.corrupt("txn record in the wrong slot", path, slot.at() + 8,
+                    "txn % " + slotCount + " == " + slot.index(), d.state().txn);
+        }
+        return d;
+    }
+
+    private Decoded decode(ByteBuffer slot, long at, int recordLength) {
         long txn = slot.getLong(8);
         long rowCount = slot.getLong(16);
         int columns = slot.getInt(24);
         int partitionCount = slot.getInt(28);
         int rangeCount = fileVersion == FORMAT_VERSION_1 ? 0 : slot.getInt(32);
+        boolean v4 = fileVersion == FORMAT_VERSION;
+        int inlineBytes = v4 ? slot.getInt(36) : 0;
+        long durable = v4 ? slot.getLong(40) : Math.max(0, txn - 1);
         int header = recordHeader();
         int n = schema.columnCount();
         if (columns != n) {
             throw StorageErrors.corrupt("txn record column count differs from the schema", path, at + 24, n, columns);
         }
         long perPartition = 40L + 24L * n;
-        if (partitionCount < 0 || rangeCount < 0
-                || header + partitionCount * perPartition + (long) rangeCount * RANGE_SIZE != recordLength) {
-            throw StorageErrors.corrupt("txn record length does not match its partition and range counts", path, at,
-                    header + (long) partitionCount * perPartition + (long) rangeCount * RANGE_SIZE, recordLength);
+        if (partitionCount < 0 || rangeCount < 0 || inlineBytes < 0 || header + partitionCount * perPartition
+                + (long) rangeCount * RANGE_SIZE + inlineBytes != recordLength) {
+            throw StorageErrors.corrupt("txn record length does not match its partition, range and inline byte "
+                    + "counts", path, at, header + (long) partitionCount * perPartition
+                    + (long) rangeCount * RANGE_SIZE + inlineBytes, recordLength);
+        }
+        if (durable < 0 || durable > txn || (inlineBytes > 0 && durable >= txn)) {
+            throw StorageErrors.corrupt("txn record durable watermark out of range", path, at + 40,
+                    "0 <= durable " + (inlineBytes > 0 ? "< " : "<= ") + txn, durable);
         }
         PartitionBy by = schema.partitionBy();
         List<PartitionState> parts = new ArrayList<>(partitionCount);
@@ -554,7 +714,20 @@ final class TxnFile implements AutoCloseable {
             }
             ranges.add(r);
         }
-        return new TxnState(txn, rowCount, parts, ranges);
+        TxnState state = new TxnState(txn, rowCount, parts, ranges);
+        ByteBuffer inline = null;
+        if (inlineBytes > 0) {
+            long sum = 0;
+            for (TxnState.AppendedRange r : ranges) {
+                sum += state.endOf(r) - r.from();
+            }
+            if (sum != inlineBytes) {
+                throw StorageErrors.corrupt("txn record inline bytes do not match its appended ranges", path, at + 36,
+                        sum, inlineBytes);
+            }
+            inline = slot.slice(p, inlineBytes);
+        }
+        return new Decoded(state, durable, inline);
     }
 
     private void checkSizes(ColumnType type, long rows, long data, long index, long nulls, long off, int column) {
@@ -633,7 +806,7 @@ final class TxnFile implements AutoCloseable {
      */
     private void makeDurable(TxnState state, Map<Path, FileSystemFacade.WritableFile> opened, ParallelSync sync)
             throws IOException {
-        if (state.appended.isEmpty()) {
+        if (state.appended.isEmpty() && opened.isEmpty()) {
             return;
         }
         List<ParallelSync.SyncAction> actions = new ArrayList<>();
@@ -679,14 +852,71 @@ final class TxnFile implements AutoCloseable {
      * is of format version 1 (its records have another layout). If this throws or the caller's syncs fail, the
      * caller must {@link #invalidateAfter}.
      */
-    boolean writeSlot(TxnState next) throws IOException {
-        ByteBuffer record = encode(next);
-        if (fileVersion == FORMAT_VERSION_1 || record.remaining() > slotCapacity) {
+    boolean writeSlot(TxnState next, long durable) throws IOException {
+        return writeSlot(next, durable, null);
+    }
+
+    /**
+     * {@link #writeSlot(TxnState, long)} with {@code durable}, the durable watermark (every commit up to it has its
+     * column bytes fsynced; the caller guarantees {@code durable >= next.txn + 1 - slotCount()}, so the records a
+     * recovery may need are never overwritten), and for a deferred commit the inline copies of its appended ranges
+     * ({@code inline}, in range order; only into a ring, see {@link #fitsDeferred}).
+     */
+    boolean writeSlot(TxnState next, long durable, ByteBuffer inline) throws IOException {
+        if (fileVersion == FORMAT_VERSION_1 || (inline != null && !fitsDeferred(next, inline.remaining()))) {
+            return false;
+        }
+        ByteBuffer record = encode(next, durable, inline, fileVersion == FORMAT_VERSION);
+        if (record.remaining() > slotCapacity) {
             return false;
         }
         ensurePrivate();
         file.write(record, slotOffset(next.txn));
         return true;
+    }
+
+    /** Length of {@code state}'s version 4 record with {@code inlineBytes} of inline copies. */
+    int recordLength(TxnState state, int inlineBytes) {
+        return RECORD_HEADER_V4 + state.partitions.size() * (40 + 24 * schema.columnCount())
+                + state.appended.size() * RANGE_SIZE + inlineBytes;
+    }
+
+    /** Whether a deferred commit of {@code next} with {@code inlineBytes} of copies fits a slot of the ring. */
+    boolean fitsDeferred(TxnState next, int inlineBytes) {
+        return fileVersion == FORMAT_VERSION && slotCount > 2 && recordLength(next, inlineBytes) <= slotCapacity;
+    }
+
+    /**
+     * Whether a deferred commit of {@code next} would fit a ring that {@link #installInNewFile} can grow to: then
+     * the commit takes the fsyncing path once, growing the file into such a ring, and later ones are deferred.
+     */
+    boolean canGrowForDeferred(TxnState next, int inlineBytes) {
+        return recordLength(next, inlineBytes) <= MAX_DEFERRED_RECORD;
+    }
+
+    /**
+     * In-process recovery of the committed state {@code state} after a failed fsync of column files that deferred
+     * commits appended to (the kernel may have dropped those dirty pages): their bytes are rewritten from the inline
+     * copies in the records and fsynced, as an open would. Throws if that fails too.
+     */
+    void replayDeferred(TxnState state, ParallelSync sync) throws IOException {
+        String[][] why = new String[1][];
+        ValidSlot[] slots = readSlots(why);
+        ValidSlot s = slots[(int) (state.txn % slotCount)];
+        if (s == null || s.txn() != state.txn) {
+            throw StorageErrors.corrupt("record of the committed state missing", path, slotOffset(state.txn),
+                    "a valid record of txn " + state.txn, s == null ? why[0][(int) (state.txn % slotCount)]
+                            : "txn " + s.txn());
+        }
+        Map<Path, FileSystemFacade.WritableFile> opened = new LinkedHashMap<>();
+        try {
+            replay(decodeSlot(s), slots, why[0], opened);
+            makeDurable(state, opened, sync);
+        } finally {
+            for (FileSystemFacade.WritableFile f : opened.values()) {
+                f.close();
+            }
+        }
     }
 
     /**
@@ -743,16 +973,28 @@ final class TxnFile implements AutoCloseable {
      * cannot pick up a commit the caller was told failed.
      */
     void installInNewFile(TxnState next, TxnState previous) throws IOException {
-        int length = encode(next).remaining();
+        installInNewFile(next, previous, 0);
+    }
+
+    /**
+     * {@link #installInNewFile(TxnState, TxnState)}; {@code deferredLength} &gt; 0: the length of the record a
+     * deferred commit of {@code next} would have written, which the new slot area must take in a ring of
+     * slots. A ring stays a ring when it grows. The records written there carry no inline copies: every column
+     * byte was fsynced before.
+     */
+    void installInNewFile(TxnState next, TxnState previous, int deferredLength) throws IOException {
+        int length = Math.max(recordLength(next, 0), deferredLength);
         int capacity = slotCapacity;
         while (capacity < length * 2) {
             capacity *= 2;
         }
+        int count = deferredLength > 0 || slotCount > 2
+                ? Math.max(MIN_RING_SLOTS, Math.min(MAX_RING_SLOTS, ringBytes / capacity)) : 2;
         try {
             if (fileVersion == FORMAT_VERSION) {
-                installInPlace(next, previous, capacity);
+                installInPlace(next, previous, capacity, count);
             } else {
-                installNewFile(next, previous, capacity);
+                installNewFile(next, previous, capacity, count);
             }
         } catch (UnrecoverableCommitException e) {
             throw e;
@@ -788,22 +1030,25 @@ final class TxnFile implements AutoCloseable {
      * The whole image of a new version 3 file: header copy 0 (sequence 1, slot area at 128), header copy 1 zero,
      * {@code previous} (may be null) and {@code next} in their slots.
      */
-    private ByteBuffer image(TxnState next, TxnState previous, int capacity) {
-        ByteBuffer image = ByteBuffer.allocate(HEADER_AREA + 2 * capacity).order(ByteOrder.LITTLE_ENDIAN);
-        image.put(0, header(1, capacity, HEADER_AREA), 0, HEADER_SIZE);
-        image.put(HEADER_AREA, slots(next, previous, capacity), 0, 2 * capacity);
+    private ByteBuffer image(TxnState next, TxnState previous, int capacity, int count) {
+        ByteBuffer image = ByteBuffer.allocate(HEADER_AREA + count * capacity).order(ByteOrder.LITTLE_ENDIAN);
+        image.put(0, header(1, capacity, HEADER_AREA, count), 0, HEADER_SIZE);
+        image.put(HEADER_AREA, slots(next, previous, capacity, count), 0, count * capacity);
         return image;
     }
 
-    /** Two slots of {@code capacity} bytes holding {@code previous} (may be null) and {@code next}. */
-    private ByteBuffer slots(TxnState next, TxnState previous, int capacity) {
-        ByteBuffer slots = ByteBuffer.allocate(2 * capacity).order(ByteOrder.LITTLE_ENDIAN);
+    /**
+     * {@code count} slots of {@code capacity} bytes holding {@code previous} (may be null) and {@code next}, both
+     * version 4 records without inline copies, with every earlier commit durable.
+     */
+    private ByteBuffer slots(TxnState next, TxnState previous, int capacity, int count) {
+        ByteBuffer slots = ByteBuffer.allocate(count * capacity).order(ByteOrder.LITTLE_ENDIAN);
         if (previous != null) {
-            ByteBuffer old = encode(previous);
-            slots.put((int) (previous.txn % 2) * capacity, old, old.position(), old.remaining());
+            ByteBuffer old = encode(previous, previous.txn, null, true);
+            slots.put((int) (previous.txn % count) * capacity, old, old.position(), old.remaining());
         }
-        ByteBuffer record = encode(next);
-        slots.put((int) (next.txn % 2) * capacity, record, record.position(), record.remaining());
+        ByteBuffer record = encode(next, Math.max(0, next.txn - 1), null, true);
+        slots.put((int) (next.txn % count) * capacity, record, record.position(), record.remaining());
         return slots;
     }
 
@@ -811,25 +1056,26 @@ final class TxnFile implements AutoCloseable {
      * Version 3 growth in place (see the class comment): a new slot area appended and fsynced, then the other
      * header copy switched to it and fsynced. No name is created, renamed or shrunk.
      */
-    private void installInPlace(TxnState next, TxnState previous, int capacity) throws IOException {
+    private void installInPlace(TxnState next, TxnState previous, int capacity, int count) throws IOException {
         ensurePrivate();
         long area = (file.size() + 63) / 64 * 64;
-        file.write(slots(next, previous, capacity), area);
+        file.write(slots(next, previous, capacity, count), area);
         file.sync();
         int copy = 1 - headerCopy;
         abandonedHeader = copy; // from here a failure must zero it again (invalidate)
-        file.write(header(headerSequence + 1, capacity, area), 64L * copy);
+        file.write(header(headerSequence + 1, capacity, area, count), 64L * copy);
         file.sync();
         abandonedHeader = -1;
         headerCopy = copy;
         headerSequence++;
         slotCapacity = capacity;
         slotArea = area;
+        slotCount = count;
     }
 
-    private void installNewFile(TxnState next, TxnState previous, int capacity) throws IOException {
+    private void installNewFile(TxnState next, TxnState previous, int capacity, int count) throws IOException {
         Path temp = dir.resolve(TEMP_NAME);
-        ByteBuffer image = image(next, previous, capacity);
+        ByteBuffer image = image(next, previous, capacity, count);
         if (fs.exists(temp) && fs.linkCount(temp) > 1) {
             fs.delete(temp); // a crash leftover hard-linked into a copy (cp -al): never write into a shared inode
         }
@@ -846,6 +1092,7 @@ final class TxnFile implements AutoCloseable {
             throw new UnrecoverableCommitException(e);
         }
         slotCapacity = capacity;
+        slotCount = count;
         fileVersion = FORMAT_VERSION;
         slotArea = HEADER_AREA;
         headerCopy = 0;
@@ -857,19 +1104,25 @@ final class TxnFile implements AutoCloseable {
     }
 
     /**
-     * Serializes a state (format version 2) into the reusable buffer; returns it flipped (position 0, limit =
+     * Serializes a state into the reusable buffer, as a version 4 record ({@code v4}; with {@code durable} and, for a
+     * deferred commit, the {@code inline} copies) or a version 2/3 one; returns it flipped (position 0, limit =
      * record length).
      */
-    private ByteBuffer encode(TxnState state) {
+    private ByteBuffer encode(TxnState state, long durable, ByteBuffer inline, boolean v4) {
         int n = schema.columnCount();
-        int length = RECORD_HEADER + state.partitions.size() * (40 + 24 * n) + state.appended.size() * RANGE_SIZE;
+        int inlineBytes = inline == null ? 0 : inline.remaining();
+        int length = (v4 ? RECORD_HEADER_V4 : RECORD_HEADER) + state.partitions.size() * (40 + 24 * n)
+                + state.appended.size() * RANGE_SIZE + inlineBytes;
         if (encoded.capacity() < length) {
             encoded = ByteBuffer.allocate(Math.max(length, encoded.capacity() * 2)).order(ByteOrder.LITTLE_ENDIAN);
         }
         ByteBuffer b = encoded;
         b.clear();
         b.putInt(length).putInt(0).putLong(state.txn).putLong(state.rowCount).putInt(n)
-                .putInt(state.partitions.size()).putInt(state.appended.size()).putInt(0);
+                .putInt(state.partitions.size()).putInt(state.appended.size()).putInt(inlineBytes);
+        if (v4) {
+            b.putLong(durable);
+        }
         for (PartitionState p : state.partitions) {
             b.putLong(p.key).putLong(p.version).putLong(p.rowCount).putLong(p.minTimestamp).putLong(p.maxTimestamp);
             for (int c = 0; c < n; c++) {
@@ -878,6 +1131,9 @@ final class TxnFile implements AutoCloseable {
         }
         for (TxnState.AppendedRange r : state.appended) {
             b.putInt(r.partition()).putInt(r.column()).putInt(r.kind()).putInt(r.crc32c()).putLong(r.from());
+        }
+        if (inline != null) {
+            b.put(inline.duplicate());
         }
         crc.reset();
         crc.update(b.array(), 8, length - 8);

@@ -186,8 +186,21 @@ class CommitFaultTest {
         }
     }
 
+    /**
+     * The fsyncing path, which appends too large to be deferred take (and every append when deferral is off; see
+     * DeferredCommitTest for the deferred one).
+     */
     @Test
     void appendCommitIsFourWritesThenOnePhaseOfFourSyncsAndNoDirectorySync() {
+        Table.deferColumnSyncs = false;
+        try {
+            fsyncingAppend();
+        } finally {
+            Table.deferColumnSyncs = true;
+        }
+    }
+
+    private void fsyncingAppend() {
         FaultInjectingFileSystem fs = new FaultInjectingFileSystem();
         try (TableEngine engine = TableEngine.open(new EngineConfig(dir, fs))) {
             engine.createTable(TestRows.trades("t", PartitionBy.DAY), false);

@@ -3,6 +3,7 @@ package io.stillpoint.storage.table;
 import io.stillpoint.storage.EngineConfig;
 import io.stillpoint.storage.PartitionBy;
 import io.stillpoint.storage.StorageException;
+import io.stillpoint.storage.fs.FileSystemFacade;
 import io.stillpoint.storage.TableSnapshot;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,19 +72,24 @@ class CorruptionAndCrashTest {
     void bothTxnSlotsDamagedIsCorrupt() throws IOException {
         createTableWithData();
         Path txn = tableDir.resolve("_txn");
-        overwrite(txn, TxnFile.HEADER_AREA + 20, new byte[]{1, 2, 3});
-        overwrite(txn, TxnFile.HEADER_AREA + TxnFile.INITIAL_SLOT_CAPACITY + 20, new byte[]{1, 2, 3});
+        // The second commit (a small append) grew the file into a ring of slots: txn 1 and 2 are in slots 1 and 2.
+        TxnFile.Layout layout = TxnFile.layout(FileSystemFacade.real(), txn);
+        assertTrue(layout.count() > 2, layout.toString());
+        overwrite(txn, layout.slotOffset(1) + 20, new byte[]{1, 2, 3});
+        overwrite(txn, layout.slotOffset(2) + 20, new byte[]{1, 2, 3});
         StorageException e = openFails();
-        assertTrue(e.getMessage().startsWith("no valid commit record in txn file [file=" + txn + ", offset=128"),
-                e.getMessage());
-        assertTrue(e.getMessage().contains("slot 0: crc32c mismatch, slot 1: crc32c mismatch"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("no valid commit record in txn file [file=" + txn + ", offset="
+                + layout.area()), e.getMessage());
+        assertTrue(e.getMessage().contains("slot 0: record length 0, slot 1: crc32c mismatch, slot 2: crc32c "
+                + "mismatch, slot 3: record length 0"), e.getMessage());
     }
 
     @Test
     void tornNewestSlotFallsBackToThePreviousCommit() throws IOException {
         createTableWithData();
-        // txn 2 lives in slot 0; damaging it is what a crash in the middle of installing txn 2 leaves.
-        overwrite(tableDir.resolve("_txn"), TxnFile.HEADER_AREA + 40, new byte[]{9, 9, 9, 9});
+        // Damaging txn 2's slot is what a crash in the middle of installing txn 2 leaves.
+        Path txn = tableDir.resolve("_txn");
+        overwrite(txn, TxnFile.layout(FileSystemFacade.real(), txn).slotOffset(2) + 40, new byte[]{9, 9, 9, 9});
         try (TableEngine engine = TableEngine.open(EngineConfig.of(root))) {
             assertEquals(committed.subList(0, 5), TestRows.readAll(engine, "t"));
             assertEquals(1, engine.tables().get(0).txn());

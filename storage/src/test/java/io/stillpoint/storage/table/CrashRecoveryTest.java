@@ -37,8 +37,33 @@ class CrashRecoveryTest {
     private static final TableSchema SCHEMA = new TableSchema("t", List.of(new ColumnSpec("ts", ColumnType.TIMESTAMP),
             new ColumnSpec("name", ColumnType.VARCHAR), new ColumnSpec("v", ColumnType.LONG)), 0, PartitionBy.HOUR);
 
+    /** Which workload {@link #commits} returns: the mixed one, or small appends that defer their column fsyncs. */
+    private static boolean deferredWorkload;
+
     /** The workload's commits: rows of each. */
     private static List<List<Object[]>> commits() {
+        return deferredWorkload ? deferredCommits() : mixedCommits();
+    }
+
+    /**
+     * Two commits that create the partition's files, then small appends into them: after the first of those grew
+     * {@code _txn} into a ring of 4 slots, each is deferred (its bytes in its record, only {@code _txn} fsynced),
+     * and every third one first fsyncs the column files of those before it.
+     */
+    private static List<List<Object[]>> deferredCommits() {
+        long h = micros("2026-11-21T10:00:00Z");
+        List<List<Object[]>> commits = new ArrayList<>();
+        commits.add(List.of(new Object[]{h, "a", 1L}, new Object[]{h + 1, null, 2L}));
+        commits.add(List.<Object[]>of(new Object[]{h + 2, "b", null}));
+        for (int i = 0; i < 9; i++) {
+            long t = h + 3 + 2L * i;
+            commits.add(List.of(new Object[]{t, i % 3 == 0 ? null : "d" + i, (long) i},
+                    new Object[]{t + 1, "é" + i, i % 4 == 0 ? null : (long) -i}));
+        }
+        return commits;
+    }
+
+    private static List<List<Object[]>> mixedCommits() {
         long h = micros("2026-11-21T10:00:00Z");
         long hour = 3_600_000_000L;
         List<List<Object[]>> commits = new ArrayList<>();
@@ -141,6 +166,62 @@ class CrashRecoveryTest {
     @org.junit.jupiter.api.AfterEach
     void defaultTxnSlots() {
         TxnFile.initialSlotCapacity = TxnFile.INITIAL_SLOT_CAPACITY;
+        TxnFile.ringBytes = TxnFile.RING_BYTES;
+        deferredWorkload = false;
+    }
+
+    /** Sets up {@link #deferredCommits}: a ring of 4 slots, so the flush before a slot is reused is reached. */
+    private static void deferredRing() {
+        deferredWorkload = true;
+        TxnFile.ringBytes = 4 * 512;
+    }
+
+    /**
+     * Small appends acknowledged after one fsync of {@code _txn}: a power loss at any call, losing every unsynced
+     * write or all but those to {@code _txn}, keeps every acknowledged commit (its column bytes are rewritten from
+     * its record at open) and nothing of an unacknowledged one but possibly the whole of it.
+     */
+    @Test
+    void deferredCommitsSurviveACrashAtEveryMutatingCall() throws IOException {
+        deferredRing();
+        CrashSimulatingFileSystem counting = new CrashSimulatingFileSystem(Long.MAX_VALUE,
+                Files.createDirectory(dir.resolve("count-backups")));
+        Path root = Files.createDirectory(dir.resolve("count"));
+        assertEquals(commits().size(), runUntilCrash(root, counting));
+        try (TableEngine engine = TableEngine.open(EngineConfig.of(root))) {
+            assertEquals(4, TxnFile.layout(io.stillpoint.storage.fs.FileSystemFacade.real(),
+                    engine.tableDirectory("t").resolve(TxnFile.NAME)).count(), "a ring of 4 slots");
+        }
+        long total = counting.operations();
+        for (long n = 1; n <= total; n++) {
+            for (Loss loss : Loss.values()) {
+                crashAt(n, loss);
+            }
+        }
+    }
+
+    /** The control experiment: without the replay at open, the same crashes lose acknowledged column bytes. */
+    @Test
+    void withoutTheReplayOfDeferredCommitsAcknowledgedRowsAreLost() throws IOException {
+        deferredRing();
+        CrashSimulatingFileSystem counting = new CrashSimulatingFileSystem(Long.MAX_VALUE,
+                Files.createDirectory(dir.resolve("count-backups")));
+        runUntilCrash(Files.createDirectory(dir.resolve("count")), counting);
+        long total = counting.operations();
+        int caught = 0;
+        TxnFile.replayDeferredCommits = false;
+        try {
+            for (long n = 1; n <= total; n++) {
+                try {
+                    crashAt(n, Loss.ALL_UNSYNCED);
+                } catch (AssertionError | StorageException e) {
+                    caught++;
+                }
+            }
+        } finally {
+            TxnFile.replayDeferredCommits = true;
+        }
+        assertTrue(caught > 0, "no lost acknowledged row found without the replay");
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.stillpoint.storage.EngineConfig;
 import io.stillpoint.storage.PartitionBy;
 import io.stillpoint.storage.StorageException;
 import io.stillpoint.storage.fs.FaultInjectingFileSystem;
+import io.stillpoint.storage.fs.FileSystemFacade;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,7 @@ import static io.stillpoint.storage.table.TestRows.micros;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Recovery of the committed state at open: the newest {@code _txn} record is accepted only if the byte ranges
@@ -152,13 +154,13 @@ class TxnRecoveryTest {
         Path price = tableDir.resolve("2026-11-21.1/c2.d");
         truncate(price, 60);
         Path txn = tableDir.resolve("_txn");
-        long slot1 = TxnFile.HEADER_AREA + TxnFile.INITIAL_SLOT_CAPACITY;
+        long slot1 = TxnFile.layout(FileSystemFacade.real(), txn).slotOffset(1);
         overwrite(txn, slot1 + 20, new byte[]{1, 2, 3});
         StorageException e = assertThrows(StorageException.class, () -> TableEngine.open(EngineConfig.of(root)));
         assertEquals(StorageException.Kind.CORRUPT, e.kind());
         assertEquals("newest commit record's data is incomplete and the previous commit record is invalid [file="
                 + txn + ", offset=" + slot1 + ", expected=a valid commit record of txn 1, found=slot 1: crc32c "
-                + "mismatch (txn 2 in slot 0 rejected: file shorter than its committed size [file=" + price
+                + "mismatch (txn 2 in slot 2 rejected: file shorter than its committed size [file=" + price
                 + ", expected=>=96, found=60])]", e.getMessage());
     }
 
@@ -166,8 +168,7 @@ class TxnRecoveryTest {
     void verifiedNewestCommitIsKeptWhateverTheOtherSlotHolds() throws IOException {
         twoCommits(false);
         Path txn = tableDir.resolve("_txn");
-        long slot1 = TxnFile.HEADER_AREA + TxnFile.INITIAL_SLOT_CAPACITY;
-        overwrite(txn, slot1 + 20, new byte[]{1, 2, 3});
+        overwrite(txn, TxnFile.layout(FileSystemFacade.real(), txn).slotOffset(1) + 20, new byte[]{1, 2, 3});
         assertState(2, afterSecond);
         try (TableEngine engine = TableEngine.open(EngineConfig.of(root))) {
             TestRows.insert(engine, "t", TestRows.tradeRows(DAY + 20, 1, 20)); // txn 3 rewrites slot 1
@@ -208,6 +209,78 @@ class TxnRecoveryTest {
         assertState(4, readAll());
     }
 
+    /**
+     * A {@code _txn} of format version 3 (two slots, records without a durable watermark or inline copies), as the
+     * build before deferred commits wrote it, is read, takes commits in place, and is replaced by a version 4 file
+     * with a ring of slots (by a rename, as version 1 files are) at its first small append, which later ones defer.
+     */
+    @Test
+    void formatVersion3FileIsReadAndBecomesARingAtTheFirstSmallAppend() throws IOException {
+        twoCommits(true);
+        Path txn = tableDir.resolve("_txn");
+        downgradeToVersion3(txn);
+        assertEquals(TxnFile.FORMAT_VERSION_3, versionOf(txn));
+        assertState(2, afterSecond);
+        try (TableEngine engine = TableEngine.open(EngineConfig.of(root))) {
+            // A new partition: not deferrable, installed in place in the version 3 file.
+            TestRows.insert(engine, "t", TestRows.tradeRows(NEXT_DAY + 86_400_000_000L, 1, 20));
+        }
+        assertEquals(TxnFile.FORMAT_VERSION_3, versionOf(txn));
+        assertEquals(2, TxnFile.layout(FileSystemFacade.real(), txn).count(), "two slots");
+        try (TableEngine engine = TableEngine.open(EngineConfig.of(root))) {
+            assertEquals(11, TestRows.readAll(engine, "t").size());
+            TestRows.insert(engine, "t", TestRows.tradeRows(NEXT_DAY + 20, 1, 30)); // small append: converts
+            TestRows.insert(engine, "t", TestRows.tradeRows(NEXT_DAY + 30, 1, 40)); // deferred
+            assertEquals(5, engine.tables().get(0).txn());
+        }
+        TxnFile.Layout layout = TxnFile.layout(FileSystemFacade.real(), txn);
+        assertEquals(TxnFile.FORMAT_VERSION, layout.version());
+        assertTrue(layout.count() > 2, layout.toString());
+        assertFalse(Files.exists(tableDir.resolve(TxnFile.TEMP_NAME)));
+        try (TableEngine engine = TableEngine.open(EngineConfig.of(root))) {
+            assertEquals(13, TestRows.readAll(engine, "t").size());
+        }
+    }
+
+    /**
+     * Rewrites a two-slot version 4 {@code _txn} as the version 3 writer wrote it: header version 3 with no slot
+     * count, records with a 40-byte header (no durable watermark) and no inline copies.
+     */
+    private static void downgradeToVersion3(Path txn) throws IOException {
+        ByteBuffer file = ByteBuffer.wrap(Files.readAllBytes(txn)).order(ByteOrder.LITTLE_ENDIAN);
+        TxnFile.Layout layout = TxnFile.layout(FileSystemFacade.real(), txn);
+        assertEquals(2, layout.count());
+        for (int h = 0; h < 2; h++) {
+            byte[] header = new byte[64];
+            file.get(64 * h, header);
+            ByteBuffer hb = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
+            if (hb.getInt(0) != TxnFile.MAGIC) {
+                continue;
+            }
+            hb.putInt(4, TxnFile.FORMAT_VERSION_3).putInt(32, 0);
+            file.put(64 * h, withHeaderCrc(header));
+        }
+        for (int s = 0; s < 2; s++) {
+            int at = (int) layout.area() + s * layout.capacity();
+            int length = file.getInt(at);
+            if (length < 48 || length > layout.capacity()) {
+                continue;
+            }
+            assertEquals(0, file.getInt(at + 36), "no inline copies");
+            byte[] v3 = new byte[length - 8];
+            file.get(at, v3, 0, 40);
+            file.get(at + 48, v3, 40, length - 48);
+            ByteBuffer record = ByteBuffer.wrap(v3).order(ByteOrder.LITTLE_ENDIAN);
+            record.putInt(0, v3.length);
+            CRC32C crc = new CRC32C();
+            crc.update(v3, 8, v3.length - 8);
+            record.putInt(4, (int) crc.getValue());
+            file.put(at, new byte[layout.capacity()]);
+            file.put(at, v3);
+        }
+        Files.write(txn, file.array());
+    }
+
     private List<List<Object>> readAll() {
         try (TableEngine engine = TableEngine.open(EngineConfig.of(root))) {
             List<List<Object>> rows = TestRows.readAll(engine, "t");
@@ -226,7 +299,7 @@ class TxnRecoveryTest {
         header.get(0, h);
         overwrite(txn, 0, withHeaderCrc(h));
         StorageException e = assertThrows(StorageException.class, () -> TableEngine.open(EngineConfig.of(root)));
-        assertEquals("unsupported txn file format version [file=" + txn + ", offset=4, expected=1, 2 or 3, found=7]",
+        assertEquals("unsupported txn file format version [file=" + txn + ", offset=4, expected=1, 2, 3 or 4, found=7]",
                 e.getMessage());
     }
 
@@ -250,6 +323,8 @@ class TxnRecoveryTest {
         ByteBuffer v3 = ByteBuffer.wrap(Files.readAllBytes(txn)).order(ByteOrder.LITTLE_ENDIAN);
         int capacity = v3.getInt(8);
         int area = (int) v3.getLong(24);
+        int recordHeader = v3.getInt(4) == TxnFile.FORMAT_VERSION ? 48 : 40;
+        assertTrue(v3.getInt(4) == TxnFile.FORMAT_VERSION_3 || v3.getInt(32) == 2, "two slots");
         ByteBuffer file = ByteBuffer.allocate(64 + 2 * capacity).order(ByteOrder.LITTLE_ENDIAN);
         file.putInt(0, TxnFile.MAGIC).putInt(4, 1).putInt(8, capacity).putLong(16, v3.getLong(16));
         file.put(64, v3, area, 2 * capacity);
@@ -268,7 +343,7 @@ class TxnRecoveryTest {
             int partitionBytes = partitions * (40 + 24 * columns);
             byte[] v1 = new byte[32 + partitionBytes];
             file.get(at, v1, 0, 32);
-            file.get(at + 40, v1, 32, partitionBytes);
+            file.get(at + recordHeader, v1, 32, partitionBytes);
             ByteBuffer record = ByteBuffer.wrap(v1).order(ByteOrder.LITTLE_ENDIAN);
             record.putInt(0, v1.length);
             CRC32C crc = new CRC32C();

@@ -1,0 +1,225 @@
+package io.stillpoint.storage.table;
+
+import io.stillpoint.storage.EngineConfig;
+import io.stillpoint.storage.PartitionBy;
+import io.stillpoint.storage.StorageException;
+import io.stillpoint.storage.fs.FaultInjectingFileSystem;
+import io.stillpoint.storage.fs.FileSystemFacade;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.stillpoint.storage.table.TestRows.micros;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Deferred commits (see {@code Table.install}): a small append into existing files copies its bytes into its
+ * {@code _txn} record and is acknowledged after one fsync, of {@code _txn}; the column files are fsynced before a
+ * ring slot a recovery could need is reused, at a checkpoint's cut and at close. Faults in each of those steps.
+ * {@link CrashRecoveryTest#deferredCommitsSurviveACrashAtEveryMutatingCall} simulates power losses.
+ */
+class DeferredCommitTest {
+
+    private static final long DAY = micros("2026-11-21T00:00:00Z");
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void defaults() {
+        TxnFile.ringBytes = TxnFile.RING_BYTES;
+    }
+
+    /** Creates the table, one commit that creates the files and one that grows {@code _txn} into a ring. */
+    private static void ringTable(TableEngine engine) {
+        engine.createTable(TestRows.trades("t", PartitionBy.DAY), false);
+        TestRows.insert(engine, "t", TestRows.tradeRows(DAY, 100, 0));
+        TestRows.insert(engine, "t", TestRows.tradeRows(DAY + 100, 100, 100));
+    }
+
+    private static List<String> syncs(List<String> log) {
+        List<String> out = new ArrayList<>();
+        for (String l : log) {
+            if (l.startsWith("sync ") || l.startsWith("dirsync ")) {
+                out.add(l);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void smallAppendIsAcknowledgedAfterOneFsyncOfTxnAndColumnFilesAreFsyncedOncePerRing() throws Exception {
+        FaultInjectingFileSystem fs = new FaultInjectingFileSystem();
+        try (TableEngine engine = TableEngine.open(new EngineConfig(dir, fs))) {
+            ringTable(engine);
+            Path txn = engine.tableDirectory("t").resolve(TxnFile.NAME);
+            int slots = TxnFile.layout(FileSystemFacade.real(), txn).count();
+            assertTrue(slots >= TxnFile.MIN_RING_SLOTS, "ring of " + slots);
+            Path partition = engine.tableDirectory("t").resolve(engine.partitionDirectories("t").get(0));
+            List<String> columnSyncs = List.of("sync " + partition.resolve("c0.d"), "sync " + partition.resolve("c1.d"),
+                    "sync " + partition.resolve("c2.d"));
+            int flushes = 0;
+            // txn 3 onwards: each deferred; the one that would overwrite a record still needed flushes first.
+            for (int i = 0; i < 2 * slots; i++) {
+                int logged = fs.log().size();
+                TestRows.insert(engine, "t", TestRows.tradeRows(DAY + 1000 + 10L * i, 10, 1000 + 10 * i));
+                List<String> commit = fs.log().subList(logged, fs.log().size());
+                List<String> synced = syncs(commit);
+                assertEquals("sync " + txn, synced.get(synced.size() - 1), "last, and alone unless flushing: " + commit);
+                if (synced.size() > 1) {
+                    flushes++;
+                    List<String> flushed = new ArrayList<>(synced.subList(0, synced.size() - 1));
+                    flushed.sort(null);
+                    assertEquals(columnSyncs, flushed, commit.toString());
+                    // The flush comes before this commit writes its record.
+                    assertTrue(commit.indexOf("write " + txn) > commit.indexOf(synced.get(0)), commit.toString());
+                }
+                for (String c : List.of("c0.d", "c1.d", "c2.d")) {
+                    assertTrue(commit.contains("write " + partition.resolve(c)), commit.toString());
+                }
+            }
+            // Txns 3 to 2 * slots + 2: the first flush at txn slots + 2 (it reuses the slot of txn 2, the last
+            // one durable in its files), the next slots - 1 commits later, at 2 * slots + 1.
+            assertEquals(2, flushes, "flushes");
+            int logged = fs.log().size();
+            engine.close();
+            List<String> atClose = syncs(fs.log().subList(logged, fs.log().size()));
+            atClose.sort(null);
+            assertEquals(columnSyncs, atClose, "close fsyncs what deferred commits wrote");
+        }
+        try (TableEngine engine = TableEngine.open(EngineConfig.of(dir))) {
+            assertEquals(200 + 2 * TxnFile.layout(FileSystemFacade.real(),
+                    engine.tableDirectory("t").resolve(TxnFile.NAME)).count() * 10,
+                    TestRows.readAll(engine, "t").size());
+        }
+    }
+
+    @Test
+    void checkpointCutFsyncsTheColumnFilesOfDeferredCommits() {
+        FaultInjectingFileSystem fs = new FaultInjectingFileSystem();
+        try (TableEngine engine = TableEngine.open(new EngineConfig(dir, fs))) {
+            ringTable(engine);
+            TestRows.insert(engine, "t", TestRows.tradeRows(DAY + 1000, 10, 1000)); // deferred
+            Path partition = engine.tableDirectory("t").resolve(engine.partitionDirectories("t").get(0));
+            int logged = fs.log().size();
+            engine.checkpoints().create(null);
+            List<String> synced = syncs(fs.log().subList(logged, fs.log().size()));
+            for (String c : List.of("c0.d", "c1.d", "c2.d")) {
+                assertTrue(synced.contains("sync " + partition.resolve(c)), synced.toString());
+            }
+            // Nothing left to fsync: the next small append is deferred again and syncs only _txn.
+            logged = fs.log().size();
+            TestRows.insert(engine, "t", TestRows.tradeRows(DAY + 2000, 10, 2000));
+            assertEquals(List.of("sync " + engine.tableDirectory("t").resolve(TxnFile.NAME)),
+                    syncs(fs.log().subList(logged, fs.log().size())));
+            engine.checkpoints().release();
+        }
+    }
+
+    private interface Arm {
+        void arm(FaultInjectingFileSystem fs, int n);
+    }
+
+    /** A fault at the n-th write or fsync of a deferred commit; false once n is past its last one. */
+    private boolean failingDeferredCommit(Path root, Arm arm, int n, StorageException.Kind kind) {
+        FaultInjectingFileSystem fs = new FaultInjectingFileSystem();
+        List<List<Object>> before;
+        List<List<Object>> after;
+        try (TableEngine engine = TableEngine.open(new EngineConfig(root, fs))) {
+            ringTable(engine);
+            TestRows.insert(engine, "t", TestRows.tradeRows(DAY + 1000, 10, 1000)); // deferred, txn 3
+            before = TestRows.readAll(engine, "t");
+            arm.arm(fs, n);
+            try {
+                TestRows.insert(engine, "t", TestRows.tradeRows(DAY + 2000, 10, 2000));
+                fs.disarm();
+                return false;
+            } catch (StorageException e) {
+                assertEquals(kind, e.kind(), e.getMessage());
+            }
+            fs.disarm();
+            assertEquals(before, TestRows.readAll(engine, "t"), "after failed commit " + n);
+            assertEquals(3, engine.tables().get(0).txn());
+            TestRows.insert(engine, "t", TestRows.tradeRows(DAY + 3000, 10, 3000));
+            after = TestRows.readAll(engine, "t");
+            assertEquals(before.size() + 10, after.size());
+        }
+        try (TableEngine engine = TableEngine.open(EngineConfig.of(root))) {
+            assertEquals(after, TestRows.readAll(engine, "t"), "after reopen, fault " + n);
+            assertEquals(4, engine.tables().get(0).txn());
+        }
+        return true;
+    }
+
+    private void everyPosition(String name, Arm arm, StorageException.Kind kind) throws Exception {
+        int failures = 0;
+        for (int n = 1; n < 20; n++) {
+            if (!failingDeferredCommit(Files.createDirectory(dir.resolve(name + n)), arm, n, kind)) {
+                break;
+            }
+            failures++;
+        }
+        assertTrue(failures >= 1, "no injection point");
+    }
+
+    @Test
+    void everyFaultOfADeferredCommitLeavesThePreviousStateAndTheNextCommitWorks() throws Exception {
+        everyPosition("sync", FaultInjectingFileSystem::failNthSync, StorageException.Kind.IO);
+        everyPosition("write", FaultInjectingFileSystem::failNthWrite, StorageException.Kind.IO);
+        everyPosition("enospc", FaultInjectingFileSystem::diskFullOnNthWrite, StorageException.Kind.DISK_FULL);
+    }
+
+    /**
+     * The flush fails: the kernel may have dropped the dirty pages it could not write (simulated by zeroing the
+     * deferred commits' bytes in one column file). The commit that needed the flush fails; the next one rewrites
+     * those bytes from the records, fsyncs them and goes on; nothing acknowledged is lost.
+     */
+    @Test
+    void failedFlushIsRepairedFromTheRecordsBeforeTheNextCommit() throws Exception {
+        TxnFile.ringBytes = 4 * 4096; // 4 slots of 4 KiB: a flush every third commit
+        FaultInjectingFileSystem fs = new FaultInjectingFileSystem();
+        List<List<Object>> acknowledged;
+        try (TableEngine engine = TableEngine.open(new EngineConfig(dir, fs))) {
+            ringTable(engine);
+            Path partition = engine.tableDirectory("t").resolve(engine.partitionDirectories("t").get(0));
+            assertEquals(4, TxnFile.layout(FileSystemFacade.real(),
+                    engine.tableDirectory("t").resolve(TxnFile.NAME)).count());
+            TestRows.insert(engine, "t", TestRows.tradeRows(DAY + 1000, 10, 1000)); // txn 3, deferred
+            TestRows.insert(engine, "t", TestRows.tradeRows(DAY + 2000, 10, 2000)); // txn 4, deferred
+            TestRows.insert(engine, "t", TestRows.tradeRows(DAY + 2500, 10, 2500)); // txn 5, reuses txn 1's slot
+            acknowledged = TestRows.readAll(engine, "t");
+            Path price = partition.resolve("c2.d");
+            fs.failSyncOf(price::equals);
+            // Txns 3 to 5 have their bytes in their records only, N - 1 of them in a ring of N = 4: txn 6 flushes
+            // first (each record must show every commit up to txn + 1 - N durable, see Table.install).
+            StorageException e = assertThrows(StorageException.class,
+                    () -> TestRows.insert(engine, "t", TestRows.tradeRows(DAY + 3000, 10, 3000)));
+            assertEquals(StorageException.Kind.IO, e.kind());
+            assertTrue(e.getMessage().contains("injected fsync failure [target=" + price + "]"), e.getMessage());
+            fs.disarm();
+            long deferredFrom = 16 + 200 * 8;
+            try (RandomAccessFile f = new RandomAccessFile(price.toFile(), "rw")) {
+                f.seek(deferredFrom);
+                f.write(new byte[30 * 8]); // the dropped pages
+            }
+            int logged = fs.log().size();
+            TestRows.insert(engine, "t", TestRows.tradeRows(DAY + 3000, 10, 3000));
+            assertTrue(fs.log().subList(logged, fs.log().size()).contains("sync " + price), "repaired and fsynced");
+            List<List<Object>> rows = TestRows.readAll(engine, "t");
+            assertEquals(acknowledged, rows.subList(0, acknowledged.size()));
+            assertEquals(acknowledged.size() + 10, rows.size());
+            acknowledged = rows;
+        }
+        try (TableEngine engine = TableEngine.open(EngineConfig.of(dir))) {
+            assertEquals(acknowledged, TestRows.readAll(engine, "t"));
+        }
+    }
+}
