@@ -23,6 +23,8 @@ final class ParallelSync implements AutoCloseable {
     }
 
     private final ExecutorService pool;
+    // Runs the background flushes of deferred commits' column files (Table.install), one at a time.
+    private final ExecutorService background;
 
     ParallelSync(int threads) {
         AtomicInteger n = new AtomicInteger();
@@ -30,6 +32,19 @@ final class ParallelSync implements AutoCloseable {
             Thread t = new Thread(r, "stillpoint-fsync-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
+        });
+        background = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "stillpoint-flush");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** {@link #syncAll} on the background thread; the future fails with the first failure. */
+    Future<Void> syncAllInBackground(List<SyncAction> actions) {
+        return background.submit(() -> {
+            syncAll(actions);
+            return null;
         });
     }
 
@@ -88,6 +103,7 @@ final class ParallelSync implements AutoCloseable {
 
     @Override
     public void close() {
+        background.shutdown();
         pool.shutdown();
     }
 }

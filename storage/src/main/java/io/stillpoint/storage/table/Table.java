@@ -101,8 +101,13 @@ final class Table implements Housekeeping.PurgeTarget {
     // files deferred commits after it wrote, not yet fsynced; and whether a failed fsync of them means their bytes
     // must be rewritten from the _txn records first.
     private long durableTxn;
+    /** Whether half a ring of deferred commits starts a background flush; tests turn it off for exact I/O orders. */
+    static volatile boolean flushInBackground = true;
     private final Map<Path, FileSystemFacade.WritableFile> unsyncedFiles = new java.util.LinkedHashMap<>();
     private boolean replayNeeded;
+    // A flush of unsynced files running in the background (null: none), and the last commit it covers.
+    private java.util.concurrent.Future<Void> backgroundFlush;
+    private long backgroundFlushTxn;
     // Per commit: whether it may still be deferred, the inline copies of what it appended, the files it wrote.
     private boolean deferrable;
     private ByteBuffer inlineCopies = ByteBuffer.allocate(8192);
@@ -995,6 +1000,7 @@ final class Table implements Housekeeping.PurgeTarget {
     private long install(TxnState current, long txn, long rowCount, List<PartitionState> next,
                          boolean createdPartition) throws IOException {
         // This commit overwrites slot txn % slotCount: every record a recovery could need must stay.
+        collectBackgroundFlush(false);
         if (durableTxn < txn + 1 - txnFile.slotCount()) {
             flushUnsynced();
         }
@@ -1019,11 +1025,19 @@ final class Table implements Housekeeping.PurgeTarget {
                 }
                 unsyncedFiles.putAll(writtenFiles);
                 publish(installed);
+                if (flushInBackground && backgroundFlush == null && txn - durableTxn >= txnFile.slotCount() / 2) {
+                    startBackgroundFlush(txn);
+                }
                 return txn;
             }
             if (txnFile.canGrowForDeferred(installed, inlineCopies.remaining())) {
                 growForDeferred = txnFile.recordLength(installed, inlineCopies.remaining());
             }
+        }
+        // This commit makes every earlier one durable in its files: the background flush first, if one runs.
+        collectBackgroundFlush(true);
+        if (replayNeeded) {
+            flushUnsynced();
         }
         for (Path d : dirsToSync) {
             toSync.add(() -> fs.syncDirectory(d));
@@ -1090,6 +1104,7 @@ final class Table implements Housekeeping.PurgeTarget {
      * succeeds the table takes no commit. Under commitLock.
      */
     private void flushUnsynced() throws IOException {
+        collectBackgroundFlush(true);
         if (!replayNeeded) {
             List<ParallelSync.SyncAction> actions = new ArrayList<>(unsyncedFiles.size());
             for (FileSystemFacade.WritableFile f : unsyncedFiles.values()) {
@@ -1110,6 +1125,60 @@ final class Table implements Housekeeping.PurgeTarget {
     }
 
     /**
+     * Starts fsyncing, on the background thread, the files deferred commits up to {@code txn} wrote, once half the
+     * ring's commits are not durable in their files: the commits go on meanwhile, and by the time the ring is full
+     * the flush is usually done, so that no commit waits for it. Under commitLock.
+     */
+    private void startBackgroundFlush(long txn) {
+        List<ParallelSync.SyncAction> actions = new ArrayList<>(unsyncedFiles.size());
+        for (FileSystemFacade.WritableFile f : unsyncedFiles.values()) {
+            actions.add(f::sync);
+        }
+        unsyncedFiles.clear(); // later commits collect their own; a failure below is repaired by the replay
+        backgroundFlushTxn = txn;
+        backgroundFlush = parallelSync.syncAllInBackground(actions);
+    }
+
+    /**
+     * Takes the result of the background flush if it is done (or, with {@code wait}, once it is): the durable
+     * watermark moves to the commit it covered; if it failed, the next flush rewrites the bytes from the records
+     * ({@link #flushUnsynced}). Under commitLock.
+     */
+    private void collectBackgroundFlush(boolean wait) {
+        if (backgroundFlush == null || (!wait && !backgroundFlush.isDone())) {
+            return;
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                backgroundFlush.get();
+                durableTxn = Math.max(durableTxn, backgroundFlushTxn);
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // keep waiting: the files must not be closed or handed on mid-fsync
+            } catch (java.util.concurrent.ExecutionException e) {
+                replayNeeded = true;
+                break;
+            }
+        }
+        backgroundFlush = null;
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The durable watermark: every commit up to it is durable in its column files (tests). */
+    long durableTxn() {
+        commitLock.lock();
+        try {
+            collectBackgroundFlush(false);
+            return durableTxn;
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    /**
      * Makes every commit up to {@code txn} durable in its column files, not only in its {@code _txn} record: for a
      * checkpoint's cut, since a copy of the disk taken after it (e.g. a volume snapshot) must hold them and restore
      * does not read the records.
@@ -1117,6 +1186,7 @@ final class Table implements Housekeeping.PurgeTarget {
     void makeColumnsDurable(long txn) throws IOException {
         commitLock.lock();
         try {
+            collectBackgroundFlush(false);
             if (!closed && (durableTxn < txn || replayNeeded)) {
                 flushUnsynced();
             }

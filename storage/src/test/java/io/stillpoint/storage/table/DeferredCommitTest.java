@@ -33,9 +33,108 @@ class DeferredCommitTest {
     @TempDir
     Path dir;
 
+    @org.junit.jupiter.api.BeforeEach
+    void flushInForeground() {
+        Table.flushInBackground = false; // exact I/O orders; backgroundFlush... turns it back on
+    }
+
     @AfterEach
     void defaults() {
         TxnFile.ringBytes = TxnFile.RING_BYTES;
+        Table.flushInBackground = true;
+    }
+
+    /**
+     * Half a ring of deferred commits starts fsyncing their column files on the background thread; once that is
+     * done the watermark has moved, so the commit that would have had to flush (at txn slots + 2) does not.
+     */
+    @Test
+    void backgroundFlushSparesTheCommitsTheWaitForColumnFsyncs() throws Exception {
+        Table.flushInBackground = true;
+        FaultInjectingFileSystem fs = new FaultInjectingFileSystem();
+        try (TableEngine engine = TableEngine.open(new EngineConfig(dir, fs))) {
+            ringTable(engine);
+            Table table = engine.liveTable("t");
+            int slots = TxnFile.layout(FileSystemFacade.real(),
+                    engine.tableDirectory("t").resolve(TxnFile.NAME)).count();
+            Path partition = engine.tableDirectory("t").resolve(engine.partitionDirectories("t").get(0));
+            long txn = 2;
+            while (txn < 2 + slots / 2) {
+                txn++;
+                TestRows.insert(engine, "t", TestRows.tradeRows(DAY + 1000 + 10 * txn, 10, (int) (10 * txn)));
+            }
+            // The commit of txn 2 + slots / 2 started the flush; wait until it is done.
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (table.durableTxn() < txn && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertEquals(txn, table.durableTxn(), "the background flush covered every commit up to it");
+            assertTrue(fs.log().contains("sync " + partition.resolve("c2.d")), fs.log().toString());
+            // Up to txn slots + 1 nothing flushes; txn slots + 2 would have had to (see the test above) but the
+            // watermark moved; it starts the next background flush, whose fsyncs may land in its window.
+            while (txn < slots + 2) {
+                txn++;
+                int logged = fs.log().size();
+                TestRows.insert(engine, "t", TestRows.tradeRows(DAY + 1000 + 10 * txn, 10, (int) (10 * txn)));
+                List<String> synced = syncs(fs.log().subList(logged, fs.log().size()));
+                if (txn < slots + 2) {
+                    assertEquals(List.of("sync " + engine.tableDirectory("t").resolve(TxnFile.NAME)), synced);
+                }
+            }
+            assertEquals(200 + slots * 10, TestRows.readAll(engine, "t").size());
+        }
+        try (TableEngine engine = TableEngine.open(EngineConfig.of(dir))) {
+            assertEquals(200 + slots(engine) * 10, TestRows.readAll(engine, "t").size());
+        }
+    }
+
+    private static int slots(TableEngine engine) throws java.io.IOException {
+        return TxnFile.layout(FileSystemFacade.real(), engine.tableDirectory("t").resolve(TxnFile.NAME)).count();
+    }
+
+    /** A background flush that fails leaves the repair to the next flush: nothing acknowledged is lost. */
+    @Test
+    void failedBackgroundFlushIsRepairedFromTheRecords() throws Exception {
+        Table.flushInBackground = true;
+        TxnFile.ringBytes = 4 * 4096; // 4 slots: txn 4 (2 not durable) starts the flush
+        FaultInjectingFileSystem fs = new FaultInjectingFileSystem();
+        List<List<Object>> acknowledged;
+        try (TableEngine engine = TableEngine.open(new EngineConfig(dir, fs))) {
+            ringTable(engine);
+            Table table = engine.liveTable("t");
+            Path price = engine.tableDirectory("t").resolve(engine.partitionDirectories("t").get(0)).resolve("c2.d");
+            TestRows.insert(engine, "t", TestRows.tradeRows(DAY + 1000, 10, 1000)); // txn 3
+            fs.failSyncOf(price::equals);
+            TestRows.insert(engine, "t", TestRows.tradeRows(DAY + 2000, 10, 2000)); // txn 4: flush starts, fails
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!fs.log().toString().contains("sync " + price) && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            Thread.sleep(50);
+            fs.disarm();
+            assertEquals(2, table.durableTxn(), "the failed flush did not move the watermark");
+            try (RandomAccessFile f = new RandomAccessFile(price.toFile(), "rw")) {
+                f.seek(16 + 200 * 8);
+                f.write(new byte[20 * 8]); // the pages the kernel dropped
+            }
+            TestRows.insert(engine, "t", TestRows.tradeRows(DAY + 3000, 10, 3000)); // txn 5: repairs first
+            assertEquals(4, table.durableTxn(), "repaired up to txn 4 before txn 5");
+            acknowledged = TestRows.readAll(engine, "t");
+            List<Object> prices = new ArrayList<>();
+            for (List<Object> r : acknowledged) {
+                prices.add(r.get(2));
+            }
+            List<Object> expected = new ArrayList<>();
+            for (long seed : new long[]{0, 1000, 2000, 3000}) {
+                for (long i = 0; i < (seed == 0 ? 200 : 10); i++) {
+                    expected.add((seed + i) * 0.5);
+                }
+            }
+            assertEquals(expected, prices);
+        }
+        try (TableEngine engine = TableEngine.open(EngineConfig.of(dir))) {
+            assertEquals(acknowledged, TestRows.readAll(engine, "t"));
+        }
     }
 
     /** Creates the table, one commit that creates the files and one that grows {@code _txn} into a ring. */
