@@ -204,24 +204,34 @@ class CrashRecoveryTest {
     @Test
     void withoutTheReplayOfDeferredCommitsAcknowledgedRowsAreLost() throws IOException {
         deferredRing();
+        int caught = caughtWithout(on -> TxnFile.replayDeferredCommits = on, Loss.ALL_UNSYNCED);
+        assertTrue(caught > 0, "no lost acknowledged row found without the replay");
+    }
+
+    /**
+     * Crashes the workload at every mutating call, losing {@code loss}, with one protection of the recovery
+     * switched off ({@code protection.accept(false)}, back on at the end); returns how many crashes the checks of
+     * {@link #crashAt} caught.
+     */
+    private int caughtWithout(java.util.function.Consumer<Boolean> protection, Loss loss) throws IOException {
         CrashSimulatingFileSystem counting = new CrashSimulatingFileSystem(Long.MAX_VALUE,
                 Files.createDirectory(dir.resolve("count-backups")));
         runUntilCrash(Files.createDirectory(dir.resolve("count")), counting);
         long total = counting.operations();
         int caught = 0;
-        TxnFile.replayDeferredCommits = false;
+        protection.accept(false);
         try {
             for (long n = 1; n <= total; n++) {
                 try {
-                    crashAt(n, Loss.ALL_UNSYNCED);
+                    crashAt(n, loss);
                 } catch (AssertionError | StorageException e) {
                     caught++;
                 }
             }
         } finally {
-            TxnFile.replayDeferredCommits = true;
+            protection.accept(true);
         }
-        assertTrue(caught > 0, "no lost acknowledged row found without the replay");
+        return caught;
     }
 
     @Test
@@ -245,23 +255,7 @@ class CrashRecoveryTest {
      */
     @Test
     void withoutVerificationOfAppendedRangesPartialCommitsAreFound() throws IOException {
-        CrashSimulatingFileSystem counting = new CrashSimulatingFileSystem(Long.MAX_VALUE,
-                Files.createDirectory(dir.resolve("count-backups")));
-        runUntilCrash(Files.createDirectory(dir.resolve("count")), counting);
-        long total = counting.operations();
-        int caught = 0;
-        TxnFile.verifyAppendedRanges = false;
-        try {
-            for (long n = 1; n <= total; n++) {
-                try {
-                    crashAt(n, Loss.ALL_BUT_TXN_WRITES);
-                } catch (AssertionError | StorageException e) {
-                    caught++;
-                }
-            }
-        } finally {
-            TxnFile.verifyAppendedRanges = true;
-        }
+        int caught = caughtWithout(on -> TxnFile.verifyAppendedRanges = on, Loss.ALL_BUT_TXN_WRITES);
         assertTrue(caught > 0, "no partial commit found without verification");
     }
 }
