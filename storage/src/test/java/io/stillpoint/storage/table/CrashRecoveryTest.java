@@ -6,6 +6,8 @@ import io.stillpoint.storage.EngineConfig;
 import io.stillpoint.storage.PartitionBy;
 import io.stillpoint.storage.StorageException;
 import io.stillpoint.storage.TableSchema;
+import io.stillpoint.storage.WriteTransaction;
+import io.stillpoint.storage.Engine;
 import io.stillpoint.storage.fs.CrashSimulatingFileSystem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,10 +41,38 @@ class CrashRecoveryTest {
 
     /** Which workload {@link #commits} returns: the mixed one, or small appends that defer their column fsyncs. */
     private static boolean deferredWorkload;
+    /** With {@link #deferredWorkload}: a rewrite of the partition between the deferred appends ({@link #REWRITE}). */
+    private static boolean rewriteInDeferredWorkload;
 
-    /** The workload's commits: rows of each. */
+    /**
+     * A commit of the workload that is not an insert: every partition rewritten copy-on-write with {@code v} times
+     * 10 (NULL stays NULL), superseding the version the deferred commits before it appended to.
+     */
+    private static final List<Object[]> REWRITE = List.of();
+
+    /** The workload's commits: rows of each, or {@link #REWRITE}. */
     private static List<List<Object[]>> commits() {
-        return deferredWorkload ? deferredCommits() : mixedCommits();
+        if (!deferredWorkload) {
+            return mixedCommits();
+        }
+        List<List<Object[]>> commits = new ArrayList<>(deferredCommits());
+        if (rewriteInDeferredWorkload) {
+            commits.add(5, REWRITE); // after three small appends (the first grew the ring, two were deferred)
+        }
+        return commits;
+    }
+
+    private static void rewrite(Engine engine) {
+        try (WriteTransaction tx = engine.beginWrite()) {
+            tx.rewrite("t", partition -> {
+                List<Object[]> rows = new ArrayList<>();
+                partition.readAllRows(3, rows);
+                for (Object[] r : rows) {
+                    r[2] = r[2] == null ? null : (Long) r[2] * 10;
+                }
+                return rows;
+            });
+        }
     }
 
     /**
@@ -92,7 +122,12 @@ class CrashRecoveryTest {
             engine.createTable(SCHEMA, false);
             acknowledged = 0;
             for (List<Object[]> rows : commits()) {
-                TestRows.insert(engine, "t", rows);
+                if (rows == REWRITE) {
+                    rewrite(engine);
+                    engine.runHousekeepingJobsNow(); // the purge deletes the superseded version now
+                } else {
+                    TestRows.insert(engine, "t", rows);
+                }
                 acknowledged++;
             }
         } catch (StorageException e) {
@@ -106,7 +141,15 @@ class CrashRecoveryTest {
     private static List<List<Object>> expectedAfter(int commitCount) {
         List<Object[]> rows = new ArrayList<>();
         for (List<Object[]> c : commits().subList(0, commitCount)) {
-            rows.addAll(c);
+            if (c == REWRITE) {
+                for (int i = 0; i < rows.size(); i++) {
+                    Object[] r = rows.get(i).clone();
+                    r[2] = r[2] == null ? null : (Long) r[2] * 10;
+                    rows.set(i, r);
+                }
+            } else {
+                rows.addAll(c);
+            }
         }
         // Read order: partitions ascending, rows in insertion order within a partition.
         rows.sort((a, b) -> Long.compare(TestRows.hourOf((Long) a[0]), TestRows.hourOf((Long) b[0])));
@@ -168,6 +211,8 @@ class CrashRecoveryTest {
         TxnFile.initialSlotCapacity = TxnFile.INITIAL_SLOT_CAPACITY;
         TxnFile.ringBytes = TxnFile.RING_BYTES;
         deferredWorkload = false;
+        rewriteInDeferredWorkload = false;
+        Table.flushInBackground = true;
     }
 
     /** Sets up {@link #deferredCommits}: a ring of 4 slots, so the flush before a slot is reused is reached. */
@@ -191,6 +236,33 @@ class CrashRecoveryTest {
         try (TableEngine engine = TableEngine.open(EngineConfig.of(root))) {
             assertEquals(4, TxnFile.layout(io.stillpoint.storage.fs.FileSystemFacade.real(),
                     engine.tableDirectory("t").resolve(TxnFile.NAME)).count(), "a ring of 4 slots");
+        }
+        long total = counting.operations();
+        for (long n = 1; n <= total; n++) {
+            for (Loss loss : Loss.values()) {
+                crashAt(n, loss);
+            }
+        }
+    }
+
+    /**
+     * The same with a rewrite after two deferred appends: it supersedes the partition version their bytes went to
+     * (and the purge may delete it), so a recovery that still replays them must skip ranges of versions the state
+     * no longer references; the deferred appends after it go into the new version.
+     */
+    @Test
+    void deferredCommitsAroundARewriteSurviveACrashAtEveryMutatingCall() throws IOException {
+        deferredRing();
+        rewriteInDeferredWorkload = true;
+        // No background flush: the two deferred appends are still not durable in their files when the rewrite's
+        // record is written, so a recovery to it replays them, into the version the purge has deleted.
+        Table.flushInBackground = false;
+        CrashSimulatingFileSystem counting = new CrashSimulatingFileSystem(Long.MAX_VALUE,
+                Files.createDirectory(dir.resolve("count-backups")));
+        Path root = Files.createDirectory(dir.resolve("count"));
+        assertEquals(commits().size(), runUntilCrash(root, counting));
+        try (TableEngine engine = TableEngine.open(EngineConfig.of(root))) {
+            assertEquals(expectedAfter(commits().size()), TestRows.readAll(engine, "t"));
         }
         long total = counting.operations();
         for (long n = 1; n <= total; n++) {
