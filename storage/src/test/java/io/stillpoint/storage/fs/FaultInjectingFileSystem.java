@@ -52,6 +52,42 @@ public final class FaultInjectingFileSystem implements FileSystemFacade {
         failSyncOf = target;
     }
 
+    private volatile Predicate<Path> holdSyncOf;
+    private volatile java.util.concurrent.CountDownLatch syncHeld;
+    private volatile java.util.concurrent.CountDownLatch releaseSync;
+
+    /**
+     * The next fsync of a file matching {@code target} waits until {@code release} is counted down (a slow disk);
+     * the returned latch is counted down once that fsync has started waiting.
+     */
+    public java.util.concurrent.CountDownLatch holdSyncOf(Predicate<Path> target,
+                                                         java.util.concurrent.CountDownLatch release) {
+        syncHeld = new java.util.concurrent.CountDownLatch(1);
+        releaseSync = release;
+        holdSyncOf = target;
+        return syncHeld;
+    }
+
+    private void maybeHoldSync(Path what) throws IOException {
+        Predicate<Path> target = holdSyncOf;
+        if (target == null || !target.test(what)) {
+            return;
+        }
+        synchronized (this) {
+            if (holdSyncOf != target) {
+                return;
+            }
+            holdSyncOf = null;
+        }
+        syncHeld.countDown();
+        try {
+            releaseSync.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while held [target=" + what + "]");
+        }
+    }
+
     /** While on, every fsync of a file or directory fails with an IOException (a disk that stopped syncing). */
     public void failEverySync(boolean on) {
         failEverySync = on;
@@ -230,6 +266,7 @@ public final class FaultInjectingFileSystem implements FileSystemFacade {
             totalSyncs.incrementAndGet();
             log.add("sync " + path);
             maybeFailSync(path);
+            maybeHoldSync(path);
             file.sync();
         }
 

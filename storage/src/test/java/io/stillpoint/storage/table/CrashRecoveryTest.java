@@ -265,20 +265,24 @@ class CrashRecoveryTest {
     void deferredCommitsAroundARewriteSurviveACrashAtEveryMutatingCall() throws IOException {
         deferredRing();
         rewriteInDeferredWorkload = true;
-        // No background flush: the two deferred appends are still not durable in their files when the rewrite's
-        // record is written, so a recovery to it replays them, into the version the purge has deleted.
-        Table.flushInBackground = false;
-        CrashSimulatingFileSystem counting = new CrashSimulatingFileSystem(Long.MAX_VALUE,
-                Files.createDirectory(dir.resolve("count-backups")));
-        Path root = Files.createDirectory(dir.resolve("count"));
-        assertEquals(commits().size(), runUntilCrash(root, counting));
-        try (TableEngine engine = TableEngine.open(EngineConfig.of(root))) {
-            assertEquals(expectedAfter(commits().size()), TestRows.readAll(engine, "t"));
-        }
-        long total = counting.operations();
-        for (long n = 1; n <= total; n++) {
-            for (Loss loss : Loss.values()) {
-                crashAt(n, loss);
+        // Without the background flush, the two deferred appends are still not durable in their files when the
+        // rewrite's record is written, so a recovery to it replays them, into the version the purge has deleted.
+        // With it, the rewrite waits for the running flush before it claims every earlier commit durable.
+        for (boolean background : new boolean[]{false, true}) {
+            Table.flushInBackground = background;
+            Path run = Files.createDirectory(dir.resolve("background-" + background));
+            CrashSimulatingFileSystem counting = new CrashSimulatingFileSystem(Long.MAX_VALUE,
+                    Files.createDirectory(run.resolve("count-backups")));
+            Path root = Files.createDirectory(run.resolve("count"));
+            assertEquals(commits().size(), runUntilCrash(root, counting));
+            try (TableEngine engine = TableEngine.open(EngineConfig.of(root))) {
+                assertEquals(expectedAfter(commits().size()), TestRows.readAll(engine, "t"));
+            }
+            long total = counting.operations();
+            for (long n = 1; n <= total; n++) {
+                for (Loss loss : Loss.values()) {
+                    crashAt(run, n, loss);
+                }
             }
         }
     }

@@ -92,6 +92,40 @@ class DeferredCommitTest {
         return TxnFile.layout(FileSystemFacade.real(), engine.tableDirectory("t").resolve(TxnFile.NAME)).count();
     }
 
+    /**
+     * A commit that fsyncs its own files (here: one that creates a partition) claims every earlier commit durable
+     * in its files, so it must wait for a background flush still running: it does not return while that flush's
+     * fsync is held, and returns once it is released.
+     */
+    @Test
+    void fsyncingCommitWaitsForTheRunningBackgroundFlush() throws Exception {
+        Table.flushInBackground = true;
+        TxnFile.ringBytes = 4 * 4096; // 4 slots: txn 4 (2 not durable) starts the flush
+        FaultInjectingFileSystem fs = new FaultInjectingFileSystem();
+        try (TableEngine engine = TableEngine.open(new EngineConfig(dir, fs))) {
+            ringTable(engine);
+            Table table = engine.liveTable("t");
+            Path price = engine.tableDirectory("t").resolve(engine.partitionDirectories("t").get(0)).resolve("c2.d");
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            try {
+                java.util.concurrent.CountDownLatch held = fs.holdSyncOf(price::equals, release);
+                TestRows.insert(engine, "t", TestRows.tradeRows(DAY + 1000, 10, 1000)); // txn 3, deferred
+                TestRows.insert(engine, "t", TestRows.tradeRows(DAY + 2000, 10, 2000)); // txn 4: flush starts
+                assertTrue(held.await(10, java.util.concurrent.TimeUnit.SECONDS), "the background flush is held");
+                java.util.concurrent.CompletableFuture<Long> nextDay =
+                        java.util.concurrent.CompletableFuture.supplyAsync(() -> TestRows.insert(engine, "t",
+                                TestRows.tradeRows(DAY + 86_400_000_000L, 10, 5000)));
+                Thread.sleep(300);
+                assertTrue(!nextDay.isDone(), "returned while the background flush was still running");
+                release.countDown();
+                assertEquals(5L, nextDay.get(10, java.util.concurrent.TimeUnit.SECONDS));
+                assertEquals(5, table.durableTxn());
+            } finally {
+                release.countDown(); // never leave the flush (and the engine's close) waiting
+            }
+        }
+    }
+
     /** A background flush that fails leaves the repair to the next flush: nothing acknowledged is lost. */
     @Test
     void failedBackgroundFlushIsRepairedFromTheRecords() throws Exception {
