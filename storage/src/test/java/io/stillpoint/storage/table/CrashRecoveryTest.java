@@ -170,10 +170,6 @@ class CrashRecoveryTest {
         ALL_BUT_TXN_WRITES
     }
 
-    private void crashAt(long n, Loss loss) throws IOException {
-        crashAt(dir, n, loss);
-    }
-
     private void crashAt(Path parent, long n, Loss loss) throws IOException {
         Path root = Files.createDirectory(parent.resolve("r" + n + loss));
         Path backups = Files.createDirectory(parent.resolve("b" + n + loss));
@@ -238,21 +234,9 @@ class CrashRecoveryTest {
         // it, the flushes run on their own thread, interleaved with the commits.
         for (boolean background : new boolean[]{false, true}) {
             Table.flushInBackground = background;
-            Path run = Files.createDirectory(dir.resolve("background-" + background));
-            CrashSimulatingFileSystem counting = new CrashSimulatingFileSystem(Long.MAX_VALUE,
-                    Files.createDirectory(run.resolve("count-backups")));
-            Path root = Files.createDirectory(run.resolve("count"));
-            assertEquals(commits().size(), runUntilCrash(root, counting));
-            try (TableEngine engine = TableEngine.open(EngineConfig.of(root))) {
-                assertEquals(4, TxnFile.layout(io.stillpoint.storage.fs.FileSystemFacade.real(),
-                        engine.tableDirectory("t").resolve(TxnFile.NAME)).count(), "a ring of 4 slots");
-            }
-            long total = counting.operations();
-            for (long n = 1; n <= total; n++) {
-                for (Loss loss : Loss.values()) {
-                    crashAt(run, n, loss);
-                }
-            }
+            crashAtEveryCall(Files.createDirectory(dir.resolve("background-" + background)), engine ->
+                    assertEquals(4, TxnFile.layout(io.stillpoint.storage.fs.FileSystemFacade.real(),
+                            engine.tableDirectory("t").resolve(TxnFile.NAME)).count(), "a ring of 4 slots"));
         }
     }
 
@@ -270,20 +254,8 @@ class CrashRecoveryTest {
         // With it, the rewrite waits for the running flush before it claims every earlier commit durable.
         for (boolean background : new boolean[]{false, true}) {
             Table.flushInBackground = background;
-            Path run = Files.createDirectory(dir.resolve("background-" + background));
-            CrashSimulatingFileSystem counting = new CrashSimulatingFileSystem(Long.MAX_VALUE,
-                    Files.createDirectory(run.resolve("count-backups")));
-            Path root = Files.createDirectory(run.resolve("count"));
-            assertEquals(commits().size(), runUntilCrash(root, counting));
-            try (TableEngine engine = TableEngine.open(EngineConfig.of(root))) {
-                assertEquals(expectedAfter(commits().size()), TestRows.readAll(engine, "t"));
-            }
-            long total = counting.operations();
-            for (long n = 1; n <= total; n++) {
-                for (Loss loss : Loss.values()) {
-                    crashAt(run, n, loss);
-                }
-            }
+            crashAtEveryCall(Files.createDirectory(dir.resolve("background-" + background)), engine ->
+                    assertEquals(expectedAfter(commits().size()), TestRows.readAll(engine, "t")));
         }
     }
 
@@ -310,7 +282,7 @@ class CrashRecoveryTest {
         try {
             for (long n = 1; n <= total; n++) {
                 try {
-                    crashAt(n, loss);
+                    crashAt(dir, n, loss);
                 } catch (AssertionError | StorageException e) {
                     caught++;
                 }
@@ -323,17 +295,35 @@ class CrashRecoveryTest {
 
     @Test
     void crashAtEveryMutatingCallRecoversACommittedPrefix() throws IOException {
-        CrashSimulatingFileSystem counting = new CrashSimulatingFileSystem(Long.MAX_VALUE,
-                Files.createDirectory(dir.resolve("count-backups")));
-        Path root = Files.createDirectory(dir.resolve("count"));
-        assertEquals(commits().size(), runUntilCrash(root, counting));
-        long total = counting.operations();
+        long total = crashAtEveryCall(dir, engine -> assertEquals(expectedAfter(commits().size()),
+                TestRows.readAll(engine, "t")));
         assertTrue(total > 50, "workload too small: " + total);
+    }
+
+    /** A check of the root the workload finished in, before the crashes. */
+    private interface FinishedCheck {
+        void check(TableEngine engine) throws IOException;
+    }
+
+    /**
+     * Runs the workload once under {@code parent} to count its mutating calls (and checks the finished root), then
+     * crashes it at each of those calls in every loss mode; returns the count.
+     */
+    private long crashAtEveryCall(Path parent, FinishedCheck finished) throws IOException {
+        CrashSimulatingFileSystem counting = new CrashSimulatingFileSystem(Long.MAX_VALUE,
+                Files.createDirectory(parent.resolve("count-backups")));
+        Path root = Files.createDirectory(parent.resolve("count"));
+        assertEquals(commits().size(), runUntilCrash(root, counting));
+        try (TableEngine engine = TableEngine.open(EngineConfig.of(root))) {
+            finished.check(engine);
+        }
+        long total = counting.operations();
         for (long n = 1; n <= total; n++) {
             for (Loss loss : Loss.values()) {
-                crashAt(n, loss);
+                crashAt(parent, n, loss);
             }
         }
+        return total;
     }
 
     /**
