@@ -15,7 +15,7 @@ import java.time.ZoneOffset;
  * Java representations are those of {@link DataType}; internally INT2 is widened to INT4 and FLOAT4/NUMERIC to
  * FLOAT8 when they take part in expressions.
  */
-final class Values {
+public final class Values {
 
     private Values() {}
 
@@ -135,7 +135,7 @@ final class Values {
     }
 
     /** PostgreSQL's interval input (see {@link IntervalText#parseInterval}): 22007 if malformed, 22015 if a field overflows. */
-    static IntervalValue parseInterval(String text) {
+    public static IntervalValue parseInterval(String text) {
         try {
             return IntervalText.parseInterval(text);
         } catch (IntervalText.FieldOutOfRange e) {

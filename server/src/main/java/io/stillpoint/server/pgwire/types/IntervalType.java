@@ -1,8 +1,6 @@
 package io.stillpoint.server.pgwire.types;
 
 import io.netty.buffer.ByteBuf;
-import io.stillpoint.server.exec.SqlError;
-import io.stillpoint.sql.IntervalText;
 import io.stillpoint.sql.IntervalValue;
 
 /**
@@ -36,13 +34,7 @@ public final class IntervalType implements PgType {
 
     @Override
     public Object decodeText(String text) {
-        try {
-            return IntervalText.parseInterval(text);
-        } catch (IntervalText.FieldOutOfRange e) {
-            throw new SqlError("22015", e.getMessage());
-        } catch (IllegalArgumentException e) {
-            throw new SqlError("22007", e.getMessage());
-        }
+        return io.stillpoint.server.exec.Values.parseInterval(text); // the SQLSTATEs of every interval input
     }
 
     @Override
