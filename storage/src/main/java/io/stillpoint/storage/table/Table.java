@@ -1106,12 +1106,8 @@ final class Table implements Housekeeping.PurgeTarget {
     private void flushUnsynced() throws IOException {
         collectBackgroundFlush(true);
         if (!replayNeeded) {
-            List<ParallelSync.SyncAction> actions = new ArrayList<>(unsyncedFiles.size());
-            for (FileSystemFacade.WritableFile f : unsyncedFiles.values()) {
-                actions.add(f::sync);
-            }
             try {
-                parallelSync.syncAll(actions);
+                parallelSync.syncAll(unsyncedSyncs());
             } catch (IOException | RuntimeException e) {
                 replayNeeded = true;
                 throw e;
@@ -1130,13 +1126,19 @@ final class Table implements Housekeeping.PurgeTarget {
      * the flush is usually done, so that no commit waits for it. Under commitLock.
      */
     private void startBackgroundFlush(long txn) {
+        List<ParallelSync.SyncAction> actions = unsyncedSyncs();
+        unsyncedFiles.clear(); // later commits collect their own; a failure below is repaired by the replay
+        backgroundFlushTxn = txn;
+        backgroundFlush = parallelSync.syncAllInBackground(actions);
+    }
+
+    /** An fsync of each file deferred commits wrote since the durable watermark. */
+    private List<ParallelSync.SyncAction> unsyncedSyncs() {
         List<ParallelSync.SyncAction> actions = new ArrayList<>(unsyncedFiles.size());
         for (FileSystemFacade.WritableFile f : unsyncedFiles.values()) {
             actions.add(f::sync);
         }
-        unsyncedFiles.clear(); // later commits collect their own; a failure below is repaired by the replay
-        backgroundFlushTxn = txn;
-        backgroundFlush = parallelSync.syncAllInBackground(actions);
+        return actions;
     }
 
     /**

@@ -877,7 +877,12 @@ final class TxnFile implements AutoCloseable {
 
     /** Length of {@code state}'s version 4 record with {@code inlineBytes} of inline copies. */
     int recordLength(TxnState state, int inlineBytes) {
-        return RECORD_HEADER_V4 + state.partitions.size() * (40 + 24 * schema.columnCount())
+        return recordLength(state, inlineBytes, true);
+    }
+
+    /** Length of {@code state}'s record, version 4 ({@code v4}) or version 2/3, with {@code inlineBytes}. */
+    private int recordLength(TxnState state, int inlineBytes, boolean v4) {
+        return (v4 ? RECORD_HEADER_V4 : RECORD_HEADER) + state.partitions.size() * (40 + 24 * schema.columnCount())
                 + state.appended.size() * RANGE_SIZE + inlineBytes;
     }
 
@@ -1111,8 +1116,7 @@ final class TxnFile implements AutoCloseable {
     private ByteBuffer encode(TxnState state, long durable, ByteBuffer inline, boolean v4) {
         int n = schema.columnCount();
         int inlineBytes = inline == null ? 0 : inline.remaining();
-        int length = (v4 ? RECORD_HEADER_V4 : RECORD_HEADER) + state.partitions.size() * (40 + 24 * n)
-                + state.appended.size() * RANGE_SIZE + inlineBytes;
+        int length = recordLength(state, inlineBytes, v4);
         if (encoded.capacity() < length) {
             encoded = ByteBuffer.allocate(Math.max(length, encoded.capacity() * 2)).order(ByteOrder.LITTLE_ENDIAN);
         }
