@@ -16,6 +16,8 @@ usage() {
 usage: benchmarks/scripts/side-by-side.sh [options]
   --rows N             rows inserted per run (default 1000000)
   --batch N            rows per batch/commit (default 1000)
+  --warmup-rows N      each harness JVM first inserts N rows the same way into a scratch table, untimed, the same
+                       for every server, so that the clock does not run while the JIT compiles pgjdbc (default 0)
   --lookups N          point lookups per run (default 10000)
   --lookup-seconds S   time budget of the lookup phase per run (default 300)
   --runs N             rounds; each round runs both servers once, order alternating (default 3)
@@ -42,13 +44,14 @@ environment: PG_BIN (default /usr/lib/postgresql/15/bin), STILLPOINT_JAR (defaul
 USAGE
 }
 
-ROWS=1000000 BATCH=1000 LOOKUPS=10000 LOOKUP_SECONDS=300 RUNS=3 ONLY="" PG_INDEX="" KEEP=0 TIMEOUT=1800
+ROWS=1000000 WARMUP_ROWS=0 BATCH=1000 LOOKUPS=10000 LOOKUP_SECONDS=300 RUNS=3 ONLY="" PG_INDEX="" KEEP=0 TIMEOUT=1800
 NOFSYNC=0 OTHER_JAR="" COPY_ROWS=1000000 REWRITE_DAYS=3 CHECKPOINT="" CHECKPOINT_ROWS=100000 CHECKPOINT_SEGMENTS=8 CHECKPOINT_CYCLES=20
 WORK_PARENT="${TMPDIR:-/tmp}" RESULTS=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rows) ROWS="$2"; shift 2 ;;
     --batch) BATCH="$2"; shift 2 ;;
+    --warmup-rows) WARMUP_ROWS="$2"; shift 2 ;;
     --lookups) LOOKUPS="$2"; shift 2 ;;
     --lookup-seconds) LOOKUP_SECONDS="$2"; shift 2 ;;
     --runs) RUNS="$2"; shift 2 ;;
@@ -262,7 +265,7 @@ run_harness() { # label
   # In the background and waited for, so that a TERM to this script runs the cleanup at once instead of after
   # the harness; the output still streams to the terminal and the results file.
   timeout --kill-after=10 "$TIMEOUT" java ${HARNESS_JAVA_OPTS:-} -cp "$BENCH_JAR" \
-      io.stillpoint.bench.harness.LoadHarness "${args[@]}" --label "$label" --rows "$ROWS" --batch "$BATCH" \
+      io.stillpoint.bench.harness.LoadHarness "${args[@]}" --label "$label" --rows "$ROWS" --warmup-rows "$WARMUP_ROWS" --batch "$BATCH" \
       --lookups "$LOOKUPS" --lookup-seconds "$LOOKUP_SECONDS" --copy-rows "$COPY_ROWS" \
       --rewrite-days "$REWRITE_DAYS" --runs 1 > >(tee -a "$RESULTS") 2>&1 &
   HARNESS_PID=$!
@@ -275,7 +278,7 @@ run_harness() { # label
   fi
 }
 
-{ echo "side-by-side $(date -u +%Y-%m-%dT%H:%M:%SZ) rows=$ROWS batch=$BATCH lookups=$LOOKUPS runs=$RUNS pgIndex=${PG_INDEX:-no} copyRows=$COPY_ROWS rewriteDays=$REWRITE_DAYS checkpoint=${CHECKPOINT:-no}"
+{ echo "side-by-side $(date -u +%Y-%m-%dT%H:%M:%SZ) rows=$ROWS warmupRows=$WARMUP_ROWS batch=$BATCH lookups=$LOOKUPS runs=$RUNS pgIndex=${PG_INDEX:-no} copyRows=$COPY_ROWS rewriteDays=$REWRITE_DAYS checkpoint=${CHECKPOINT:-no}"
   echo "machine: $(nproc) cpus, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), $(java -version 2>&1 | head -1)"
 } | tee -a "$RESULTS" >&2
 

@@ -9,7 +9,7 @@ import java.util.Locale;
 record HarnessOptions(String url, String user, String password, long rows, int batch, int lookups,
                       int lookupSeconds, int queryRepeats, int runs, long seed, String label, Dialect dialect,
                       boolean pgIndex, long copyRows, int rewriteDays, boolean checkpoint, long checkpointRows,
-                      int checkpointCycles, int checkpointSegments, boolean help) {
+                      int checkpointCycles, int checkpointSegments, long warmupRows, boolean help) {
 
     /** Which CREATE TABLE the server understands. */
     enum Dialect {
@@ -24,6 +24,10 @@ record HarnessOptions(String url, String user, String password, long rows, int b
                      --url jdbc:postgresql://127.0.0.1:PORT/DB --user U --password P [options]
 
               --rows N              rows to insert per run (default 1000000)
+              --warmup-rows N       before each run's timed insert, insert N rows the same way into a scratch
+                                    table w, untimed, then drop it: warms this client JVM (pgjdbc and the
+                                    harness are compiled by the JIT while they run) and the server alike, so
+                                    the timed insert measures the server, not the client's warm-up (default 0)
               --batch N             rows per executeBatch, one commit each (default 1000)
               --lookups N           point lookups by id per run (default 10000)
               --lookup-seconds S    stop the lookup phase after S seconds even if fewer were done (default 300)
@@ -67,6 +71,7 @@ record HarnessOptions(String url, String user, String password, long rows, int b
         long checkpointRows = 100_000;
         int checkpointSegments = 8;
         int checkpointCycles = 20;
+        long warmupRows = 0;
         boolean help = false;
 
         for (int i = 0; i < args.length; i++) {
@@ -87,6 +92,7 @@ record HarnessOptions(String url, String user, String password, long rows, int b
                         case "--user" -> user = value;
                         case "--password" -> password = value;
                         case "--rows" -> rows = longValue(name, value, 1, Long.MAX_VALUE);
+                        case "--warmup-rows" -> warmupRows = longValue(name, value, 0, 100_000_000L);
                         case "--batch" -> batch = (int) longValue(name, value, 1, 1_000_000);
                         case "--lookups" -> lookups = (int) longValue(name, value, 0, Integer.MAX_VALUE);
                         case "--lookup-seconds" -> lookupSeconds = (int) longValue(name, value, 1, 86_400);
@@ -138,7 +144,7 @@ record HarnessOptions(String url, String user, String password, long rows, int b
             label = dialect.name().toLowerCase(Locale.ROOT);
         }
         return new HarnessOptions(url, user, password, rows, batch, lookups, lookupSeconds, queryRepeats, runs,
-                seed, label, dialect, pgIndex, copyRows, rewriteDays, checkpoint, checkpointRows, checkpointCycles, checkpointSegments, help);
+                seed, label, dialect, pgIndex, copyRows, rewriteDays, checkpoint, checkpointRows, checkpointCycles, checkpointSegments, warmupRows, help);
     }
 
     private static long longValue(String name, String value, long min, long max) {

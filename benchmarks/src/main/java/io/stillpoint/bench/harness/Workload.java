@@ -27,6 +27,10 @@ import java.util.TimeZone;
  * autocommit on. The phases, in order:
  * <ol>
  *   <li>drop and create table {@code t (ts TIMESTAMP, id BIGINT, v DOUBLE PRECISION)};</li>
+ *   <li>unless {@code warmupRows} is 0: the same insert of {@code warmupRows} rows into a scratch table {@code w}
+ *       of the same shape, untimed, then {@code w} dropped. A fresh client JVM spends the first seconds compiling
+ *       pgjdbc and this harness while it runs (on two cores that CPU is taken from the server under test too);
+ *       the warm-up pays that before the clock starts, the same for every server;</li>
  *   <li>insert {@code rows} rows with one prepared INSERT and {@code executeBatch} every {@code batch} rows; with
  *       autocommit on each batch is one implicit transaction, so one commit (and one fsync) per batch. Row
  *       {@code i} is (2026-11-01T00:00:00Z + i seconds, i, i * 0.5);</li>
@@ -66,6 +70,9 @@ final class Workload {
         try (Connection connection = DriverManager.getConnection(options.url(), options.user(), options.password())) {
             connection.setAutoCommit(true);
             createTable(connection);
+            if (options.warmupRows() > 0) {
+                warmUp(connection);
+            }
             insert(connection, metrics);
             if (options.pgIndex()) {
                 addPrimaryKey(connection, metrics);
@@ -102,6 +109,17 @@ final class Workload {
             statement.execute("DROP TABLE IF EXISTS " + name);
             statement.execute(create);
         }
+    }
+
+    /** The insert phase into a scratch table {@code w}, untimed in the metrics (printed), then w dropped. */
+    private void warmUp(Connection connection) throws SQLException {
+        createTable(connection, "w");
+        long elapsed = insertRows(connection, "w", 0, options.warmupRows(), null);
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("DROP TABLE w");
+        }
+        System.out.printf("warm-up done [label=%s, rows=%d, rows_per_s=%.0f]%n", options.label(),
+                options.warmupRows(), options.warmupRows() / (elapsed / 1e9));
     }
 
     private void insert(Connection connection, Map<Metric, Double> metrics) throws SQLException {
