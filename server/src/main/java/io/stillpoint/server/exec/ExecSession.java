@@ -137,6 +137,12 @@ final class ExecSession implements Session {
         return out;
     }
 
+    /** An INSERT ... VALUES: appends its rows and answers with a command tag. */
+    @Override
+    public boolean returnsOnlyACommandTag(Prepared statement) {
+        return statement.statement() instanceof Handle h && h.statement() instanceof Statement.Insert;
+    }
+
     @Override
     public Prepared prepare(String sql, List<DataType> declaredTypes) {
         try {

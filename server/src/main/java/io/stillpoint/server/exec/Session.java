@@ -49,6 +49,14 @@ public interface Session extends AutoCloseable {
     /** Current value of a session parameter as SHOW reports it, or null. */
     String parameter(String name);
 
+    /**
+     * True if executing {@code statement} sends no rows and never waits for the client, only for its own work
+     * (an INSERT ... VALUES): the wire layer may then run it on the connection's I/O thread. The default says no.
+     */
+    default boolean returnsOnlyACommandTag(Prepared statement) {
+        return false;
+    }
+
     /** ParameterStatus entries to send after authentication (pgwire.md section 0.3). */
     Map<String, String> initialParameterStatus();
 

@@ -1146,6 +1146,38 @@ final class PgConnection implements CancelRegistry.Cancellable {
         return authenticated;
     }
 
+    /**
+     * Whether {@code f} may be processed on the connection's I/O thread ({@link PgConnectionHandler}, when the
+     * connection is alone on it): its replies are a few small messages and it never waits for the client or for
+     * socket space. True for Parse, Bind, Describe, Close, Sync and Flush, and for an Execute of a portal whose
+     * statement only returns a command tag (an INSERT); false for anything else, for a portal that does not exist
+     * (its error is the worker's to report) and before startup, during COPY or after close. After an error, what
+     * is skipped until Sync runs inline too. Called between messages, by the thread that would process {@code f}.
+     */
+    boolean runsInline(Inbound.MessageFrame f) {
+        if (phase != Phase.READY || copyIn != null || f.type() == 'X') {
+            return false;
+        }
+        if (skipUntilSync) {
+            return true; // ignored until Sync
+        }
+        return switch (f.type()) {
+            case 'P', 'B', 'D', 'C', 'S', 'H' -> true;
+            case 'E' -> {
+                byte[] body = f.body();
+                int end = 0;
+                while (end < body.length && body[end] != 0) {
+                    end++;
+                }
+                Portal portal = end == 0 ? unnamedPortal
+                        : end < body.length ? portals.get(new String(body, 0, end, StandardCharsets.UTF_8)) : null;
+                yield portal != null && portal.result == null
+                        && session.returnsOnlyACommandTag(portal.statement.prepared());
+            }
+            default -> false;
+        };
+    }
+
     // ------------------------------------------------------------------ cancel
 
     @Override

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandler;
 import io.stillpoint.server.http.Metrics;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.EventExecutor;
 
 import java.io.IOException;
 import java.util.Queue;
@@ -15,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -30,6 +32,15 @@ import java.util.logging.Logger;
  * {@link #RESUME_READING_BELOW}. Both sides re-check after flipping auto-read, so no wake-up is lost. A client
  * that has not authenticated within {@link #AUTHENTICATION_TIMEOUT_SECONDS} is disconnected, as PostgreSQL's
  * authentication_timeout does.
+ *
+ * <p>Inline: when the connection is alone on its event loop ({@link LoopOccupancy}) and nothing of it is queued or
+ * running on the worker, the frames the connection says may run there ({@link PgConnection#runsInline}: Parse,
+ * Bind, Describe, Close, Sync, Flush, and Execute of an INSERT) are processed right here on the I/O thread, and the
+ * rest of the read goes to the worker in order. An INSERT batch then costs no thread hand-off at all: the loop
+ * reads, executes, commits (the fsync blocks only this connection's own loop) and writes the replies straight
+ * to the socket. Anything that may stream rows or wait for the client (a query, COPY) still runs on the worker,
+ * where waiting for socket space is allowed. Order holds because the loop runs a frame inline only when the
+ * worker has nothing of this connection ({@code pending == 0}), and only the loop queues.
  *
  * <p>Admission: the StartupMessage passes {@link ConnectionAdmission} here, on the I/O thread, before it is queued;
  * a refused one is replaced by an {@link Inbound.Refused} that the connection answers with FATAL and closes.
@@ -54,22 +65,27 @@ final class PgConnectionHandler extends ChannelInboundHandlerAdapter {
     private final ConnectionAdmission admission;
     private final Metrics metrics;
     private final long idleMillis;
+    /** Whether a loop serves this channel alone (then short statements may run on it); see LoopOccupancy. */
+    private final Predicate<EventExecutor> aloneOnLoop;
     /** Whether this connection holds a slot of {@link #admission} (released once, when the channel closes). */
     private boolean admitted;
     /** {@link System#nanoTime()} of the last frame received or the last drain finished. */
     private volatile long lastActivity = System.nanoTime();
 
     PgConnectionHandler(Executor executor, Function<io.netty.channel.Channel, PgConnection> connectionFactory) {
-        this(executor, connectionFactory, null, new Metrics(), 0);
+        this(executor, connectionFactory, null, new Metrics(), 0, loop -> false);
     }
 
     /**
      * @param admission  checks each StartupMessage, or null to admit all
      * @param idleMillis close sessions idle (outside a transaction) this long; 0: never
+     * @param aloneOnLoop whether an event loop serves this channel alone, so that short statements may run on it
      */
     PgConnectionHandler(Executor executor, Function<io.netty.channel.Channel, PgConnection> connectionFactory,
-                        ConnectionAdmission admission, Metrics metrics, long idleMillis) {
+                        ConnectionAdmission admission, Metrics metrics, long idleMillis,
+                        Predicate<EventExecutor> aloneOnLoop) {
         this.executor = executor;
+        this.aloneOnLoop = aloneOnLoop;
         this.connectionFactory = connectionFactory;
         this.admission = admission;
         this.metrics = metrics;
@@ -135,7 +151,11 @@ final class PgConnectionHandler extends ChannelInboundHandlerAdapter {
                     metrics.query();
                 }
             }
-            enqueue(ctx, frames, frames.bytes());
+            int done = mayRunInline(ctx) ? runInline(frames) : 0;
+            if (done < frames.size()) {
+                PgFrameDecoder.Frames rest = done == 0 ? frames : frames.from(done);
+                enqueue(ctx, rest, rest.bytes());
+            }
             return;
         }
         if (!(msg instanceof Inbound inbound)) {
@@ -151,10 +171,38 @@ final class PgConnectionHandler extends ChannelInboundHandlerAdapter {
             } else {
                 admitted = true;
             }
-        } else if (inbound instanceof Inbound.MessageFrame f && (f.type() == 'Q' || f.type() == 'E')) {
-            metrics.query();
+        } else if (inbound instanceof Inbound.MessageFrame f) {
+            if (f.type() == 'Q' || f.type() == 'E') {
+                metrics.query();
+            }
+            if (mayRunInline(ctx) && connection.runsInline(f)) {
+                handle(f);
+                lastActivity = System.nanoTime();
+                return;
+            }
         }
         enqueue(ctx, inbound, sizeOf(inbound));
+    }
+
+    /**
+     * On the loop: true if this connection is alone on it, has nothing queued or running on the worker, and its
+     * socket takes more output (a client that stops reading is left to the worker, which waits for socket space
+     * while reading pauses, instead of piling replies up in memory here).
+     */
+    private boolean mayRunInline(ChannelHandlerContext ctx) {
+        return pending.get() == 0 && connection.isAuthenticated() && ctx.channel().isWritable()
+                && aloneOnLoop.test(ctx.channel().eventLoop());
+    }
+
+    /** Processes frames here, in order, while the connection says they may run inline; returns how many ran. */
+    private int runInline(PgFrameDecoder.Frames frames) {
+        int i = 0;
+        while (i < frames.size() && connection.runsInline(frames.get(i))) {
+            handle(frames.get(i));
+            i++;
+        }
+        lastActivity = System.nanoTime();
+        return i;
     }
 
     /** Queues an Inbound or a Frames batch for the worker; pauses reading while the backlog is too large. */

@@ -196,6 +196,15 @@ final class PgFrameDecoder extends ByteToMessageDecoder {
         long bytes() {
             return bytes;
         }
+
+        /** A new batch of the frames from {@code index} on (the rest of a batch partly processed inline). */
+        Frames from(int index) {
+            Frames rest = new Frames();
+            for (int i = index; i < size; i++) {
+                rest.add(items[i]);
+            }
+            return rest;
+        }
     }
 
     private void fail(ByteBuf in, List<Object> out, String message) {

@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.DefaultSelectStrategyFactory;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
@@ -16,12 +17,14 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.ThreadPerTaskExecutor;
 import io.stillpoint.server.exec.QueryEngine;
 import io.stillpoint.server.http.Metrics;
 
 import java.net.InetSocketAddress;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.nio.channels.spi.SelectorProvider;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -44,6 +47,11 @@ public final class PgServer implements AutoCloseable {
     private static final Logger LOG = WireLog.logger();
     /** How long close() waits for running statements before giving up on them. */
     private static final long CLOSE_WAIT_SECONDS = 30;
+    /**
+     * Most I/O event loops: each holds a selector (two descriptors) from the start, and a thread once a connection
+     * lands on it. Connections beyond this share loops and go through the worker for everything.
+     */
+    static final int MAX_IO_LOOPS = 64;
 
     private final PgServerConfig config;
     private final QueryEngine engine;
@@ -58,6 +66,7 @@ public final class PgServer implements AutoCloseable {
 
     private EventLoopGroup acceptGroup;
     private EventLoopGroup ioGroup;
+    private final LoopOccupancy loopOccupancy = new LoopOccupancy();
     private ExecutorService workers;
     private ChannelGroup channels;
     private Channel serverChannel;
@@ -95,8 +104,11 @@ public final class PgServer implements AutoCloseable {
                 }
             }
             acceptGroup = new NioEventLoopGroup(1, new DefaultThreadFactory("stillpoint-pg-accept", true));
-            ioGroup = new NioEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()),
-                    new DefaultThreadFactory("stillpoint-pg-io", true));
+            // One loop per connection allowed (capped): a connection alone on its loop runs its INSERT batches
+            // there, without two thread hand-offs per commit (LoopOccupancy, PgConnectionHandler).
+            ioGroup = new NioEventLoopGroup(ioLoops(config.maxConnections()),
+                    new ThreadPerTaskExecutor(new DefaultThreadFactory("stillpoint-pg-io", true)), loopOccupancy,
+                    SelectorProvider.provider(), DefaultSelectStrategyFactory.INSTANCE);
             workers = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
                     new DefaultThreadFactory("stillpoint-pg-conn", true));
             channels = new DefaultChannelGroup("stillpoint-pg", GlobalEventExecutor.INSTANCE);
@@ -113,8 +125,10 @@ public final class PgServer implements AutoCloseable {
                         protected void initChannel(SocketChannel ch) {
                             channels.add(ch);
                             ch.pipeline().addLast("frames", new PgFrameDecoder(config.maxFrameLength(), sslContext));
+                            ch.closeFuture().addListener(f -> loopOccupancy.release(ch.eventLoop()));
                             ch.pipeline().addLast("protocol", new PgConnectionHandler(workers,
-                                    PgServer.this::newConnection, admission, metrics, config.idleSessionMillis()));
+                                    PgServer.this::newConnection, admission, metrics, config.idleSessionMillis(),
+                                    loopOccupancy::servesOne));
                         }
                     });
             ChannelFuture bind = bootstrap.bind(config.host(), config.port()).await();
@@ -181,6 +195,11 @@ public final class PgServer implements AutoCloseable {
             }
             LOG.fine("stopped [address=" + boundAddress + "]");
         }
+    }
+
+    /** One loop per allowed connection plus one for a refused one in flight, at least 2, at most MAX_IO_LOOPS. */
+    static int ioLoops(int maxConnections) {
+        return Math.max(2, Math.min(MAX_IO_LOOPS, maxConnections + 1));
     }
 
     private void shutdownGroups() {

@@ -15,7 +15,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code --max-connections} (53300 for the one too many, the others unaffected) and {@code --idle-session-timeout}. */
+/**
+ * {@code --max-connections} (53300 for the one too many, the others unaffected), more connections than I/O event
+ * loops (some alone on a loop run their INSERT batches there, the rest share a loop and use the worker), and
+ * {@code --idle-session-timeout}.
+ */
 class LimitsIT {
 
     @TempDir
@@ -64,6 +68,76 @@ class LimitsIT {
                 }
             }
             assertTrue(server.awaitLog("sqlstate=53300"), server.log());
+        }
+    }
+
+    @Test
+    void moreConnectionsThanIoLoopsInsertBatchesAtOnceAndEveryRowArrives() throws Exception {
+        int connections = 70; // the server makes 64 I/O loops at most: six of them serve two connections each
+        int batches = 5;
+        int rowsPerBatch = 100;
+        try (ServerProcess server = ServerProcess.start(tmp.resolve("root"), "--max-connections", "80")) {
+            try (Connection c = server.connect(); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE t (ts TIMESTAMP, id BIGINT) TIMESTAMP(ts) PARTITION BY DAY");
+            }
+            List<Connection> open = new ArrayList<>();
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(connections);
+            try {
+                for (int i = 0; i < connections; i++) {
+                    open.add(server.connect());
+                }
+                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                List<java.util.concurrent.Future<Long>> results = new ArrayList<>();
+                for (int i = 0; i < connections; i++) {
+                    Connection c = open.get(i);
+                    long first = (long) i * batches * rowsPerBatch;
+                    boolean reader = i % 10 == 0;
+                    results.add(pool.submit(() -> {
+                        go.await();
+                        long seen = 0;
+                        try (java.sql.PreparedStatement insert = c.prepareStatement("INSERT INTO t VALUES (?, ?)");
+                             Statement query = c.createStatement()) {
+                            for (int b = 0; b < batches; b++) {
+                                for (int r = 0; r < rowsPerBatch; r++) {
+                                    long id = first + (long) b * rowsPerBatch + r;
+                                    insert.setTimestamp(1, new java.sql.Timestamp(1_790_000_000_000L + id * 1000));
+                                    insert.setLong(2, id);
+                                    insert.addBatch();
+                                }
+                                for (int count : insert.executeBatch()) {
+                                    assertEquals(1, count);
+                                }
+                                if (reader) { // a query streaming rows on the worker between the batches
+                                    try (ResultSet rs = query.executeQuery("SELECT id FROM t")) {
+                                        while (rs.next()) {
+                                            seen++;
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        return seen;
+                    }));
+                }
+                go.countDown();
+                for (java.util.concurrent.Future<Long> f : results) {
+                    f.get(120, java.util.concurrent.TimeUnit.SECONDS);
+                }
+                long total = (long) connections * batches * rowsPerBatch;
+                try (Statement s = open.get(0).createStatement();
+                     ResultSet rs = s.executeQuery("SELECT count(*), sum(id), min(id), max(id) FROM t")) {
+                    assertTrue(rs.next());
+                    assertEquals(total, rs.getLong(1));
+                    assertEquals(total * (total - 1) / 2, rs.getLong(2));
+                    assertEquals(0, rs.getLong(3));
+                    assertEquals(total - 1, rs.getLong(4));
+                }
+            } finally {
+                pool.shutdownNow();
+                for (Connection c : open) {
+                    c.close();
+                }
+            }
         }
     }
 
