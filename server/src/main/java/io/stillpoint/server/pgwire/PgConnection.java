@@ -2,6 +2,7 @@ package io.stillpoint.server.pgwire;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.stillpoint.server.exec.DataType;
 import io.stillpoint.server.exec.Prepared;
 import io.stillpoint.server.exec.QueryEngine;
@@ -22,6 +23,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -125,6 +127,9 @@ final class PgConnection implements CancelRegistry.Cancellable {
     /** Named portals; the unnamed one, bound for nearly every statement, lives in {@link #unnamedPortal}. */
     private final Map<String, Portal> portals = new HashMap<>();
     private Portal unnamedPortal;
+    /** Flushes made by a worker thread whose write task has not yet completed on the event loop. */
+    private final AtomicInteger writesFromWorker = new AtomicInteger();
+    private final ChannelFutureListener writeFromWorkerDone = f -> writesFromWorker.decrementAndGet();
     /**
      * The statement the last Bind named, with its name's bytes, so a batch of Binds to one statement skips the
      * String and the map lookup; forgotten whenever {@link #statements} changes.
@@ -797,6 +802,11 @@ final class PgConnection implements CancelRegistry.Cancellable {
             }
         } else if (result instanceof Result.Command command) {
             commandComplete(command.tag());
+            if (out.writerIndex() >= FLUSH_THRESHOLD) {
+                // A client pipelining Executes without Sync: its replies go out as they pile up, not all at Sync.
+                flush();
+                awaitWritable();
+            }
         } else if (result instanceof Result.CopyIn in) {
             portal.exhausted = true;
             startCopyIn(in, null, 0, false);
@@ -1151,11 +1161,12 @@ final class PgConnection implements CancelRegistry.Cancellable {
      * connection is alone on it): its replies are a few small messages and it never waits for the client or for
      * socket space. True for Parse, Bind, Describe, Close, Sync and Flush, and for an Execute of a portal whose
      * statement only returns a command tag (an INSERT); false for anything else, for a portal that does not exist
-     * (its error is the worker's to report) and before startup, during COPY or after close. After an error, what
+     * (its error is the worker's to report), before startup, during COPY, after close, and while a reply the
+     * worker wrote is still queued on the loop (it must reach the socket first). After an error, what
      * is skipped until Sync runs inline too. Called between messages, by the thread that would process {@code f}.
      */
     boolean runsInline(Inbound.MessageFrame f) {
-        if (phase != Phase.READY || copyIn != null || f.type() == 'X') {
+        if (phase != Phase.READY || copyIn != null || f.type() == 'X' || writesFromWorker.get() != 0) {
             return false;
         }
         if (skipUntilSync) {
@@ -1228,7 +1239,14 @@ final class PgConnection implements CancelRegistry.Cancellable {
             buf.release();
             return;
         }
-        channel.writeAndFlush(buf, channel.voidPromise());
+        if (channel.eventLoop().inEventLoop()) {
+            channel.writeAndFlush(buf, channel.voidPromise());
+        } else {
+            // Netty queues a write from another thread as a task on the loop; until that task has run, a reply
+            // written on the loop itself (runsInline) would overtake it. Counted, so nothing runs inline meanwhile.
+            writesFromWorker.incrementAndGet();
+            channel.writeAndFlush(buf).addListener(writeFromWorkerDone);
+        }
     }
 
     /** Waits (on this worker thread, never an event loop) until the socket buffer drains below the low mark. */

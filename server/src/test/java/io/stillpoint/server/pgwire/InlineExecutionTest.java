@@ -133,6 +133,20 @@ class InlineExecutionTest {
     }
 
     @Test
+    void executesPipelinedWithoutSyncAreAnsweredAsTheirRepliesPileUp() {
+        int rows = 4000; // 21 bytes of replies each: past PgConnection.FLUSH_THRESHOLD before the Sync
+        byte[] batch = insertBatch("S_1", 0, rows);
+        byte[] withoutSync = java.util.Arrays.copyOf(batch, batch.length - Wire.sync().length);
+        send(ch, withoutSync);
+        String early = types(messages(received(ch)));
+        assertTrue(early.length() > 1000 && early.startsWith("12C2C") && !early.contains("Z"), early);
+        send(ch, Wire.sync());
+        String rest = types(messages(received(ch)));
+        assertEquals("1" + "2C".repeat(rows) + "Z", early + rest);
+        assertEquals(rows + "," + (long) rows * (rows - 1) / 2, countAndSum());
+    }
+
+    @Test
     void anErrorInlineSkipsToSyncAndTheConnectionGoesOn() {
         send(ch, Wire.concat(Wire.parse("bad", "INSERT INTO t VALUES ($1, $2)", 1114, 20),
                 Wire.bind("", "bad", new short[0], new byte[][] {"not a time".getBytes(StandardCharsets.UTF_8),
