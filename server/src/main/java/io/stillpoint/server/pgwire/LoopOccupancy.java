@@ -12,10 +12,12 @@ import java.util.Map;
  *
  * <p>Why: a connection whose loop is its own may run short statements directly on that thread
  * ({@link PgConnectionHandler}), without handing every batch to a worker and every reply back to the loop; on a
- * small machine those two thread wake-ups per commit cost as much as the commit's CPU. A loop shared by two
- * connections must never block, so there everything goes through the worker as before. The group is made with
- * one loop per allowed connection (capped, {@link PgServer}); Netty starts a loop's thread only when a channel
- * first lands on it.
+ * two-core machine those thread wake-ups cost 50 to 80 µs per commit, more than the commit's own CPU (about
+ * 30 µs besides its fsync; benchmarks/README.md, stop 11). A loop shared by two connections must not be blocked by
+ * either, so there everything goes through the worker as before (a batch already running inline when a second
+ * connection lands on its loop delays that one's first read by at most that batch). The group is made with one
+ * loop per allowed connection (capped, {@link PgServer}); Netty starts a loop's thread only when a channel first
+ * lands on it.
  *
  * <p>The acceptor calls {@link EventExecutorChooserFactory.EventExecutorChooser#next()} once per accepted channel
  * (one thread), and {@link #release} runs when that channel is closed; both are synchronized, and

@@ -40,7 +40,8 @@ import java.util.logging.Logger;
  * reads, executes, commits (the fsync blocks only this connection's own loop) and writes the replies straight
  * to the socket. Anything that may stream rows or wait for the client (a query, COPY) still runs on the worker,
  * where waiting for socket space is allowed. Order holds because the loop runs a frame inline only when the
- * worker has nothing of this connection ({@code pending == 0}), and only the loop queues.
+ * worker has nothing of this connection ({@code pending == 0}; only the loop queues) and no reply the worker
+ * flushed is still queued on the loop ({@link PgConnection#runsInline}).
  *
  * <p>Admission: the StartupMessage passes {@link ConnectionAdmission} here, on the I/O thread, before it is queued;
  * a refused one is replaced by an {@link Inbound.Refused} that the connection answers with FATAL and closes.

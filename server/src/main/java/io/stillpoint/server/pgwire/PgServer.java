@@ -22,9 +22,9 @@ import io.stillpoint.server.exec.QueryEngine;
 import io.stillpoint.server.http.Metrics;
 
 import java.net.InetSocketAddress;
+import java.nio.channels.spi.SelectorProvider;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.nio.channels.spi.SelectorProvider;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
