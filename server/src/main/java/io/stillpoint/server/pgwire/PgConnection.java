@@ -1174,19 +1174,22 @@ final class PgConnection implements CancelRegistry.Cancellable {
         }
         return switch (f.type()) {
             case 'P', 'B', 'D', 'C', 'S', 'H' -> true;
-            case 'E' -> {
-                byte[] body = f.body();
-                int end = 0;
-                while (end < body.length && body[end] != 0) {
-                    end++;
-                }
-                Portal portal = end == 0 ? unnamedPortal
-                        : end < body.length ? portals.get(new String(body, 0, end, StandardCharsets.UTF_8)) : null;
-                yield portal != null && portal.result == null
-                        && session.returnsOnlyACommandTag(portal.statement.prepared());
-            }
+            case 'E' -> executesOnlyACommandTag(f.body());
             default -> false;
         };
+    }
+
+    /** An Execute whose portal exists, has not run yet and only returns a command tag; a malformed one: false. */
+    private boolean executesOnlyACommandTag(byte[] executeBody) {
+        String name;
+        try {
+            name = new MessageReader(executeBody, "Execute").readCString();
+        } catch (ProtocolViolation e) {
+            return false; // the worker reports it
+        }
+        Portal portal = portal(name);
+        return portal != null && portal.result == null
+                && session.returnsOnlyACommandTag(portal.statement.prepared());
     }
 
     // ------------------------------------------------------------------ cancel
