@@ -2,11 +2,10 @@ package io.stillpoint.server.exec;
 
 import io.stillpoint.storage.ColumnChunk;
 import io.stillpoint.storage.Engine;
+import io.stillpoint.storage.ForwardingEngine;
 import io.stillpoint.storage.PartitionSnapshot;
-import io.stillpoint.storage.TableInfo;
 import io.stillpoint.storage.TableSchema;
 import io.stillpoint.storage.TableSnapshot;
-import io.stillpoint.storage.WriteTransaction;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,14 +23,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class ScanEfficiencyTest extends ExecTestSupport {
 
     /** Counts reads (rows read per column) and open snapshots of the engine it wraps. */
-    static final class CountingEngine implements Engine {
-        final Engine inner;
+    static final class CountingEngine extends ForwardingEngine {
         final Map<Integer, AtomicInteger> rowsRead = new java.util.concurrent.ConcurrentHashMap<>();
         final AtomicInteger openSnapshots = new AtomicInteger();
         final List<String> partitionsRead = new ArrayList<>();
 
         CountingEngine(Engine inner) {
-            this.inner = inner;
+            super(inner);
         }
 
         long rows(int column) {
@@ -45,43 +43,8 @@ class ScanEfficiencyTest extends ExecTestSupport {
         }
 
         @Override
-        public boolean createTable(TableSchema schema, boolean ifNotExists) {
-            return inner.createTable(schema, ifNotExists);
-        }
-
-        @Override
-        public boolean dropTable(String name, boolean ifExists) {
-            return inner.dropTable(name, ifExists);
-        }
-
-        @Override
-        public TableSchema schema(String name) {
-            return inner.schema(name);
-        }
-
-        @Override
-        public boolean tableExists(String name) {
-            return inner.tableExists(name);
-        }
-
-        @Override
-        public List<TableInfo> tables() {
-            return inner.tables();
-        }
-
-        @Override
-        public WriteTransaction beginWrite() {
-            return inner.beginWrite();
-        }
-
-        @Override
-        public void close() {
-            inner.close();
-        }
-
-        @Override
         public TableSnapshot snapshot(String table) {
-            TableSnapshot s = inner.snapshot(table);
+            TableSnapshot s = delegate().snapshot(table);
             openSnapshots.incrementAndGet();
             return new TableSnapshot() {
                 boolean closed;
